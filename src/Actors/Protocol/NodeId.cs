@@ -63,7 +63,7 @@ public readonly partial record struct NodeId : IComparable<NodeId>
 internal sealed class NodeIdJsonConverter : JsonConverter<NodeId>
 {
     public override NodeId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        NodeId.Parse(reader.GetString() ?? "");
+        NodeId.TryParse(reader.GetString(), out var id, out var error) ? id : throw new JsonException(error);
 
     public override void Write(Utf8JsonWriter writer, NodeId value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString());

@@ -32,7 +32,7 @@ public static class WireCodec
             return (IForgeWireMessage)(JsonSerializer.Deserialize(payload, type, Json)
                 ?? throw new WireFormatException($"empty payload for '{manifest}'"));
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or ArgumentException or FormatException or NotSupportedException)
         {
             throw new WireFormatException($"malformed '{manifest}': {e.Message}", e);
         }
