@@ -49,6 +49,9 @@ internal sealed class FenceLoop(
 
     public FenceStatus Status => _status;
 
+    /// <summary>exec mode: the agent's PID, for STATUS.</summary>
+    public Func<int?>? AgentPid { get; set; }
+
     public static long Now() => LinuxNative.BoottimeNanoseconds();
 
     /// <summary>Stores a new deadline (replacing the old one); returns an error token or null.</summary>
@@ -384,7 +387,7 @@ internal sealed class FenceLoop(
         var (deadline, requestId) = Inputs();
         var state = _state.ToString().ToLowerInvariant();
         _status = new FenceStatus(state, _phase.ToString().ToLowerInvariant(), _node?.Id, deadline, requestId,
-            _lastSignal, _lastError);
+            _lastSignal, _lastError, AgentPid?.Invoke());
         var key = state + "/" + requestId;
         if (key == _publishedKey) return;
         _publishedKey = key;

@@ -58,7 +58,11 @@ internal static class Program
                 ["FORGE_FENCE_MODE"] = options.Mode,
             }, launcher, fence)
             : null;
-        if (agent is not null) fence.OnTick = agent.Poll;
+        if (agent is not null)
+        {
+            fence.OnTick = agent.Poll;
+            fence.AgentPid = () => agent.Pid;
+        }
 
         using var stop = new ManualResetEventSlim();
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); });

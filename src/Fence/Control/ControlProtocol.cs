@@ -18,7 +18,7 @@ namespace Forge.Fence.Control;
 //                                     -> ERR <reason>          malformed, or further ahead than the fence accepts
 //   DISABLE <request-id>              -> OK <request-id>       forget the deadline and disable now
 //   STATUS                            -> STATUS state=<on|off|unknown> phase=<starting|up|down> pid=<n|-> deadline=<ns|->
-//                                        request=<id|-> signal=<ok|none|error:...> error=<text|-> now=<ns>
+//                                        request=<id|-> signal=<ok|none|error:...> error=<text|-> agent=<pid|-> now=<ns>
 //   WATCH                             -> OK watching, then the connection only carries events:
 //                                        EVENT state=<on|off|unknown> request=<id|-> at=<ns>   on every verified change
 //                                        LOG <one line of the node's stdout, verbatim>
@@ -48,7 +48,8 @@ internal sealed record FenceStatus(
     long? Deadline,
     string? RequestId,
     string Signal,
-    string? Error);
+    string? Error,
+    int? AgentPid = null);
 
 internal static partial class ControlProtocol
 {
@@ -80,7 +81,7 @@ internal static partial class ControlProtocol
     public static string FormatStatus(FenceStatus s, long now) =>
         string.Create(CultureInfo.InvariantCulture,
             $"STATUS state={s.State} phase={s.Phase} pid={Opt(s.Pid)} deadline={Opt(s.Deadline)} request={s.RequestId ?? "-"} " +
-            $"signal={s.Signal} error={Token(s.Error)} now={now}");
+            $"signal={s.Signal} error={Token(s.Error)} agent={Opt(s.AgentPid)} now={now}");
 
     public static string FormatEvent(string state, string? requestId, long at) =>
         string.Create(CultureInfo.InvariantCulture, $"EVENT state={state} request={requestId ?? "-"} at={at}");
