@@ -1,0 +1,34 @@
+using System.Collections.Immutable;
+using Forge.Protocol;
+
+namespace Forge.Grants;
+
+/// <summary>
+/// Whether a coordinator other than the singleton should propose a failover term: a majority of configured regions
+/// report <c>stalledTerm</c> as their current term and either released or not renewed for TTL + margin + the failover
+/// proposal timeout (not renewed and not accepted for that long, if never live). Safety never depends on this
+/// answer (replicas still make the new term wait); it only keeps healthy holders from being replaced.
+/// </summary>
+public static class FailoverCheck
+{
+    public enum Verdict { Undecided, Stalled, NotStalled }
+
+    public static Verdict Decide(TermId stalledTerm, ImmutableDictionary<string, ReplicaStatus> byRegion, GrantSettings settings)
+    {
+        var counted = byRegion.Where(kv => settings.IsConfiguredRegion(kv.Key) && !kv.Value.Recovering).ToList();
+        var stalled = counted.Count(kv => IsStalled(stalledTerm, kv.Value.Current, settings));
+        if (stalled >= settings.Majority) return Verdict.Stalled;
+        var notStalled = byRegion.Count(kv => settings.IsConfiguredRegion(kv.Key)) - stalled;
+        return notStalled > settings.Regions.Length - settings.Majority ? Verdict.NotStalled : Verdict.Undecided;
+    }
+
+    private static bool IsStalled(TermId stalledTerm, ReplicaTermView? v, GrantSettings s)
+    {
+        if (v is null) return stalledTerm.IsNone;
+        if (v.Term != stalledTerm) return false;
+        if (v.Released) return true;
+        var quiet = s.Timing.ReplicaHoldFor(v.Ttl) + s.FailoverProposalTimeout;
+        var since = v.SinceLastRenewal ?? v.SinceAccepted;
+        return since >= quiet;
+    }
+}

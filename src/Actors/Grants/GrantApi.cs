@@ -1,0 +1,104 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Akka.Actor;
+using Forge.Protocol;
+
+namespace Forge.Grants;
+
+// What the coordinator host wires up (see README.md "Wiring"):
+//   GrantReplicaActor.Props(...)    once per region, on the pinned pod (ordinal 0 + persistent volume), name "grant-replica"
+//   GrantProposerActor.Props(...)   on every coordinator; the ForgeArbiter singleton and the failover watch talk to it
+//   RenewalBatcherActor.Props(...)  on every coordinator; agent links hand it GrantRequest / Renew / Released
+// These are local messages (same process); only IGrantReplicaMessage crosses processes.
+
+/// <summary>Where the replica of a region lives. Injected so tests can put replicas in one ActorSystem or several;
+/// production uses <see cref="ReplicaDirectory.Remote"/> (an ActorSelection of the pinned pod's replica).</summary>
+public delegate ICanTell ReplicaDirectory(string region);
+
+public static class ReplicaDirectoryExtensions
+{
+    /// <summary>The conventional path: <c>{address of region's pinned coordinator}/user/grant-replica</c>.</summary>
+    public static ReplicaDirectory Remote(ActorSystem system, Func<string, Address> pinnedAddressOfRegion) =>
+        region => system.ActorSelection(new RootActorPath(pinnedAddressOfRegion(region)) / "user" / GrantReplicaActor.Name);
+}
+
+/// <summary>A monotonic clock. Time is an input: actors read it once per message, cores take it as a value.</summary>
+public interface IMonotonicClock
+{
+    TimeSpan Now { get; }
+}
+
+/// <summary>Stopwatch (CLOCK_MONOTONIC on Linux). Replicas may use it: it stops during suspend, which only makes a
+/// replica wait longer. Agents and fences must use CLOCK_BOOTTIME (it counts suspend) for their deadlines.</summary>
+public sealed class StopwatchClock : IMonotonicClock
+{
+    public static readonly StopwatchClock Instance = new();
+    public TimeSpan Now => Stopwatch.GetElapsedTime(0);
+}
+
+/// <summary>Local messages of the proposer (the ForgeArbiter singleton and the failover watch send these).</summary>
+public interface IGrantProposerCommand;
+
+/// <summary>Propose a new term for <paramref name="Holder"/>/<paramref name="Incarnation"/> above
+/// <paramref name="Above"/> (the highest term the caller knows; the proposer also learns higher ones from refusals).
+/// Never send this for the current holder of the current term: it renews instead.
+/// Answer: <see cref="TermGranted"/> or <see cref="TermNotGranted"/> to the sender.</summary>
+/// <param name="PreviousRelease">The previous holder's verified release (planned handover shortcut), or null.</param>
+public sealed record ProposeTerm(
+    string PoolId,
+    NodeId Holder,
+    Guid Incarnation,
+    TimeSpan Ttl,
+    TermId Above,
+    TermRelease? PreviousRelease,
+    string Reason) : IGrantProposerCommand
+{
+    /// <summary>Standalone region (single-cluster mode): a term whose TTL, hence every successor's wait, covers the
+    /// Lease duration, renewed on the quorum like any term and exclusive until released.</summary>
+    public static ProposeTerm Standalone(string poolId, NodeId holder, Guid incarnation, TimeSpan leaseDuration, TermId above) =>
+        new(poolId, holder, incarnation, leaseDuration, above, null, "standalone region lease");
+}
+
+/// <summary>Failover without the singleton: propose <paramref name="Candidate"/> only if a majority of replicas report
+/// that <paramref name="StalledTerm"/> is still current and has not been renewed for TTL + margin + the failover
+/// proposal timeout (or was released). Any majority-side coordinator may send it; dueling costs time, not safety.
+/// Answer: <see cref="TermGranted"/>, <see cref="TermNotGranted"/>, or <see cref="FailoverNotNeeded"/>.</summary>
+public sealed record ProposeFailover(
+    string PoolId,
+    TermId StalledTerm,
+    NodeId Candidate,
+    Guid CandidateIncarnation,
+    TimeSpan Ttl,
+    string Reason) : IGrantProposerCommand;
+
+/// <summary>Outcomes of proposals.</summary>
+public interface IGrantProposalOutcome
+{
+    string PoolId { get; }
+}
+
+/// <summary>A majority of configured regions accepted the term. Not yet permission: the holder must send a
+/// <see cref="GrantRequest"/>; replicas refuse it until <paramref name="ActivationDelay"/> (a hint) has passed.</summary>
+public sealed record TermGranted(
+    string PoolId,
+    TermId Term,
+    NodeId Holder,
+    Guid Incarnation,
+    TimeSpan Ttl,
+    TimeSpan ActivationDelay,
+    ImmutableArray<string> AcceptedByRegions,
+    string Reason) : IGrantProposalOutcome
+{
+    /// <summary>The agent protocol message to relay to the holder.</summary>
+    public Grant ToAgentGrant() => new(PoolId, Holder, Incarnation, Term, Ttl, ActivationDelay, Reason);
+}
+
+/// <summary>No majority: a higher term exists (<paramref name="HighestSeen"/>), replicas are recovering, or the round
+/// timed out. The caller decides again (maybe with <c>Above = HighestSeen</c>).</summary>
+public sealed record TermNotGranted(string PoolId, TermId Tried, TermId HighestSeen, string Reason) : IGrantProposalOutcome;
+
+/// <summary>The failover check found the term alive (or already replaced) on a majority: nothing proposed.</summary>
+public sealed record FailoverNotNeeded(string PoolId, TermId StalledTerm, string Reason) : IGrantProposalOutcome;
+
+/// <summary>Planned handover helper: send a release to every replica without proposing (e.g. the holder left).</summary>
+public sealed record ForwardRelease(string PoolId, TermRelease Release) : IGrantProposerCommand;

@@ -1,0 +1,136 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Forge.Protocol;
+
+namespace Forge.Grants;
+
+/// <summary>
+/// Proposes terms to every configured replica and reports the outcome to the asker. Runs on every coordinator: the
+/// ForgeArbiter singleton uses it normally; the failover watch uses <see cref="ProposeFailover"/> when the singleton
+/// is gone. Terms are (highest counter seen + 1, this proposer's id), so two proposers never mint equal terms.
+/// Thin: <see cref="ProposalTally"/> and <see cref="FailoverCheck"/> decide.
+/// </summary>
+public sealed class GrantProposerActor : ReceiveActor, IWithTimers
+{
+    private sealed record RoundTimeout(long CorrelationId);
+
+    private sealed record Proposal(ProposalTally Tally, IActorRef ReplyTo);
+
+    private sealed record FailoverQuery(ProposeFailover Request, IActorRef ReplyTo, ImmutableDictionary<string, ReplicaStatus> Statuses);
+
+    private readonly GrantSettings _settings;
+    private readonly string _proposerId;
+    private readonly ReplicaDirectory _replicas;
+    private readonly Dictionary<long, Proposal> _proposals = [];
+    private readonly Dictionary<long, FailoverQuery> _failovers = [];
+    private readonly Dictionary<string, TermId> _highestSeen = new(StringComparer.Ordinal);
+    private long _correlation;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(GrantSettings settings, string proposerId, ReplicaDirectory replicas) =>
+        Akka.Actor.Props.Create(() => new GrantProposerActor(settings, proposerId, replicas));
+
+    public GrantProposerActor(GrantSettings settings, string proposerId, ReplicaDirectory replicas)
+    {
+        if (string.IsNullOrWhiteSpace(proposerId)) throw new ArgumentException("a proposer needs a unique, stable id", nameof(proposerId));
+        (_settings, _proposerId, _replicas) = (settings, proposerId, replicas);
+
+        Receive<ProposeTerm>(p => Propose(p, Sender));
+        Receive<ProposeFailover>(StartFailoverQuery);
+        Receive<ForwardRelease>(f => Broadcast(new ReplicaReleaseNotice(f.PoolId, f.Release, ++_correlation)));
+        Receive<ReplicaGrantAnswer>(OnGrantAnswer);
+        Receive<ReplicaStatus>(OnStatus);
+        Receive<ReplicaReleaseAck>(_ => { });
+        Receive<RoundTimeout>(OnTimeout);
+    }
+
+    private void Propose(ProposeTerm p, IActorRef replyTo)
+    {
+        try
+        {
+            _settings.ValidateTermTtl(p.Ttl);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            replyTo.Tell(new TermNotGranted(p.PoolId, TermId.None, p.Above, e.Message));
+            return;
+        }
+        var above = Max(p.Above, _highestSeen.GetValueOrDefault(p.PoolId));
+        var term = TermId.Next(above, _proposerId);
+        Learn(p.PoolId, term);
+        var id = ++_correlation;
+        _proposals[id] = new Proposal(ProposalTally.Start(p, term, _settings), replyTo);
+        Broadcast(new ReplicaAcceptGrant(p.PoolId, term, p.Holder, p.Incarnation, p.Ttl, p.PreviousRelease, id));
+        Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout);
+    }
+
+    private void OnGrantAnswer(ReplicaGrantAnswer a)
+    {
+        Learn(a.PoolId, a.Highest);
+        if (!_proposals.TryGetValue(a.CorrelationId, out var p)) return;
+        var tally = p.Tally.Add(a);
+        if (tally.Outcome(_settings.Timing) is { } outcome) Finish(a.CorrelationId, p.ReplyTo, outcome);
+        else _proposals[a.CorrelationId] = p with { Tally = tally };
+    }
+
+    private void StartFailoverQuery(ProposeFailover f)
+    {
+        var id = ++_correlation;
+        _failovers[id] = new FailoverQuery(f, Sender, ImmutableDictionary<string, ReplicaStatus>.Empty.WithComparers(StringComparer.Ordinal));
+        Broadcast(new ReplicaStatusQuery(f.PoolId, id));
+        Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout);
+    }
+
+    private void OnStatus(ReplicaStatus s)
+    {
+        if (s.Current is { } c) Learn(s.PoolId, c.Term);
+        if (!_failovers.TryGetValue(s.CorrelationId, out var q) || s.PoolId != q.Request.PoolId) return;
+        q = q with { Statuses = q.Statuses.SetItem(s.Region, s) };
+        _failovers[s.CorrelationId] = q;
+        switch (FailoverCheck.Decide(q.Request.StalledTerm, q.Statuses, _settings))
+        {
+            case FailoverCheck.Verdict.Stalled:
+                Forget(s.CorrelationId);
+                var r = q.Request;
+                Propose(new ProposeTerm(r.PoolId, r.Candidate, r.CandidateIncarnation, r.Ttl, r.StalledTerm, null, r.Reason), q.ReplyTo);
+                break;
+            case FailoverCheck.Verdict.NotStalled:
+                Forget(s.CorrelationId);
+                q.ReplyTo.Tell(new FailoverNotNeeded(q.Request.PoolId, q.Request.StalledTerm, "the term is alive or replaced on a majority"));
+                break;
+        }
+    }
+
+    private void OnTimeout(RoundTimeout t)
+    {
+        if (_proposals.Remove(t.CorrelationId, out var p)) p.ReplyTo.Tell(p.Tally.TimedOut());
+        if (_failovers.Remove(t.CorrelationId, out var q))
+            q.ReplyTo.Tell(new FailoverNotNeeded(q.Request.PoolId, q.Request.StalledTerm, "no majority of replicas answered the status query"));
+    }
+
+    private void Finish(long id, IActorRef replyTo, IGrantProposalOutcome outcome)
+    {
+        Forget(id);
+        replyTo.Tell(outcome);
+    }
+
+    private void Forget(long id)
+    {
+        _proposals.Remove(id);
+        _failovers.Remove(id);
+        Timers.Cancel(id);
+    }
+
+    private void Broadcast(object message)
+    {
+        foreach (var region in _settings.Regions) _replicas(region).Tell(message, Self);
+    }
+
+    private void Learn(string pool, TermId term)
+    {
+        if (term > _highestSeen.GetValueOrDefault(pool)) _highestSeen[pool] = term;
+    }
+
+    private static TermId Max(TermId a, TermId b) => a > b ? a : b;
+}

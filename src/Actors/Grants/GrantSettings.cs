@@ -1,0 +1,103 @@
+using System.Collections.Immutable;
+using Akka.Configuration;
+using Forge.Protocol;
+
+namespace Forge.Grants;
+
+/// <summary>Settings of the grant quorum (hocon: <c>forge.grants</c>, defaults and reasoning in hocon/grants.conf).</summary>
+public sealed record GrantSettings
+{
+    public GrantSettings(
+        ImmutableArray<string> regions,
+        TimeSpan ttl,
+        TimeSpan maxTtl,
+        TimeSpan margin,
+        int driftBoundPpm,
+        TimeSpan batchInterval,
+        TimeSpan roundTimeout,
+        TimeSpan failoverProposalTimeout,
+        string dataDirectory)
+    {
+        if (regions.IsDefaultOrEmpty) throw new ArgumentException("forge.grants.regions must list the configured regions");
+        if (regions.Any(r => !NodeId.IsDnsLabel(r)))
+            throw new ArgumentException("forge.grants.regions: every region must be a DNS-1123 name");
+        if (regions.Distinct(StringComparer.Ordinal).Count() != regions.Length)
+            throw new ArgumentException("forge.grants.regions must not repeat a region");
+        // An even count gives no benefit over one fewer region and splits 1-vs-1 into two minorities; two-region
+        // pools add a witness region (a coordinator with a replica and no cardano-node) instead.
+        if (regions.Length % 2 == 0)
+            throw new ArgumentException($"forge.grants.regions has {regions.Length} regions; use an odd count (add a witness region)");
+        if (ttl <= TimeSpan.Zero) throw new ArgumentException("forge.grants.ttl must be positive");
+        if (maxTtl < ttl) throw new ArgumentException("forge.grants.max-ttl must be at least forge.grants.ttl");
+        Timing = new GrantTiming(margin, driftBoundPpm);
+        if (Timing.AgentForgeFor(ttl, TimeSpan.Zero) <= TimeSpan.Zero)
+            throw new ArgumentException("forge.grants.ttl must exceed its margin (max(margin, drift × ttl)), or nothing may forge");
+        if (batchInterval <= TimeSpan.Zero || batchInterval * 10 > ttl)
+            throw new ArgumentException("forge.grants.batch-interval must be positive and at most a tenth of forge.grants.ttl");
+        if (roundTimeout <= batchInterval || roundTimeout >= ttl)
+            throw new ArgumentException("forge.grants.round-timeout must exceed batch-interval and stay below ttl (a later answer is useless)");
+        if (failoverProposalTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("forge.grants.failover-proposal-timeout must be positive");
+        if (string.IsNullOrWhiteSpace(dataDirectory)) throw new ArgumentException("forge.grants.data-directory must be set");
+
+        Regions = regions;
+        Ttl = ttl;
+        MaxTtl = maxTtl;
+        BatchInterval = batchInterval;
+        RoundTimeout = roundTimeout;
+        FailoverProposalTimeout = failoverProposalTimeout;
+        DataDirectory = dataDirectory;
+    }
+
+    /// <summary>The configured regions, one replica each. Majorities count these, never current members.</summary>
+    public ImmutableArray<string> Regions { get; }
+
+    /// <summary>Distinct regions needed for a grant or a renewal to count.</summary>
+    public int Majority => Regions.Length / 2 + 1;
+
+    /// <summary>Default term TTL (how long one renewal lets a node forge, before margins).</summary>
+    public TimeSpan Ttl { get; }
+
+    /// <summary>Largest TTL any term may carry (standalone-region terms use the Lease duration).</summary>
+    public TimeSpan MaxTtl { get; }
+
+    /// <summary>Margin and drift bound: the rule replicas and agents share.</summary>
+    public GrantTiming Timing { get; }
+
+    /// <summary>How long the batcher collects requests before it sends a round.</summary>
+    public TimeSpan BatchInterval { get; }
+
+    /// <summary>A grant or renewal round still without a majority after this is answered as refused.</summary>
+    public TimeSpan RoundTimeout { get; }
+
+    /// <summary>How long past TTL + margin without a renewal a majority-side coordinator waits for the singleton
+    /// before it proposes a failover term itself.</summary>
+    public TimeSpan FailoverProposalTimeout { get; }
+
+    /// <summary>Where the region's replica keeps its state file (a persistent volume on the pinned pod).</summary>
+    public string DataDirectory { get; }
+
+    public bool IsConfiguredRegion(string region) => Regions.Contains(region, StringComparer.Ordinal);
+
+    /// <summary>Checks a term TTL a proposer is asked to use.</summary>
+    public TimeSpan ValidateTermTtl(TimeSpan ttl) =>
+        ttl > MaxTtl || Timing.AgentForgeFor(ttl, TimeSpan.Zero) <= TimeSpan.Zero
+            ? throw new ArgumentOutOfRangeException(nameof(ttl), $"term TTL {ttl} must exceed its margin and be at most forge.grants.max-ttl ({MaxTtl})")
+            : ttl;
+
+    public static GrantSettings FromConfig(Config config)
+    {
+        var c = config.GetConfig("forge.grants")
+            ?? throw new ArgumentException("missing configuration section forge.grants");
+        return new GrantSettings(
+            [.. c.GetStringList("regions")],
+            c.GetTimeSpan("ttl", null, allowInfinite: false),
+            c.GetTimeSpan("max-ttl", null, allowInfinite: false),
+            c.GetTimeSpan("margin", null, allowInfinite: false),
+            c.GetInt("drift-bound-ppm"),
+            c.GetTimeSpan("batch-interval", null, allowInfinite: false),
+            c.GetTimeSpan("round-timeout", null, allowInfinite: false),
+            c.GetTimeSpan("failover-proposal-timeout", null, allowInfinite: false),
+            c.GetString("data-directory"));
+    }
+}

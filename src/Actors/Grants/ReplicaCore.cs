@@ -1,0 +1,128 @@
+using System.Collections.Immutable;
+
+namespace Forge.Grants;
+
+/// <summary>
+/// The replica's rules, pure. The safety argument (README.md) rests on three of them:
+/// <list type="number">
+/// <item>a replica renews one term at a time, and switches to another term only after the old one's last renewal
+/// here + TTL + margin has passed (unless its holder's incarnation released it), carrying that wait along chains of
+/// terms never renewed here (<see cref="ReplicaPoolState.QuietPoint"/>);</item>
+/// <item>a renewal counts only with a majority of configured regions, so any two majority-accepted renewals meet at
+/// one replica, which saw them in order and a full hold apart when their terms differ;</item>
+/// <item>state changes that matter (new term, first renewal, release) are on disk before the answer leaves.</item>
+/// </list>
+/// Grants only for higher terms and renewals never for lower terms keep the term order total and let proposers make
+/// progress. Each method returns the next state, the answer, and whether the state must be persisted before answering.
+/// </summary>
+public static class ReplicaCore
+{
+    public readonly record struct Step<T>(ReplicaState State, T Answer, bool Persist);
+
+    public static Step<ReplicaGrantAnswer> AcceptGrant(ReplicaState state, ReplicaAcceptGrant m, string region, TimeSpan now, GrantTiming timing)
+    {
+        ReplicaGrantAnswer Refuse(Forge.Protocol.TermId highest, string reason) =>
+            new(m.PoolId, m.Term, region, false, null, TimeSpan.Zero, highest, reason, m.CorrelationId);
+
+        if (state.Recovering) return new(state, Refuse(default, "replica recovering its state"), false);
+        var current = state.Pool(m.PoolId);
+        if (current is not null && m.Term <= current.Term)
+            return new(state, Refuse(current.Term, $"term {m.Term} is not above {current.Term}"), false);
+
+        if (current is not null && m.PreviousRelease is { } release && Matches(current, release))
+            current = current with { Released = true };
+        var next = Install(current, m.Term, m.Holder, m.Incarnation, m.Ttl, now, timing);
+        var answer = new ReplicaGrantAnswer(m.PoolId, m.Term, region, true, current?.View(now),
+            Positive(next.ActiveFrom - now), m.Term, "accepted", m.CorrelationId);
+        return new(state.With(next, m.PoolId), answer, true);
+    }
+
+    /// <summary>A round of renewals; verdicts are index-aligned with the entries.</summary>
+    public static Step<ImmutableArray<ReplicaRenewalVerdict>> Renew(
+        ReplicaState state, ImmutableArray<ReplicaRenewalEntry> entries, TimeSpan now, GrantTiming timing)
+    {
+        var verdicts = ImmutableArray.CreateBuilder<ReplicaRenewalVerdict>(entries.Length);
+        var persist = false;
+        foreach (var e in entries)
+        {
+            var (next, verdict, changed) = RenewOne(state, e, now, timing);
+            state = next;
+            persist |= changed;
+            verdicts.Add(verdict);
+        }
+        return new(state, verdicts.MoveToImmutable(), persist);
+    }
+
+    private static Step<ReplicaRenewalVerdict> RenewOne(ReplicaState state, ReplicaRenewalEntry e, TimeSpan now, GrantTiming timing)
+    {
+        if (state.Recovering) return new(state, new(false, TimeSpan.Zero, default, "replica recovering its state"), false);
+        var current = state.Pool(e.PoolId);
+        var persist = false;
+        if (current is null || e.Term > current.Term)
+        {
+            // late grant: this replica missed the grant; install it with the same wait a grant would get
+            if (e.LateGrantTtl is not { } ttl)
+                return new(state, new(false, TimeSpan.Zero, current?.Term ?? default, $"term {e.Term} unknown here"), false);
+            current = Install(current, e.Term, e.Holder, e.Incarnation, ttl, now, timing);
+            persist = true;
+        }
+        ReplicaRenewalVerdict Refuse(string reason) => new(false, current.Ttl, current.Term, reason);
+
+        var refusal =
+            e.Term < current.Term ? $"superseded by {current.Term}"
+            : e.Holder != current.Holder || e.Incarnation != current.Incarnation ? "holder or incarnation does not hold the term"
+            : current.Released ? "term released"
+            : now < current.ActiveFrom ? $"not active for another {(current.ActiveFrom - now).TotalMilliseconds:F0} ms"
+            : null;
+        if (refusal is not null)
+            return new(persist ? state.With(current, e.PoolId) : state, Refuse(refusal), persist);
+
+        persist |= !current.Live; // the live flag is what a restart must not forget; later renewals restart as "now"
+        var renewed = current with { Live = true, LastRenewalAt = now };
+        return new(state.With(renewed, e.PoolId), new(true, renewed.Ttl, renewed.Term, "renewed"), persist);
+    }
+
+    public static Step<ReplicaReleaseAck> Release(ReplicaState state, ReplicaReleaseNotice m, string region)
+    {
+        var current = state.Pool(m.PoolId);
+        if (state.Recovering || current is null || !Matches(current, m.Release) || current.Released)
+            return new(state, new(m.PoolId, m.Release.Term, region, current is { Released: true } && Matches(current, m.Release), m.CorrelationId), false);
+        return new(state.With(current with { Released = true }, m.PoolId), new(m.PoolId, m.Release.Term, region, true, m.CorrelationId), true);
+    }
+
+    public static ReplicaStatus Status(ReplicaState state, ReplicaStatusQuery q, string region, TimeSpan now) =>
+        new(q.PoolId, region, state.Recovering ? null : state.Pool(q.PoolId)?.View(now), state.Recovering, q.CorrelationId);
+
+    public static ReplicaStateTransferReply Snapshot(ReplicaState state, string region, long nonce, TimeSpan now, GrantTiming timing) =>
+        new(region, nonce, state.Recovering,
+            state.Recovering ? [] : [.. state.Pools.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => new ReplicaPoolSnapshot(p.Key, p.Value.View(now), Positive(p.Value.QuietPoint(timing) - now)))]);
+
+    /// <summary>Rebuilds a replica from the replies of <em>every</em> other replica: per pool the highest term, never
+    /// live here, refused until the longest quiet time any of them reported (their clocks' durations, counted from
+    /// now: later than the truth). Any renewal the lost disk had accepted was also accepted by another replica of
+    /// its majority, whose quiet time covers it.</summary>
+    public static ReplicaState Recover(IReadOnlyCollection<ReplicaStateTransferReply> replies, TimeSpan now)
+    {
+        var pools = ImmutableDictionary.CreateBuilder<string, ReplicaPoolState>(StringComparer.Ordinal);
+        foreach (var group in replies.SelectMany(r => r.Pools).GroupBy(p => p.PoolId, StringComparer.Ordinal))
+        {
+            var highest = group.MaxBy(p => p.Current.Term)!.Current;
+            var quiet = group.Max(p => p.QuietRemaining);
+            pools[group.Key] = new ReplicaPoolState(highest.Term, highest.Holder, highest.Incarnation, highest.Ttl,
+                Live: false, Released: false, AcceptedAt: now, ActiveFrom: now + quiet, LastRenewalAt: null);
+        }
+        return new ReplicaState(false, pools.ToImmutable());
+    }
+
+    private static ReplicaPoolState Install(
+        ReplicaPoolState? previous, Forge.Protocol.TermId term, Forge.Protocol.NodeId holder, Guid incarnation, TimeSpan ttl,
+        TimeSpan now, GrantTiming timing) =>
+        new(term, holder, incarnation, ttl, Live: false, Released: false, AcceptedAt: now,
+            ActiveFrom: previous?.QuietPoint(timing) ?? now, LastRenewalAt: null);
+
+    private static bool Matches(ReplicaPoolState s, TermRelease r) =>
+        s.Term == r.Term && s.Holder == r.Holder && s.Incarnation == r.Incarnation;
+
+    private static TimeSpan Positive(TimeSpan t) => t > TimeSpan.Zero ? t : TimeSpan.Zero;
+}

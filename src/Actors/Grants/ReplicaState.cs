@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using Forge.Protocol;
+
+namespace Forge.Grants;
+
+/// <summary>One pool's term at a replica. Times are instants of the replica's own monotonic clock.</summary>
+/// <param name="ActiveFrom">Renewals of <paramref name="Term"/> are refused before this instant: the earliest moment
+/// every older term this replica knows of has stopped (their holders' last renewal here + TTL + margin).</param>
+/// <param name="LastRenewalAt">Last accepted renewal of <paramref name="Term"/> (null: never renewed here).</param>
+public sealed record ReplicaPoolState(
+    TermId Term,
+    NodeId Holder,
+    Guid Incarnation,
+    TimeSpan Ttl,
+    bool Live,
+    bool Released,
+    TimeSpan AcceptedAt,
+    TimeSpan ActiveFrom,
+    TimeSpan? LastRenewalAt)
+{
+    /// <summary>From when a <em>different</em> term may be renewed here: this term's wait (it inherits the older
+    /// terms' quiet point), and, if it was renewed here and not released, its last renewal + TTL + margin.
+    /// A released term's own renewals no longer count (its holder verified its node stopped) but what it inherited
+    /// still does: a term released before it was ever live gives no shortcut past its predecessor.</summary>
+    public TimeSpan QuietPoint(GrantTiming timing) =>
+        Live && !Released && LastRenewalAt is { } last
+            ? Max(ActiveFrom, last + timing.ReplicaHoldFor(Ttl))
+            : ActiveFrom;
+
+    public ReplicaTermView View(TimeSpan now) =>
+        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt);
+
+    internal static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}
+
+/// <summary>A replica's whole state. <paramref name="Recovering"/>: no trustworthy state (lost or new disk); the
+/// replica answers nothing but state transfers until it has copied every other replica's state.</summary>
+public sealed record ReplicaState(bool Recovering, ImmutableDictionary<string, ReplicaPoolState> Pools)
+{
+    public static readonly ReplicaState Fresh = new(true, ImmutableDictionary<string, ReplicaPoolState>.Empty.WithComparers(StringComparer.Ordinal));
+
+    public ReplicaPoolState? Pool(string poolId) => Pools.GetValueOrDefault(poolId);
+
+    public ReplicaState With(ReplicaPoolState pool, string poolId) => this with { Pools = Pools.SetItem(poolId, pool) };
+}
