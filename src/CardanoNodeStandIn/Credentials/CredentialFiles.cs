@@ -43,8 +43,9 @@ internal sealed class CredentialFiles(string kesPath, string vrfPath, string opC
         {
             return new CredentialCheck.Invalid(path, e.Message);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
+            // any other failure is a bad file, never a crash of the node and never a disable
             return new CredentialCheck.Invalid(path, e.GetType().Name);
         }
     }

@@ -51,7 +51,7 @@ internal sealed record TextEnvelope(string Type, string Description, byte[] Cbor
             var key = reader.ReadByteString();
             if (key.Length != size || reader.BytesRemaining != 0) throw new FormatException($"{Type}: wrong key size");
         }
-        catch (CborContentException)
+        catch (Exception e) when (e is CborContentException or InvalidOperationException)
         {
             throw new FormatException($"{Type}: bad CBOR");
         }
