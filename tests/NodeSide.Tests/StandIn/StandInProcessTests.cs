@@ -166,6 +166,7 @@ public sealed class StandInProcessTests : IDisposable
     {
         var spec = new StandInSpec(_dir) { NonProducing = false, Extra = ["--standin-leader-fraction", "0.3"] };
         using var node = StandInNode.Start(spec);
+        node.WaitSignalHandlers(); // the metrics endpoint is up before this line
         Poll.Until(() => node.Metrics() is var m && m["cardano_node_metrics_Forge_node_is_leader_int"] + m["cardano_node_metrics_Forge_node_not_leader_int"] >= 20,
             Timeout, "20 leadership checks");
         var slots = ForgeLogFile.Read(spec.ForgeLog).Slots().Select(s => s.Slot!.Value).ToList();

@@ -1,0 +1,89 @@
+using Forge.NodeSide.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Forge.NodeSide.Tests.Fence;
+
+/// <summary>The fence in sidecar mode over a real stand-in: start path, deadline → verified on, deadline passing → off in
+/// time, no fresh deadline → stays off.</summary>
+public sealed class FenceDeadlineTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly TestDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Start_path_leaves_the_node_up_non_forging_with_no_credentials_installed()
+    {
+        using var fence = FenceNode.Start(_dir);
+        var status = fence.WaitUp();
+        Assert.False(fence.KeysInstalled());
+        Assert.Equal(("off", "none", "-"), (status["state"], status["signal"], status["deadline"]));
+        Assert.Equal("-", fence.Control.Status()["error"]);
+        Assert.Empty(ForgeLogFile.Read(fence.Node.ForgeLog));
+        Assert.StartsWith("PONG ", fence.Control.Send("PING"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deadline_enables_verified_and_its_passing_disables_the_node_before_the_grant_ends()
+    {
+        using var fence = FenceNode.Start(_dir);
+        fence.WaitUp();
+        var nodePid = fence.NodePid;
+        var given = FenceNode.Now();
+        var deadline = given + FenceNode.Ms(2500);
+        Assert.Equal("OK g1", fence.Control.Deadline(deadline, "g1"));
+
+        var on = fence.WaitState("on", FenceNode.EnableBoundMs + 500);
+        var enabledAfterMs = (FenceNode.Now() - given) / 1e6;
+        Assert.Equal(("g1", "ok"), (on["request"], on["signal"]));
+        Assert.True(fence.KeysInstalled());
+        Poll.Until(() => ForgeLogFile.Read(fence.Node.ForgeLog).Slots().Any(), TimeSpan.FromSeconds(3), "a forged slot");
+
+        fence.WaitState("off", 2500 + FenceNode.DisableBoundMs + 1000);
+        var log = ForgeLogFile.Read(fence.Node.ForgeLog);
+        var offAt = Clocks.MonoToBoot(Assert.Single(log.Events("off")).Mono);
+        var grantEnd = deadline + FenceNode.Ms(FenceNode.DisableBoundMs); // the agent adds its margin on top
+        output.WriteLine($"verified on after {enabledAfterMs:F1} ms; off {(offAt - deadline) / 1e6:F1} ms after the deadline " +
+                         $"(bound {FenceNode.DisableBoundMs} ms)");
+        Assert.True(offAt <= grantEnd, $"off {(offAt - grantEnd) / 1e6} ms after the grant end");
+        Assert.True(offAt >= deadline - FenceNode.Ms(1), "no disable before the deadline");
+        Assert.All(log.Slots(), s => Assert.True(s.Mono <= Assert.Single(log.Events("off")).Mono));
+        Assert.False(fence.KeysInstalled());
+        Assert.Equal(nodePid, fence.NodePid); // disabled, not killed
+
+        // no fresh deadline: the node stays off
+        Poll.Never(() => fence.Control.Status()["state"] != "off", TimeSpan.FromMilliseconds(800), "re-enabled without a deadline");
+        Assert.Single(ForgeLogFile.Read(fence.Node.ForgeLog).Events("on"));
+    }
+
+    [Fact]
+    public void Disable_turns_forging_off_at_once_and_a_new_deadline_turns_it_on_again()
+    {
+        using var fence = FenceNode.Start(_dir);
+        fence.WaitUp();
+        fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(30_000), "g1");
+        fence.WaitState("on");
+        Assert.Equal("OK r1", fence.Control.Disable("r1"));
+        var off = fence.WaitState("off", FenceNode.DisableBoundMs);
+        Assert.Equal(("r1", "-"), (off["request"], off["deadline"]));
+        Assert.False(fence.KeysInstalled());
+
+        fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(30_000), "g2");
+        Assert.Equal("g2", fence.WaitState("on")["request"]);
+        var log = ForgeLogFile.Read(fence.Node.ForgeLog);
+        Assert.Equal((2, 1), (log.Events("on").Count(), log.Events("off").Count()));
+    }
+
+    [Fact]
+    public void Deadlines_too_close_to_enable_in_time_or_too_far_ahead_are_not_used()
+    {
+        using var fence = FenceNode.Start(_dir);
+        fence.WaitUp();
+        Assert.Equal("ERR deadline-too-far", fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(3_600_000), "g1"));
+        // closer than the enable bound: accepted, but the fence does not start an enable it could not finish
+        Assert.Equal("OK g2", fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(FenceNode.EnableBoundMs - 200), "g2"));
+        Poll.Never(() => fence.Control.Status()["state"] != "off", TimeSpan.FromMilliseconds(600), "enabled too close to the deadline");
+        Assert.False(fence.KeysInstalled());
+        Assert.StartsWith("ERR", fence.Control.Send("ENABLE"), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Forge.Fence.Native;
+using Forge.Fence.Node;
+
+namespace Forge.NodeSide.Tests.Fence;
+
+/// <summary>Real signals to real processes: only a live child of this process is ever signalled.</summary>
+public class NodeSignallerTests
+{
+    [Fact]
+    public void Sighup_to_a_vanished_pid_is_an_error_outcome_not_success()
+    {
+        using var child = Process.Start(new ProcessStartInfo("sleep", "30"))!;
+        var pid = child.Id;
+        Assert.True(NodeSignaller.IsLiveChildOfThisProcess(pid));
+        child.Kill();
+        child.WaitForExit(); // reaped: the pid is free for reuse
+
+        var outcome = NodeSignaller.Send(pid, LinuxNative.SigHup);
+        Assert.False(outcome.Ok);
+        Assert.StartsWith("error:", outcome.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_process_that_is_not_our_child_is_never_signalled()
+    {
+        var outcome = NodeSignaller.Send(1, LinuxNative.SigHup);
+        Assert.Equal((false, "error:pid-1-not-our-live-child"), (outcome.Ok, outcome.Text));
+    }
+
+    [Fact]
+    public void A_live_child_is_signalled()
+    {
+        using var child = Process.Start(new ProcessStartInfo("sleep", "30"))!;
+        Assert.Equal(SignalOutcome.Sent, NodeSignaller.Send(child.Id, LinuxNative.SigHup));
+        Assert.True(child.WaitForExit(5000)); // sleep's default SIGHUP action ends it
+    }
+}
