@@ -106,8 +106,11 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         return path;
     }
 
-    /// <summary>Creates or updates every object of a YAML manifest (CRDs register their types at once).</summary>
-    public void ApplyManifest(string yaml)
+    /// <summary>
+    /// Creates or updates (merges) every object of a YAML manifest, validated like a client's write; CRDs register
+    /// their types at once. Namespaced objects without a namespace go to <paramref name="defaultNamespace"/>.
+    /// </summary>
+    public void ApplyManifest(string yaml, string defaultNamespace = "cardano")
     {
         foreach (var doc in YamlToJson.ParseDocuments(yaml))
         {
@@ -115,7 +118,7 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
             var (group, version) = apiVersion.Contains('/') ? (apiVersion.Split('/')[0], apiVersion.Split('/')[1]) : ("", apiVersion);
             var kind = _registry.All.FirstOrDefault(k => k.Group == group && k.Version == version && k.Kind == JsonText.Str(doc, "kind"))
                 ?? throw new InvalidOperationException($"no served kind for {apiVersion} {JsonText.Str(doc, "kind")}");
-            var ns = kind.Namespaced ? JsonText.Str(doc, "metadata.namespace") ?? "default" : "";
+            var ns = kind.Namespaced ? JsonText.Str(doc, "metadata.namespace") ?? defaultNamespace : "";
             var name = JsonText.Str(doc, "metadata.name") ?? throw new InvalidOperationException("manifest object without metadata.name");
             var yamlText = JsonText.Serialize(doc);
             _service.Patch(kind, ns, name, "application/apply-patch+yaml", yamlText, statusOnly: false, WriteOptions.Default);
