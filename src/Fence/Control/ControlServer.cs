@@ -22,10 +22,14 @@ internal sealed class ControlServer : IDisposable
         EnsurePrivateDirectory(controlDir);
         SocketPath = Path.Combine(controlDir, ControlProtocol.SocketFileName);
         File.Delete(SocketPath); // a stale socket from an earlier run
+        // bind under a temporary name and rename once listening: the socket path appears only when it accepts
+        var binding = SocketPath + ".binding";
+        File.Delete(binding);
         _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(SocketPath));
-        File.SetUnixFileMode(SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        _listener.Bind(new UnixDomainSocketEndPoint(binding));
+        File.SetUnixFileMode(binding, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         _listener.Listen(8);
+        File.Move(binding, SocketPath);
         new Thread(Accept) { IsBackground = true, Name = "control-accept" }.Start();
     }
 
