@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using Forge.Protocol;
+
+namespace Forge.NodeAgent.Core;
+
+/// <summary>The agent's whole decision state: plain immutable data, times in CLOCK_BOOTTIME ns.</summary>
+internal sealed record AgentState
+{
+    public AgentPhase Phase { get; init; } = AgentPhase.Idle;
+    public TermId Term { get; init; } = TermId.None;
+    public TimeSpan Ttl { get; init; }
+    /// <summary>Grant's activation point: no GrantRequest before it (the replicas would refuse it anyway).</summary>
+    public long RequestNotBefore { get; init; }
+    /// <summary>Requests sent for <see cref="Term"/> and not yet answered: id → send time (taken before sending).</summary>
+    public ImmutableDictionary<long, long> Outstanding { get; init; } = ImmutableDictionary<long, long>.Empty;
+    public long LastRequestAt { get; init; } = long.MinValue;
+    public long NextId { get; init; } = 1;
+    /// <summary>End of the current permission = the deadline the fence holds for it.</summary>
+    public long? PermitUntil { get; init; }
+    /// <summary>Id of the last DEADLINE or DISABLE sent to the fence.</summary>
+    public string? FenceRequest { get; init; }
+    /// <summary>The deadline the fence may still hold (cleared once a DISABLE is verified).</summary>
+    public long? FenceDeadline { get; init; }
+    public long ReleaseStartedAt { get; init; }
+    /// <summary>Highest term this incarnation released or let expire: answers for it or below are ignored.</summary>
+    public TermId DeadTerm { get; init; } = TermId.None;
+    public string? ReleaseReason { get; init; }
+    public bool Registered { get; init; }
+    public string? Refused { get; init; }
+    /// <summary>Why the credentials make this node ineligible (missing source secret, bad opcert); null when fine.</summary>
+    public string? CredentialProblem { get; init; }
+    public required FenceView Fence { get; init; }
+    public bool ShuttingDown { get; init; }
+    public long ShutdownDeadline { get; init; }
+    public bool KillPending { get; init; }
+    public long LastKillAt { get; init; } = long.MinValue;
+    public SignalOutcome LastSignal { get; init; } = SignalOutcome.None;
+    public string? LastAlarm { get; init; }
+
+    /// <summary>Verified forging: the fence proved the node forges, for the permission this agent holds.</summary>
+    public bool VerifiedForging => Phase == AgentPhase.Holding && Fence.State == Protocol.VerifiedForging.On;
+
+    /// <summary>The fence may hold a deadline or a forging node: what the fence watchdog protects.</summary>
+    public bool FenceMayForge => FenceDeadline is not null || Fence.State != Protocol.VerifiedForging.Off;
+
+    /// <summary>The fence watchdog is armed while the fence holds a deadline from this agent or reports forging.</summary>
+    public bool WatchdogArmed => FenceDeadline is not null || Fence.State == Protocol.VerifiedForging.On;
+
+    public static AgentState Initial(long now, string? credentialProblem) =>
+        new() { Fence = FenceView.Initial(now), CredentialProblem = credentialProblem };
+}

@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using Forge.NodeAgent.Config;
+using Forge.NodeAgent.Core;
+using Forge.NodeAgent.Credentials;
+using Forge.NodeAgent.Fence;
+using Forge.NodeAgent.Http;
+using Forge.NodeAgent.Lease;
+using Forge.NodeAgent.Logging;
+using Forge.NodeAgent.Metrics;
+using Forge.NodeAgent.Node;
+using Forge.NodeAgent.Runtime;
+using Forge.Protocol;
+using Forge.Transport;
+
+namespace Forge.NodeAgent;
+
+internal static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args is ["dev-certs", var dir, .. var names])
+        {
+            DevCertificates.CreateSet(dir, names.Length > 0 ? names : null);
+            Console.WriteLine($"wrote ca.pem, server.pem/.key, client.pem/.key to {dir} (mode 0600)");
+            return 0;
+        }
+
+        AgentSettings settings;
+        try
+        {
+            settings = AgentSettings.Load(EnvReader.FromProcess());
+        }
+        catch (AgentConfigException e)
+        {
+            foreach (var error in e.Errors) Console.Error.WriteLine($"forge-agent: {error}");
+            return 2;
+        }
+
+        var log = JsonLog.Console(("node", settings.Node.ToString()), ("pool", settings.PoolId));
+        var incarnation = Guid.NewGuid();
+        var credentials = CredentialInspector.Inspect(settings.Credentials);
+        var metrics = new AgentMetrics(settings.Node.Cluster, settings.Region, settings.Mode == AgentMode.SingleCluster);
+        metrics.CredentialOperation("inspect", credentials.Ok);
+        if (!credentials.Ok) log.Error("alarm: credentials", ("detail", credentials.Problem));
+        else
+            log.Info("credentials fingerprinted", ("opcertCounter", credentials.Fingerprint!.OpcertCounter),
+                ("kesPeriod", credentials.Fingerprint.KesPeriod), ("opcertSha256", credentials.Fingerprint.OpcertHash));
+
+        var fingerprint = credentials.Fingerprint ?? new CredentialFingerprint("", -1, -1, null);
+        RegisterAgent Registration() => new(AgentProtocol.Version, settings.PoolId, settings.Node, settings.Region, incarnation,
+            fingerprint, settings.Mode);
+
+        IGrantSource grants;
+        try
+        {
+            grants = settings.ClusterManagement
+                ? new CoordinatorGrantSource(new AgentLink(settings.Coordinators, settings.Tls!, Registration,
+                    log: m => log.Warn(m)))
+                : await LeaseGrantSource.CreateAsync(settings, incarnation, log);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"forge-agent: {e.Message}");
+            return 2;
+        }
+
+        var rules = new AgentRules(settings.PoolId, settings.Node, incarnation, settings.Timings);
+        await using var fence = new FenceClient(settings.FenceSocket, settings.Timings.FenceTimeout);
+        using var node = new NodeMetricsReader(settings.NodeMetricsUrl, settings.SlotZeroUnixMs, settings.SlotLengthMs);
+        var loop = new AgentLoop(settings, rules, grants, fence, node, new NodeKiller(settings.NodeProcessName), metrics, log,
+            credentials.Problem);
+        await using var http = new AgentHttpServer(settings.MetricsPort, metrics, () => loop.Healthy, loop.StartupStatus);
+        try
+        {
+            http.Start();
+        }
+        catch (System.Net.HttpListenerException e)
+        {
+            Console.Error.WriteLine($"forge-agent: METRICS_PORT={settings.MetricsPort}: {e.Message}");
+            return 2;
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx =>
+        {
+            ctx.Cancel = true; // the loop decides when to exit (after a handover)
+            loop.Post(new AgentEvent.Shutdown());
+        });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx =>
+        {
+            ctx.Cancel = true;
+            loop.Post(new AgentEvent.Shutdown());
+        });
+
+        var code = await loop.RunAsync();
+        log.Info("agent exiting", ("code", code));
+        await loop.DisposeAsync();
+        await grants.DisposeAsync();
+        return code;
+    }
+}

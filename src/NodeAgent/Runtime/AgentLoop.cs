@@ -1,0 +1,336 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Forge.NodeAgent.Config;
+using Forge.NodeAgent.Core;
+using Forge.NodeAgent.Fence;
+using Forge.NodeAgent.Logging;
+using Forge.NodeAgent.Metrics;
+using Forge.NodeAgent.Native;
+using Forge.NodeAgent.Node;
+using Forge.Protocol;
+using Forge.Transport;
+
+namespace Forge.NodeAgent.Runtime;
+
+/// <summary>
+/// The thin shell around <see cref="AgentDecider"/>: one consumer of one event channel. Producers (grant source, fence
+/// watch and poll, ticks, SIGTERM, kill results) only post events; the loop takes "now" (CLOCK_BOOTTIME), decides, then
+/// carries the effects out without blocking (fence commands go through one ordered worker).
+/// </summary>
+internal sealed class AgentLoop : IAsyncDisposable
+{
+    private readonly AgentSettings _settings;
+    private readonly AgentRules _rules;
+    private readonly IGrantSource _grants;
+    private readonly IFence _fence;
+    private readonly NodeMetricsReader _node;
+    private readonly NodeKiller _killer;
+    private readonly AgentMetrics _metrics;
+    private readonly JsonLog _log;
+    private readonly Channel<AgentEvent> _events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<AgentEffect> _fenceCommands = Channel.CreateUnbounded<AgentEffect>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _workers = [];
+    private AgentState _state;
+    private volatile NodeObservation _nodeSeen = NodeObservation.Down;
+    private long _lastIterationMs = Environment.TickCount64;
+    private long _statusSequence;
+    private long _lastStatusAt = long.MinValue;
+    private NodeStatusReport? _lastReport;
+    private long _holdingSince;
+    private long _releasingSince;
+    private bool _fenceEverAnswered;
+
+    public AgentLoop(AgentSettings settings, AgentRules rules, IGrantSource grants, IFence fence, NodeMetricsReader node,
+        NodeKiller killer, AgentMetrics metrics, JsonLog log, string? credentialProblem)
+    {
+        (_settings, _rules, _grants, _fence, _node, _killer, _metrics, _log) = (settings, rules, grants, fence, node, killer, metrics, log);
+        _state = AgentState.Initial(Now(), credentialProblem);
+    }
+
+    public AgentState State => _state;
+
+    public bool Healthy => Environment.TickCount64 - Interlocked.Read(ref _lastIterationMs) < 5_000;
+
+    public static long Now() => LinuxNative.BoottimeNanoseconds();
+
+    /// <summary>Posts an event from any thread (SIGTERM handler, tests).</summary>
+    public void Post(AgentEvent e) => _events.Writer.TryWrite(e);
+
+    public (bool Started, string Json) StartupStatus()
+    {
+        var s = _state;
+        var started = _fenceEverAnswered && s.CredentialProblem is null && s.Refused is null
+                      && (s.Registered || _settings.Mode == AgentMode.SingleCluster);
+        var json = JsonSerializer.Serialize(new Dictionary<string, object?>
+        {
+            ["started"] = started,
+            ["mode"] = _settings.Mode.ToString(),
+            ["node"] = _settings.Node.ToString(),
+            ["fenceAnswered"] = _fenceEverAnswered,
+            ["registered"] = s.Registered,
+            ["refused"] = s.Refused,
+            ["credentials"] = s.CredentialProblem ?? "ok",
+            ["phase"] = s.Phase.ToString(),
+            ["term"] = s.Term.ToString(),
+            ["forging"] = s.VerifiedForging,
+            ["lastAlarm"] = s.LastAlarm,
+        });
+        return (started, json);
+    }
+
+    public async Task<int> RunAsync()
+    {
+        var ct = _stop.Token;
+        _grants.Start();
+        _workers.Add(Task.Run(() => PumpGrantsAsync(ct), ct));
+        _workers.Add(Task.Run(() => WatchFenceAsync(ct), ct));
+        _workers.Add(Task.Run(() => PollFenceAsync(ct), ct));
+        _workers.Add(Task.Run(() => FenceCommandWorkerAsync(ct), ct));
+        _workers.Add(Task.Run(() => WatchNodeAsync(ct), ct));
+        _log.Info("agent started", ("mode", _settings.Mode.ToString()), ("incarnation", _rules.Incarnation.ToString()),
+            ("credentials", _state.CredentialProblem ?? "ok"));
+
+        var tick = _settings.Timings.Tick;
+        while (true)
+        {
+            AgentEvent e;
+            using (var wait = new CancellationTokenSource(tick))
+            {
+                try
+                {
+                    e = await _events.Reader.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    e = AgentEvent.TheTick;
+                }
+            }
+            Interlocked.Exchange(ref _lastIterationMs, Environment.TickCount64);
+            if (Step(e) is { } exitCode) return exitCode;
+        }
+    }
+
+    /// <summary>One decision and its effects; returns an exit code when the agent must stop.</summary>
+    private int? Step(AgentEvent e)
+    {
+        if (e is AgentEvent.Received { Message: ClusterInfo info })
+        {
+            _metrics.ApplyClusterInfo(info);
+            return null;
+        }
+        var now = Now();
+        var before = _state;
+        var decision = AgentDecider.Decide(before, e, now, _rules);
+        _state = decision.State;
+        if (e is AgentEvent.FenceSeen or AgentEvent.FenceAlive) _fenceEverAnswered = true;
+        if (e is AgentEvent.FenceSeen) _killer.Observe(_state.Fence.NodePid);
+        Measure(before, _state, e, now);
+
+        int? exit = null;
+        foreach (var effect in decision.Effects)
+        {
+            switch (effect)
+            {
+                case AgentEffect.Send send:
+                    _grants.Send(send.Message);
+                    break;
+                case AgentEffect.FenceDeadline or AgentEffect.FenceDisable:
+                    _fenceCommands.Writer.TryWrite(effect);
+                    break;
+                case AgentEffect.KillNode kill:
+                    _ = Task.Run(async () =>
+                    {
+                        var (gone, detail) = await _killer.KillAsync(kill.Pid, _stop.Token);
+                        Post(new AgentEvent.NodeKillResult(gone, detail));
+                    });
+                    break;
+                case AgentEffect.Log log:
+                    _log.Write(log.Level, log.Message, Context(log.Detail));
+                    break;
+                case AgentEffect.Alarm alarm:
+                    _state = _state with { LastAlarm = $"{alarm.Kind}: {alarm.Detail}" };
+                    _log.Error("alarm: " + alarm.Kind, Context(alarm.Detail));
+                    break;
+                case AgentEffect.Exit x:
+                    exit ??= x.Code;
+                    break;
+            }
+        }
+        ReportStatus(now);
+        return exit;
+    }
+
+    private (string, object?)[] Context(string? detail) =>
+    [
+        ("phase", _state.Phase.ToString()), ("term", _state.Term.ToString()),
+        ("forging", _state.VerifiedForging), ("detail", detail),
+    ];
+
+    /// <summary>Metrics from state transitions: verified facts only.</summary>
+    private void Measure(AgentState before, AgentState after, AgentEvent e, long now)
+    {
+        if (before.Phase != AgentPhase.Holding && after.Phase == AgentPhase.Holding) _holdingSince = now;
+        if (before.Phase != AgentPhase.Releasing && after.Phase == AgentPhase.Releasing) _releasingSince = now;
+        if (!before.VerifiedForging && after.VerifiedForging)
+        {
+            _metrics.EnableTime(TimeSpan.FromTicks((now - _holdingSince) / 100));
+            _metrics.CredentialOperation("install", true);
+            _log.Info("forging verified on", Context($"{(now - _holdingSince) / 1_000_000.0:F1} ms after the confirmation"));
+        }
+        if (before.VerifiedForging && !after.VerifiedForging && after.Phase == AgentPhase.Holding)
+            _log.Error("forging lost while holding the grant", Context(after.Fence.Error));
+        if (before.Phase == AgentPhase.Releasing && after.Phase == AgentPhase.Idle)
+        {
+            _metrics.DisableTime(TimeSpan.FromTicks((now - _releasingSince) / 100));
+            _metrics.CredentialOperation("remove", true);
+        }
+        _metrics.SetForging(after.VerifiedForging);
+        _metrics.SetLeader(after.Phase == AgentPhase.Holding);
+
+        if (e is AgentEvent.Received { Message: Renewed r } && before.Outstanding.TryGetValue(r.RequestId, out var sentAt))
+            _metrics.RenewLatency(TimeSpan.FromTicks((now - sentAt) / 100));
+        if (e is AgentEvent.FenceSeen && before.Fence.State != after.Fence.State)
+        {
+            _metrics.Sighup(after.Fence.State == VerifiedForging.Unknown ? "not_verified" : "verified");
+            if (after.Fence.State == VerifiedForging.Unknown) _metrics.CredentialOperation("install", false);
+        }
+        if (before.LastSignal != after.LastSignal && after.LastSignal == SignalOutcome.SendFailed) _metrics.Sighup("send_failed");
+    }
+
+    private void ReportStatus(long now)
+    {
+        var s = _state;
+        var n = _nodeSeen;
+        var report = new NodeStatusReport(_settings.Node, _rules.Incarnation, 0, n.Alive,
+            SyncDefinition.IsSynced(n.TipSlot, n.CurrentSlot, _settings.SyncMaxLagSlots), n.TipSlot, n.CurrentSlot,
+            s.VerifiedForging ? VerifiedForging.On : s.Fence.State == VerifiedForging.On ? VerifiedForging.Unknown : VerifiedForging.Off,
+            s.LastSignal, n.KesPeriodsRemaining, s.Phase is AgentPhase.Holding ? s.Term : TermId.None);
+        var changed = _lastReport is null || _lastReport with { Sequence = 0, TipSlot = 0, CurrentSlot = 0 } != report with { TipSlot = 0, CurrentSlot = 0 };
+        if (!changed && now - _lastStatusAt < PermissionRule.Ns(_settings.Timings.StatusInterval)) return;
+        _lastReport = report;
+        _lastStatusAt = now;
+        _grants.Send(report with { Sequence = ++_statusSequence });
+    }
+
+    // ---- producers ----------------------------------------------------------------------------------------------
+
+    private async Task PumpGrantsAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var e in _grants.Events.ReadAllAsync(ct))
+            {
+                Post(e switch
+                {
+                    LinkEvent.Up up => new AgentEvent.LinkUp(up.Endpoint.ToString()),
+                    LinkEvent.Down down => new AgentEvent.LinkDown($"{down.Endpoint}: {down.Reason}"),
+                    LinkEvent.Received r => new AgentEvent.Received(r.Message),
+                    _ => AgentEvent.TheTick,
+                });
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private async Task WatchFenceAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var o in _fence.WatchAsync(ct)) Post(new AgentEvent.FenceSeen(o));
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>STATUS on a fixed period: both the fence watchdog's heartbeat and a full snapshot.</summary>
+    private async Task PollFenceAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_settings.Timings.FencePollInterval);
+        try
+        {
+            do
+            {
+                if (await _fence.StatusAsync(ct) is { } o) Post(new AgentEvent.FenceSeen(o));
+            } while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>DEADLINE and DISABLE in the order decided; a refusal comes back as an event.</summary>
+    private async Task FenceCommandWorkerAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var command in _fenceCommands.Reader.ReadAllAsync(ct))
+            {
+                var (id, answer) = command switch
+                {
+                    AgentEffect.FenceDeadline d => (d.RequestId, await _fence.SetDeadlineAsync(d.DeadlineNs, d.RequestId, ct)),
+                    AgentEffect.FenceDisable d => (d.RequestId, await _fence.DisableAsync(d.RequestId, ct)),
+                    _ => ("", new FenceAnswer(true, "")),
+                };
+                if (answer.Ok) Post(new AgentEvent.FenceAlive());
+                else Post(new AgentEvent.FenceCommandFailed(id, answer.Detail));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Node health from its metrics endpoint, logged as "node health check" (the guide greps for it).</summary>
+    private async Task WatchNodeAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(_settings.Timings.StatusInterval);
+        var lastLogged = "";
+        var lastLoggedAt = long.MinValue;
+        try
+        {
+            do
+            {
+                var n = await _node.ReadAsync(ct);
+                _nodeSeen = n;
+                _metrics.KesRemaining(n.KesPeriodsRemaining);
+                var synced = SyncDefinition.IsSynced(n.TipSlot, n.CurrentSlot, _settings.SyncMaxLagSlots);
+                var summary = $"{n.Alive}/{synced}";
+                // every change, and at least every 10 s
+                if (summary != lastLogged || Environment.TickCount64 - lastLoggedAt > 10_000)
+                {
+                    (lastLogged, lastLoggedAt) = (summary, Environment.TickCount64);
+                    _log.Write(n.Alive && synced ? "info" : "warn", "node health check",
+                        ("alive", n.Alive), ("synced", synced), ("tip", n.TipSlot), ("slot", n.CurrentSlot),
+                        ("kesPeriodsRemaining", n.KesPeriodsRemaining), ("forgingMetric", n.ForgingMetric));
+                }
+            } while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _fenceCommands.Writer.TryComplete();
+        try
+        {
+            await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(2));
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // workers blocked on I/O end with the process
+        }
+        _stop.Dispose();
+    }
+}
