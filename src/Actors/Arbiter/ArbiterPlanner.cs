@@ -1,0 +1,74 @@
+using Forge.Decider;
+using Forge.Protocol;
+
+namespace Forge.Arbiter;
+
+/// <summary>What the arbiter does next for one pool.</summary>
+public abstract record ArbiterStep
+{
+    public sealed record Nothing(string Why) : ArbiterStep;
+
+    /// <summary>Planned handover or stop: ask the holder to stop and send its verified release.</summary>
+    public sealed record SendRevoke(CurrentGrant From, NodeId? Next, string Reason) : ArbiterStep;
+
+    /// <summary>Ask the quorum for a new term for the target.</summary>
+    public sealed record Propose(NodeId Target, Guid Incarnation, TermId Above, Released? Release, string Reason) : ArbiterStep;
+}
+
+/// <summary>
+/// Pure: given a pool's record and the decider's verdict, the next step of carrying it out. The quorum carries
+/// safety (it refuses a new term until the old one's TTL has passed, unless the old holder's verified release comes
+/// with it), so the planner only chooses between the fast path (revoke → release → new term with the release) and
+/// the slow path (propose without a release; the quorum waits).
+/// </summary>
+public static class ArbiterPlanner
+{
+    public static ArbiterStep Next(PoolRecord rec, ForgeDecision decision, TimeSpan now, ArbiterSettings s)
+    {
+        switch (rec.Phase)
+        {
+            case ArbiterPhase.Proposing p when now - p.Since < s.ProposeTimeout:
+                return new ArbiterStep.Nothing("proposal in flight");
+            case ArbiterPhase.Revoking r when now - r.Since < s.RevokeTimeout:
+                return new ArbiterStep.Nothing("waiting for the holder's release");
+        }
+        if (now < rec.RetryAfter) return new ArbiterStep.Nothing("backing off after a failed proposal");
+
+        var grant = rec.Grant;
+        var target = decision.Target;
+        var revokeTimedOut = rec.Phase is ArbiterPhase.Revoking;
+
+        if (target is not { } t)
+        {
+            if (grant is null) return new ArbiterStep.Nothing("no target, no holder");
+            if (HolderReachable(rec, grant, now, s) && rec.RevokeGaveUpFor != grant.Term && !revokeTimedOut && !Released(rec, grant))
+                return new ArbiterStep.SendRevoke(grant, null, decision.Transition);
+            return new ArbiterStep.Nothing("no target; the holder's term runs out");
+        }
+
+        if (!rec.Nodes.TryGetValue(t, out var view))
+            return new ArbiterStep.Nothing($"target {t} has no view");
+
+        if (grant is not null && grant.Holder == t && grant.Incarnation == view.Incarnation && !Released(rec, grant))
+            return new ArbiterStep.Nothing("holder kept");
+
+        if (grant is not null && !Released(rec, grant) && !revokeTimedOut && rec.RevokeGaveUpFor != grant.Term
+            && HolderReachable(rec, grant, now, s))
+            return new ArbiterStep.SendRevoke(grant, t, decision.Transition);
+
+        var release = grant is not null && Released(rec, grant) ? rec.Release : null;
+        var reason = release is not null
+            ? $"planned handover from {grant!.Holder}: {decision.Transition}"
+            : grant is null ? decision.Transition : $"{decision.Transition} (no verified release from {grant.Holder}: the quorum waits out its term)";
+        return new ArbiterStep.Propose(t, view.Incarnation, Max(rec.HighestTerm, grant?.Term ?? TermId.None), release, reason);
+    }
+
+    private static bool Released(PoolRecord rec, CurrentGrant g) =>
+        rec.Release is { } r && r.Term == g.Term && r.Incarnation == g.Incarnation && r.Node == g.Holder;
+
+    private static bool HolderReachable(PoolRecord rec, CurrentGrant g, TimeSpan now, ArbiterSettings s) =>
+        rec.Nodes.TryGetValue(g.Holder, out var v) && v.Connected && v.Incarnation == g.Incarnation
+        && rec.NodeHeardAt.TryGetValue(g.Holder, out var at) && now - at < s.ViewStaleAfter;
+
+    private static TermId Max(TermId a, TermId b) => a >= b ? a : b;
+}

@@ -1,0 +1,338 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Forge.Decider;
+using Forge.Health;
+using Forge.Nodes;
+using Forge.Protocol;
+using Forge.Specs;
+
+namespace Forge.Arbiter;
+
+/// <summary>
+/// The ForgeArbiter: a cluster singleton (one in the world), the normal proposer. Per pool it gathers the replicated
+/// specs, the node views (from the node entities) and health (from its health actors), runs the pure
+/// <see cref="ForgeDecider"/> on every change and every <see cref="ArbiterSettings.DecideInterval"/>, and carries the
+/// result out through the grant module: revoke → verified release → new term with the release (planned handover), or
+/// a new term without one (the quorum makes it wait). It publishes each pool's state and the decider's
+/// RestoreOverride actions, and answers <see cref="GetPoolState"/> / <see cref="ListPools"/>.
+/// A new arbiter (after a move) first listens for <see cref="ArbiterSettings.StartupSettle"/>: the node views carry
+/// the terms the agents hold, so it learns the current holder instead of moving forging it never saw.
+/// </summary>
+public sealed class ForgeArbiter : ReceiveActor, IWithTimers
+{
+    private sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+        private Tick() { }
+    }
+
+    private readonly ArbiterSettings _settings;
+    private readonly DeciderSettings _decider;
+    private readonly IActorRef _nodes;
+    private readonly IActorRef _specs;
+    private readonly IActorRef _grants;
+    private readonly IActorRef? _mediator;
+    private readonly IHealthProbe _probe;
+    private readonly HealthSettings _health;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly TimeSpan _startedAt;
+    private ImmutableDictionary<string, PoolRecord> _pools = ImmutableDictionary<string, PoolRecord>.Empty;
+    private ImmutableDictionary<string, string> _credentialOwners = ImmutableDictionary<string, string>.Empty;
+    private readonly Dictionary<string, PoolState> _published = [];
+    private readonly Dictionary<(string Pool, string Cluster), (IActorRef Prober, HealthCheckSpec Spec)> _probers = [];
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="nodes">Node shard region (or proxy).</param>
+    /// <param name="specs">This coordinator's <see cref="SpecStore"/>.</param>
+    /// <param name="grants">The grant port (<see cref="ProposeGrant"/>).</param>
+    /// <param name="mediator">DistributedPubSub mediator, or null to publish nothing (tests).</param>
+    public static Props Props(ArbiterSettings settings, DeciderSettings decider, IActorRef nodes, IActorRef specs, IActorRef grants,
+        IActorRef? mediator, IHealthProbe probe, HealthSettings health) =>
+        Akka.Actor.Props.Create(() => new ForgeArbiter(settings, decider, nodes, specs, grants, mediator, probe, health));
+
+    public ForgeArbiter(ArbiterSettings settings, DeciderSettings decider, IActorRef nodes, IActorRef specs, IActorRef grants,
+        IActorRef? mediator, IHealthProbe probe, HealthSettings health)
+    {
+        _settings = settings;
+        _decider = decider;
+        _nodes = nodes;
+        _specs = specs;
+        _grants = grants;
+        _mediator = mediator;
+        _probe = probe;
+        _health = health;
+        _startedAt = Now;
+
+        Receive<PoolSpecs>(OnSpecs);
+        Receive<NodeViewChanged>(OnView);
+        Receive<HealthReport>(h => Update(h.PoolId, r => r with { Health = r.Health.SetItem(h.Cluster, h.Observation) }));
+        Receive<Released>(OnReleased);
+        Receive<HandoverRequest>(OnHandover);
+        Receive<GrantProposed>(OnGranted);
+        Receive<GrantNotProposed>(OnNotGranted);
+        Receive<DeliveryFailed>(f => _log.Warning("relay of {0} to {1} failed: {2}", f.What, f.Node, f.Reason));
+        Receive<Tick>(_ =>
+        {
+            foreach (var id in _pools.Keys) Decide(id);
+            PublishGrantStates();
+        });
+        Receive<GetPoolState>(q => Sender.Tell(_pools.TryGetValue(q.PoolId, out var r) ? StateOf(r) : PoolState.Empty(q.PoolId)));
+        Receive<ListPools>(_ => Sender.Tell(new PoolList(_pools.Values.OrderBy(r => r.PoolId, StringComparer.Ordinal)
+            .Select(r => new PoolSummary(r.PoolId, r.LastDecision?.Target, r.Grant?.Holder, r.Grant?.Term ?? TermId.None, r.Phase.Name))
+            .ToImmutableArray())));
+    }
+
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+    private bool Settling => Now - _startedAt < _settings.StartupSettle;
+
+    protected override void PreStart()
+    {
+        _specs.Tell(SubscribeSpecs.Instance);
+        Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.DecideInterval);
+        _log.Info("ForgeArbiter started; listening {0}s before proposing", _settings.StartupSettle.TotalSeconds);
+    }
+
+    private void Update(string poolId, Func<PoolRecord, PoolRecord> change, bool decide = true)
+    {
+        var rec = _pools.GetValueOrDefault(poolId) ?? PoolRecord.Create(poolId);
+        _pools = _pools.SetItem(poolId, change(rec));
+        if (decide) Decide(poolId);
+    }
+
+    private void OnSpecs(PoolSpecs p)
+    {
+        Update(p.PoolId, r => r with { Specs = p.Clusters });
+        SyncProbers(p);
+    }
+
+    private void OnView(NodeViewChanged c)
+    {
+        var v = c.View;
+        // Credentials registered under two pools: the first pool seen owns them; nodes of any other pool are refused.
+        if (v.Refused is null)
+        {
+            var hash = v.Credentials.OpcertHash;
+            if (_credentialOwners.TryGetValue(hash, out var owner) && owner != v.PoolId)
+            {
+                var reason = $"credentials (opcert {hash[..Math.Min(12, hash.Length)]}…) are registered under pool '{owner}'; " +
+                             $"this node registered them under pool '{v.PoolId}'";
+                _log.Error("{0}: {1}", v.Node, reason);
+                _nodes.Tell(new RefuseNode(v.Node, v.Incarnation, reason));
+                v = v with { Refused = reason };
+            }
+            else if (owner is null)
+            {
+                _credentialOwners = _credentialOwners.SetItem(hash, v.PoolId);
+            }
+        }
+        // A node that moved to another pool leaves the old one.
+        foreach (var (id, other) in _pools)
+            if (id != v.PoolId && other.Nodes.ContainsKey(v.Node))
+                _pools = _pools.SetItem(id, other with { Nodes = other.Nodes.Remove(v.Node), NodeHeardAt = other.NodeHeardAt.Remove(v.Node) });
+
+        var now = Now;
+        var view = v;
+        Update(v.PoolId, r =>
+        {
+            r = r with { Nodes = r.Nodes.SetItem(view.Node, view), NodeHeardAt = r.NodeHeardAt.SetItem(view.Node, now) };
+            // Learn the current term from the agents: after an arbiter move this is how the holder is found.
+            if (!view.HeldTerm.IsNone && view.Refused is null && (r.Grant is null || view.HeldTerm > r.Grant.Term))
+            {
+                r = r with
+                {
+                    Grant = new CurrentGrant(view.HeldTerm, view.Node, view.Incarnation),
+                    HighestTerm = Max(r.HighestTerm, view.HeldTerm),
+                    Decider = r.LastDecision is null ? DeciderState.WithHolder(view.Node) : r.Decider,
+                };
+            }
+            return r;
+        });
+    }
+
+    private void OnReleased(Released rel) => Update(rel.PoolId, r =>
+    {
+        _log.Info("{0}: {1} released term {2}: {3}", rel.PoolId, rel.Node, rel.Term, rel.Reason);
+        var phase = r.Phase is ArbiterPhase.Revoking rv && rv.From.Term == rel.Term ? ArbiterPhase.Idle.Instance : r.Phase;
+        return r with { Release = rel, Phase = phase };
+    });
+
+    private void OnHandover(HandoverRequest h) => Update(h.PoolId, r =>
+    {
+        _log.Info("{0}: {1} asks for a handover: {2}", h.PoolId, h.Node, h.Reason);
+        // The node is going away: it is no longer eligible, so the decider moves forging and the planner revokes.
+        return r.Nodes.TryGetValue(h.Node, out var v) && v.Incarnation == h.Incarnation
+            ? r with { Nodes = r.Nodes.SetItem(h.Node, v with { Alive = false }) }
+            : r;
+    });
+
+    private void OnGranted(GrantProposed g) => Update(g.PoolId, r =>
+    {
+        var grant = g.Grant;
+        _log.Info("{0}: term {1} granted to {2} by regions [{3}]: {4}", g.PoolId, grant.Term, grant.Holder,
+            string.Join(", ", g.AcceptedByRegions), grant.Reason);
+        _nodes.Tell(new DeliverGrant(grant.Holder, grant));
+        var from = r.Grant?.Holder;
+        return r.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "granted", from, grant.Holder, grant.Term, grant.Reason), _settings.HistorySize)
+            with
+            {
+                Grant = new CurrentGrant(grant.Term, grant.Holder, grant.Incarnation),
+                HighestTerm = Max(r.HighestTerm, grant.Term),
+                Phase = ArbiterPhase.Idle.Instance,
+                Release = null,
+            };
+    });
+
+    private void OnNotGranted(GrantNotProposed n) => Update(n.PoolId, r =>
+    {
+        _log.Warning("{0}: no term for {1}: {2}", n.PoolId, n.Holder, n.Reason);
+        return r.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "not-granted", r.Grant?.Holder, n.Holder, n.HighestSeen, n.Reason), _settings.HistorySize)
+            with
+            {
+                HighestTerm = Max(r.HighestTerm, n.HighestSeen),
+                Phase = ArbiterPhase.Idle.Instance,
+                RetryAfter = Now + _settings.DecideInterval,
+            };
+    }, decide: false);
+
+    private void Decide(string poolId)
+    {
+        var rec = _pools[poolId];
+        var started = Stopwatch.GetTimestamp();
+        var now = Now;
+        var decision = ForgeDecider.Decide(rec.Decider, rec.Inputs(now, _settings.ViewStaleAfter),
+            new DeciderNow(DateTimeOffset.UtcNow, now), _decider);
+        var before = rec.LastDecision;
+        rec = rec with { Decider = decision.Next, LastDecision = decision };
+        if (before?.Target != decision.Target)
+            rec = rec.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "target", before?.Target, decision.Target,
+                rec.Grant?.Term ?? TermId.None, decision.Transition), _settings.HistorySize);
+
+        if (!Settling)
+        {
+            var step = ArbiterPlanner.Next(rec, decision, now, _settings);
+            rec = Act(rec, step, now);
+        }
+        _pools = _pools.SetItem(poolId, rec);
+        Context.System.EventStream.Publish(new ArbiterDecisionMeasured(poolId, Stopwatch.GetElapsedTime(started)));
+
+        foreach (var a in decision.Actions.OfType<RestoreOverride>())
+            Publish(ArbiterTopics.Decisions, new RestoreOverrideRequested(poolId, a.Cluster, a.ExpiredAt, a.ResetDisabledState, a.Reason));
+        PublishState(rec, before, decision);
+    }
+
+    private PoolRecord Act(PoolRecord rec, ArbiterStep step, TimeSpan now)
+    {
+        switch (step)
+        {
+            case ArbiterStep.SendRevoke s:
+                _log.Info("{0}: revoking term {1} of {2} (next: {3}): {4}", rec.PoolId, s.From.Term, s.From.Holder,
+                    s.Next?.ToString() ?? "none", s.Reason);
+                _nodes.Tell(new DeliverRevoke(s.From.Holder, new Revoke(rec.PoolId, s.From.Holder, s.From.Incarnation, s.From.Term,
+                    Planned: true, s.Reason)));
+                return rec.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "revoke", s.From.Holder, s.Next, s.From.Term, s.Reason), _settings.HistorySize)
+                    with { Phase = new ArbiterPhase.Revoking(s.From, s.Next, now) };
+            case ArbiterStep.Propose p:
+                if (rec.Phase is ArbiterPhase.Revoking timedOut)
+                {
+                    _log.Warning("{0}: {1} sent no verified release of term {2} within {3}s; proposing without it",
+                        rec.PoolId, timedOut.From.Holder, timedOut.From.Term, _settings.RevokeTimeout.TotalSeconds);
+                    rec = rec with { RevokeGaveUpFor = timedOut.From.Term };
+                }
+                _grants.Tell(new ProposeGrant(rec.PoolId, p.Target, p.Incarnation, _settings.GrantTtl, p.Above, p.Release, p.Reason));
+                return rec with { Phase = new ArbiterPhase.Proposing(p.Target, p.Incarnation, now) };
+            default:
+                if (rec.Phase is ArbiterPhase.Revoking or ArbiterPhase.Proposing && step is ArbiterStep.Nothing
+                    && rec.Phase switch
+                    {
+                        ArbiterPhase.Revoking r => now - r.Since >= _settings.RevokeTimeout,
+                        ArbiterPhase.Proposing q => now - q.Since >= _settings.ProposeTimeout,
+                        _ => false,
+                    })
+                    return rec with { Phase = ArbiterPhase.Idle.Instance };
+                return rec;
+        }
+    }
+
+    private PoolState StateOf(PoolRecord r)
+    {
+        var d = r.LastDecision;
+        return new PoolState(r.PoolId, d?.Target, r.Grant?.Holder, r.Grant?.Incarnation, r.Grant?.Term ?? TermId.None,
+            r.Phase.Name, d?.Transition ?? "not decided yet", d?.Clusters ?? [],
+            r.Nodes.Values.OrderBy(v => v.Node).ToImmutableArray(), r.History.ToImmutableArray(), DateTimeOffset.UtcNow);
+    }
+
+    private void PublishState(PoolRecord rec, ForgeDecision? before, ForgeDecision decision)
+    {
+        var state = StateOf(rec);
+        if (_published.TryGetValue(rec.PoolId, out var last)
+            && last.Target == state.Target && last.Holder == state.Holder && last.Term == state.Term && last.Phase == state.Phase
+            && last.Transition == state.Transition && VerdictsEqual(last.Clusters, state.Clusters))
+            return;
+        _published[rec.PoolId] = state;
+        Publish(ArbiterTopics.PoolState, new PoolStateChanged(state));
+
+        // What the agents export as cardano_cluster_* series: sent when a cluster's verdict changes.
+        foreach (var v in decision.Clusters)
+        {
+            var old = before?.Cluster(v.Name);
+            if (old is not null && old.EffectiveState == v.EffectiveState && old.EffectivePriority == v.EffectivePriority
+                && old.Healthy == v.Healthy) continue;
+            var spec = rec.Specs.GetValueOrDefault(v.Name)?.Spec;
+            var info = new ClusterInfo(v.Name, spec?.Region ?? "", spec?.Priority ?? 0, v.EffectivePriority ?? 0, v.EffectiveState,
+                v.Healthy ? ClusterHealth.Healthy : ClusterHealth.Unhealthy, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+            foreach (var n in rec.Nodes.Values.Where(n => n.Node.Cluster == v.Name && n.Connected))
+                _nodes.Tell(new DeliverClusterInfo(n.Node, info));
+        }
+    }
+
+    private static bool VerdictsEqual(ImmutableArray<ClusterVerdict> a, ImmutableArray<ClusterVerdict> b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Reason == p.Second.Reason
+            && p.First.Message == p.Second.Message && p.First.Forging == p.Second.Forging && p.First.Healthy == p.Second.Healthy
+            && p.First.EffectiveState == p.Second.EffectiveState && p.First.EffectivePriority == p.Second.EffectivePriority);
+
+    private void Publish(string topic, object message) => _mediator?.Tell(new Publish(topic, message));
+
+    private void PublishGrantStates()
+    {
+        var byState = _pools.Values
+            .GroupBy(r => r.Phase is not ArbiterPhase.Idle ? r.Phase.Name : r.Grant is null ? "none" : "granted")
+            .ToImmutableDictionary(g => g.Key, g => g.Count());
+        Context.System.EventStream.Publish(new ArbiterGrantStates(byState));
+    }
+
+    private void SyncProbers(PoolSpecs p)
+    {
+        foreach (var (name, entry) in p.Clusters)
+        {
+            var key = (p.PoolId, name);
+            var hc = entry.Deleted ? null : entry.Spec?.HealthCheck;
+            var wanted = hc is { Enabled: true } && !string.IsNullOrWhiteSpace(hc.Endpoint);
+            if (_probers.TryGetValue(key, out var existing))
+            {
+                if (!wanted)
+                {
+                    Context.Stop(existing.Prober);
+                    _probers.Remove(key);
+                    Update(p.PoolId, r => r with { Health = r.Health.Remove(name) }, decide: false);
+                }
+                else if (existing.Spec != hc)
+                {
+                    existing.Prober.Tell(new HealthProber.UpdateSpec(hc!));
+                    _probers[key] = (existing.Prober, hc!);
+                }
+            }
+            else if (wanted)
+            {
+                var child = Context.ActorOf(HealthProber.Props(p.PoolId, name, hc!, _probe, _health),
+                    "health-" + Uri.EscapeDataString(p.PoolId + "." + name));
+                _probers[key] = (child, hc!);
+            }
+        }
+    }
+
+    private static TermId Max(TermId a, TermId b) => a >= b ? a : b;
+}

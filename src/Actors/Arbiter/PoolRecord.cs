@@ -1,0 +1,107 @@
+using System.Collections.Immutable;
+using Forge.Decider;
+using Forge.Nodes;
+using Forge.Protocol;
+using Forge.Specs;
+
+namespace Forge.Arbiter;
+
+/// <summary>The term the arbiter believes current for a pool: granted by the quorum, or learned from the holder.</summary>
+public sealed record CurrentGrant(TermId Term, NodeId Holder, Guid Incarnation);
+
+/// <summary>What the arbiter is waiting for on one pool.</summary>
+public abstract record ArbiterPhase
+{
+    public sealed record Idle : ArbiterPhase
+    {
+        public static readonly Idle Instance = new();
+    }
+
+    /// <summary>A revoke went to the holder; waiting for its verified release (planned handover).</summary>
+    public sealed record Revoking(CurrentGrant From, NodeId? Next, TimeSpan Since) : ArbiterPhase;
+
+    /// <summary>A proposal is with the grant module.</summary>
+    public sealed record Proposing(NodeId Target, Guid Incarnation, TimeSpan Since) : ArbiterPhase;
+
+    public string Name => this switch
+    {
+        Revoking => "revoking",
+        Proposing => "proposing",
+        _ => "idle",
+    };
+}
+
+/// <summary>Everything the arbiter keeps about one pool. Immutable; the actor swaps it per message.</summary>
+public sealed record PoolRecord(
+    string PoolId,
+    ImmutableDictionary<string, SpecEntry> Specs,
+    ImmutableDictionary<NodeId, NodeView> Nodes,
+    ImmutableDictionary<NodeId, TimeSpan> NodeHeardAt,
+    ImmutableDictionary<string, HealthObservation> Health,
+    DeciderState Decider,
+    CurrentGrant? Grant,
+    TermId HighestTerm,
+    ArbiterPhase Phase,
+    Released? Release,
+    TermId RevokeGaveUpFor,
+    TimeSpan RetryAfter,
+    ForgeDecision? LastDecision,
+    ImmutableList<PoolTransition> History)
+{
+    public static PoolRecord Create(string poolId) => new(
+        poolId,
+        ImmutableDictionary<string, SpecEntry>.Empty,
+        ImmutableDictionary<NodeId, NodeView>.Empty,
+        ImmutableDictionary<NodeId, TimeSpan>.Empty,
+        ImmutableDictionary<string, HealthObservation>.Empty,
+        DeciderState.Initial,
+        null,
+        TermId.None,
+        ArbiterPhase.Idle.Instance,
+        null,
+        TermId.None,
+        TimeSpan.Zero,
+        null,
+        ImmutableList<PoolTransition>.Empty);
+
+    public PoolRecord AddHistory(PoolTransition t, int max)
+    {
+        var h = History.Add(t);
+        return this with { History = h.Count > max ? h.RemoveRange(0, h.Count - max) : h };
+    }
+
+    /// <summary>A node counts as alive only if its entity said so recently, and its registration was not refused.</summary>
+    public bool IsLive(NodeView v, TimeSpan now, TimeSpan staleAfter) =>
+        v.Alive && v.Refused is null && NodeHeardAt.TryGetValue(v.Node, out var at) && now - at < staleAfter;
+
+    /// <summary>The pool's current credentials: the highest opcert counter registered (and only if all nodes at that
+    /// counter present the same opcert; two different opcerts with one counter make nobody current).</summary>
+    public (long Counter, string? Hash) CurrentCredentials()
+    {
+        var registered = Nodes.Values.Where(v => v.Refused is null).ToList();
+        if (registered.Count == 0) return (-1, null);
+        var max = registered.Max(v => v.Credentials.OpcertCounter);
+        var hashes = registered.Where(v => v.Credentials.OpcertCounter == max).Select(v => v.Credentials.OpcertHash).Distinct().ToList();
+        return (max, hashes.Count == 1 ? hashes[0] : null);
+    }
+
+    /// <summary>The decider's inputs: live clusters (tombstones leave the election), their health and nodes.</summary>
+    public DeciderInputs Inputs(TimeSpan now, TimeSpan staleAfter)
+    {
+        var (_, currentHash) = CurrentCredentials();
+        var clusters = Specs.Values.Where(e => !e.Deleted && e.Spec is not null)
+            .OrderBy(e => e.ClusterName, StringComparer.Ordinal)
+            .Select(e => new ClusterInput(
+                e.ClusterName,
+                e.FirstSeen,
+                e.Spec,
+                Health.GetValueOrDefault(e.ClusterName, HealthObservation.None),
+                Nodes.Values.Where(v => v.Node.Cluster == e.ClusterName)
+                    .OrderBy(v => v.Node)
+                    .Select(v => new NodeInput(v.Node, IsLive(v, now, staleAfter), v.Synced, v.TipSlot,
+                        currentHash is not null && v.Credentials.OpcertHash == currentHash))
+                    .ToImmutableArray()))
+            .ToImmutableArray();
+        return new DeciderInputs(PoolId, clusters);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Forge.Protocol;
+using Forge.Transport;
+
+namespace Forge.Nodes;
+
+/// <summary>
+/// The coordinator's <see cref="IAgentSessionHandler"/>: one <see cref="AgentConnection"/> actor per session; the
+/// gateway's callbacks only tell that actor (never block, never touch actor state).
+/// </summary>
+public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IActorRef renewals) : IAgentSessionHandler
+{
+    private readonly ConcurrentDictionary<long, IActorRef> _connections = new();
+
+    public int Sessions => _connections.Count;
+
+    public void OnConnected(IAgentSession session) =>
+        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals), $"agent-session-{session.Id}");
+
+    public void OnMessage(IAgentSession session, IAgentProtocolMessage message)
+    {
+        if (_connections.TryGetValue(session.Id, out var c)) c.Tell(new AgentConnection.FromAgent(message));
+    }
+
+    public void OnDisconnected(IAgentSession session, string reason)
+    {
+        if (_connections.TryRemove(session.Id, out var c)) c.Tell(new AgentConnection.SessionClosed(reason));
+    }
+}

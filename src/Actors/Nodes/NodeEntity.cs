@@ -1,0 +1,233 @@
+using Akka.Actor;
+using Akka.Event;
+using Forge.Protocol;
+using Forge.Specs;
+
+namespace Forge.Nodes;
+
+/// <summary>
+/// The arbiter's view of one agent (sharded, entity id <c>&lt;cluster&gt;/&lt;pod&gt;</c>, remember-entities off): checks
+/// registrations, keeps the latest report, tells the arbiter what changed, and relays grants and revokes to the
+/// agent's connection (wherever that lives). Renewals never pass here.
+/// <para>Registration is refused (AgentRefused with the reason, logged, shown in the view) for: a protocol version
+/// other than ours, a region outside <c>forge.cluster.regions</c>, an unknown pool (no CardanoForgeCluster of it is
+/// known), and a second live incarnation of the same identity. Credentials registered under two pools are found by
+/// the arbiter (it sees every pool) and refused through <see cref="RefuseNode"/>.</para>
+/// </summary>
+public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
+{
+    private sealed class Refresh
+    {
+        public static readonly Refresh Instance = new();
+        private Refresh() { }
+    }
+
+    private sealed record Registration(RegisterAgent Request, IActorRef Connection, TimeSpan LastHeard);
+
+    private readonly NodeId _node;
+    private readonly NodeSettings _settings;
+    private readonly IActorRef _arbiter;
+    private readonly IActorRef _specs;
+    private readonly string _coordinatorId;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private Registration? _reg;
+    private bool _connected;
+    private NodeStatusReport? _report;
+    private string? _refused;
+    private NodeView? _published;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+    public IStash Stash { get; set; } = null!;
+
+    /// <param name="arbiter">The ForgeArbiter singleton proxy.</param>
+    /// <param name="specs">This coordinator's <see cref="SpecStore"/>.</param>
+    public static Props Props(NodeId node, NodeSettings settings, IActorRef arbiter, IActorRef specs, string coordinatorId) =>
+        Akka.Actor.Props.Create(() => new NodeEntity(node, settings, arbiter, specs, coordinatorId));
+
+    public NodeEntity(NodeId node, NodeSettings settings, IActorRef arbiter, IActorRef specs, string coordinatorId)
+    {
+        _node = node;
+        _settings = settings;
+        _arbiter = arbiter;
+        _specs = specs;
+        _coordinatorId = coordinatorId;
+        Become(Ready);
+    }
+
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+
+    protected override void PreStart() => Timers.StartPeriodicTimer("refresh", Refresh.Instance, _settings.ViewRefresh);
+
+    private void Ready()
+    {
+        Receive<RegisterAgent>(OnRegister);
+        Receive<NodeStatusReport>(OnReport);
+        Receive<AgentDisconnected>(d =>
+        {
+            if (_reg is null || _reg.Request.Incarnation != d.Incarnation) return;
+            _log.Info("{0}: agent incarnation {1} disconnected: {2}", _node, d.Incarnation, d.Reason);
+            _connected = false;
+            Publish(force: true);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (_reg is null || !t.ActorRef.Equals(_reg.Connection)) return;
+            _connected = false;
+            Publish(force: true);
+        });
+        Receive<DeliverGrant>(g => Relay(g.Grant, g.Grant.Incarnation, "grant"));
+        Receive<DeliverRevoke>(r => Relay(r.Revoke, r.Revoke.Incarnation, "revoke"));
+        Receive<DeliverClusterInfo>(i =>
+        {
+            if (_reg is not null && _connected) _reg.Connection.Tell(i.Info);
+        });
+        Receive<RefuseNode>(r =>
+        {
+            if (_reg is null || _reg.Request.Incarnation != r.Incarnation) return;
+            Refuse(_reg.Request, _reg.Connection, r.Reason);
+        });
+        Receive<Released>(r => ForwardIfCurrent(r, r.Incarnation));
+        Receive<HandoverRequest>(h => ForwardIfCurrent(h, h.Incarnation));
+        Receive<GetNodeView>(_ =>
+        {
+            if (View() is { } v) Sender.Tell(new NodeViewChanged(v));
+            else Sender.Tell(new DeliveryFailed(_node, "view", "not registered"));
+        });
+        Receive<Refresh>(_ => Publish(force: true));
+    }
+
+    private void OnRegister(RegisterAgent r)
+    {
+        if (r.ProtocolVersion != AgentProtocol.Version)
+        {
+            Refuse(r, Sender, $"agent protocol version {r.ProtocolVersion} is not supported; this coordinator speaks version {AgentProtocol.Version}");
+            return;
+        }
+        if (!_settings.ConfiguredRegions.Contains(r.Region, StringComparer.Ordinal))
+        {
+            Refuse(r, Sender, $"region '{r.Region}' is not configured (forge.cluster.regions = [{string.Join(", ", _settings.ConfiguredRegions)}])");
+            return;
+        }
+        if (_reg is { } cur && cur.Request.Incarnation != r.Incarnation && _connected && Now - cur.LastHeard < _settings.StaleAfter
+            && !cur.Connection.Equals(Sender))
+        {
+            Refuse(r, Sender, $"duplicate node identity {_node}: incarnation {cur.Request.Incarnation} is registered and alive " +
+                              $"(heard {(Now - cur.LastHeard).TotalSeconds:0.#}s ago); two agents claim one identity");
+            return;
+        }
+        if (_reg is { } same && same.Request.Incarnation == r.Incarnation && same.Request.PoolId == r.PoolId && _refused is null)
+        {
+            Accept(r, Sender); // re-registration of the same incarnation (reconnect, entity moved): no pool lookup needed
+            return;
+        }
+        var replyTo = Sender;
+        _specs.Tell(new GetPoolSpecs(r.PoolId));
+        Become(() =>
+        {
+            Receive<PoolSpecs>(p => p.PoolId == r.PoolId, p =>
+            {
+                if (!p.Known) Refuse(r, replyTo, $"unknown pool '{r.PoolId}': no CardanoForgeCluster of this pool is known to the coordinators");
+                else Accept(r, replyTo);
+                Become(Ready);
+                Stash.UnstashAll();
+            });
+            ReceiveAny(_ => Stash.Stash());
+        });
+    }
+
+    private void Accept(RegisterAgent r, IActorRef connection)
+    {
+        if (_reg is { } old && !old.Connection.Equals(connection)) Context.Unwatch(old.Connection);
+        if (_reg is null || _reg.Request.Incarnation != r.Incarnation)
+        {
+            _report = null;
+            _refused = null;
+            _log.Info("{0}: registered incarnation {1} (pool {2}, region {3}, opcert counter {4})",
+                _node, r.Incarnation, r.PoolId, r.Region, r.Credentials.OpcertCounter);
+        }
+        _reg = new Registration(r, connection, Now);
+        _connected = true;
+        Context.Watch(connection);
+        connection.Tell(new AgentRegistered(_node, r.Incarnation, _coordinatorId));
+        Publish(force: true);
+    }
+
+    private void Refuse(RegisterAgent r, IActorRef connection, string reason)
+    {
+        _log.Warning("{0}: registration of incarnation {1} refused: {2}", _node, r.Incarnation, reason);
+        connection.Tell(new AgentRefused(_node, r.Incarnation, reason));
+        if (_reg is null || _reg.Request.Incarnation == r.Incarnation)
+        {
+            // Keep the refused registration visible (status, shell); it never becomes eligible.
+            _reg = new Registration(r, connection, Now);
+            _connected = true;
+            _refused = reason;
+            Publish(force: true);
+        }
+    }
+
+    private void OnReport(NodeStatusReport r)
+    {
+        if (_reg is null)
+        {
+            Sender.Tell(new RegistrationLost(_node));
+            return;
+        }
+        if (r.Incarnation != _reg.Request.Incarnation) return; // another incarnation's late report
+        if (_report is not null && r.Sequence <= _report.Sequence) return; // reordered or duplicated
+        _report = r;
+        _reg = _reg with { LastHeard = Now };
+        Publish(force: false);
+    }
+
+    private void Relay(IAgentProtocolMessage message, Guid incarnation, string what)
+    {
+        if (_reg is null || !_connected || _reg.Request.Incarnation != incarnation || _refused is not null)
+        {
+            var why = _reg is null ? "not registered" : !_connected ? "agent not connected"
+                : _refused is not null ? $"registration refused: {_refused}" : $"incarnation {incarnation} is not the registered one";
+            Sender.Tell(new DeliveryFailed(_node, what, why));
+            return;
+        }
+        _reg.Connection.Tell(message);
+    }
+
+    private void ForwardIfCurrent(object message, Guid incarnation)
+    {
+        // A release names its incarnation; the arbiter and the quorum decide what it proves. Forward it even from a
+        // disconnected incarnation (its link may have dropped right after verifying the node stopped).
+        if (_reg is not null && _reg.Request.Incarnation == incarnation) _arbiter.Forward(message);
+        else _log.Info("{0}: ignored {1} from incarnation {2} (registered: {3})", _node, message.GetType().Name, incarnation,
+            _reg?.Request.Incarnation.ToString() ?? "none");
+    }
+
+    private NodeView? View()
+    {
+        if (_reg is null) return null;
+        var r = _reg.Request;
+        var rep = _report;
+        var alive = _connected && rep is { Alive: true };
+        var synced = alive && SyncDefinition.IsSynced(rep!.TipSlot, rep.CurrentSlot, _settings.SyncedMaxLagSlots);
+        return new NodeView(
+            r.PoolId, _node, r.Region, r.Incarnation, _connected, alive, synced,
+            rep?.TipSlot ?? -1, rep?.CurrentSlot ?? -1,
+            rep?.Forging ?? VerifiedForging.Unknown, rep?.LastSignal ?? SignalOutcome.None,
+            rep?.KesPeriodsRemaining ?? r.Credentials.KesPeriodsRemaining,
+            rep?.HeldTerm ?? TermId.None, r.Credentials, _refused, _coordinatorId, DateTimeOffset.UtcNow);
+    }
+
+    private void Publish(bool force)
+    {
+        var v = View();
+        if (v is null) return;
+        var p = _published;
+        var changed = p is null || p.Connected != v.Connected || p.Alive != v.Alive || p.Synced != v.Synced
+                      || p.Forging != v.Forging || p.LastSignal != v.LastSignal || p.HeldTerm != v.HeldTerm
+                      || p.Incarnation != v.Incarnation || p.Refused != v.Refused || p.Credentials != v.Credentials
+                      || p.PoolId != v.PoolId || Math.Abs(v.TipSlot - p.TipSlot) >= _settings.TipPublishSlots;
+        if (!force && !changed) return;
+        _published = v;
+        _arbiter.Tell(new NodeViewChanged(v));
+    }
+}

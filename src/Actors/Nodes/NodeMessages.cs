@@ -1,0 +1,40 @@
+using Forge.Protocol;
+
+namespace Forge.Nodes;
+
+// Messages of the node entities (Akka.Cluster.Sharding, one entity per <cluster>/<pod>). Most cross coordinators
+// (an agent's connection, its entity and the arbiter can be on three different ones), so they are wire messages.
+// The agent protocol's RegisterAgent, NodeStatusReport, Released and HandoverRequest are routed to the entity too.
+
+/// <summary>A message for one node entity.</summary>
+public interface INodeMessage
+{
+    NodeId Node { get; }
+}
+
+/// <summary>Connection → entity: the agent's link closed (or its connection actor stopped).</summary>
+public sealed record AgentDisconnected(NodeId Node, Guid Incarnation, string Reason) : INodeMessage, IForgeWireMessage;
+
+/// <summary>Entity → connection: the entity has no registration (it was moved or restarted); register again.</summary>
+public sealed record RegistrationLost(NodeId Node) : IForgeWireMessage;
+
+/// <summary>Arbiter → entity → agent: relay a grant to the agent's connection.</summary>
+public sealed record DeliverGrant(NodeId Node, Grant Grant) : INodeMessage, IForgeWireMessage;
+
+/// <summary>Arbiter → entity → agent: relay a revoke to the agent's connection.</summary>
+public sealed record DeliverRevoke(NodeId Node, Revoke Revoke) : INodeMessage, IForgeWireMessage;
+
+/// <summary>Arbiter → entity → agent: what the agent exports as cardano_cluster_* series.</summary>
+public sealed record DeliverClusterInfo(NodeId Node, ClusterInfo Info) : INodeMessage, IForgeWireMessage;
+
+/// <summary>Arbiter → entity: refuse this incarnation (e.g. its credentials are registered under another pool).</summary>
+public sealed record RefuseNode(NodeId Node, Guid Incarnation, string Reason) : INodeMessage, IForgeWireMessage;
+
+/// <summary>Entity → arbiter: a relay could not be delivered (no live connection for that incarnation).</summary>
+public sealed record DeliveryFailed(NodeId Node, string What, string Reason) : IForgeWireMessage;
+
+/// <summary>Entity → arbiter: the arbiter's view of one node changed (also re-sent periodically as a heartbeat).</summary>
+public sealed record NodeViewChanged(NodeView View) : IForgeWireMessage;
+
+/// <summary>Ask an entity for its view (shell, tests). Answered with <see cref="NodeViewChanged"/>.</summary>
+public sealed record GetNodeView(NodeId Node) : INodeMessage, IForgeWireMessage;

@@ -1,0 +1,30 @@
+using Forge.Protocol;
+
+namespace Forge.Nodes;
+
+/// <summary>
+/// The arbiter's view of one agent and its cardano-node: registration, liveness, sync, verified forging.
+/// </summary>
+/// <param name="Connected">The agent has a live link to some coordinator.</param>
+/// <param name="Alive">Connected and the agent's last report says the node process runs.</param>
+/// <param name="Synced">Recomputed by the coordinator (<see cref="SyncDefinition"/>), not taken from the agent.</param>
+/// <param name="Refused">Why the registration was refused, or null.</param>
+/// <param name="CoordinatorId">The coordinator whose gateway holds the agent's link.</param>
+public sealed record NodeView(
+    string PoolId,
+    NodeId Node,
+    string Region,
+    Guid Incarnation,
+    bool Connected,
+    bool Alive,
+    bool Synced,
+    long TipSlot,
+    long CurrentSlot,
+    VerifiedForging Forging,
+    SignalOutcome LastSignal,
+    int? KesPeriodsRemaining,
+    TermId HeldTerm,
+    CredentialFingerprint Credentials,
+    string? Refused,
+    string CoordinatorId,
+    DateTimeOffset UpdatedAt);

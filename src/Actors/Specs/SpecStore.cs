@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.DistributedData;
+using Akka.Cluster;
+using Akka.Event;
+
+namespace Forge.Specs;
+
+/// <summary>
+/// The local door to the replicated specs: writes go to DistributedData (WriteLocal; gossip spreads them to every
+/// coordinator), reads and subscriptions come from this coordinator's replica. Any coordinator accepts writes, so a
+/// <c>kubectl patch</c> in any region takes effect; concurrent edits of one cluster resolve last-writer-wins.
+/// </summary>
+public sealed class SpecStore : ReceiveActor
+{
+    private sealed record PendingWrite(IActorRef ReplyTo, string PoolId, string ClusterName);
+
+    private readonly IActorRef _replicator;
+    private readonly UniqueAddress _self;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HashSet<IActorRef> _subscribers = [];
+    private ImmutableHashSet<string> _pools = ImmutableHashSet<string>.Empty;
+    private ImmutableDictionary<string, PoolSpecs> _specs = ImmutableDictionary<string, PoolSpecs>.Empty;
+
+    public static Props Props() => Akka.Actor.Props.Create(() => new SpecStore());
+
+    public SpecStore()
+    {
+        var dd = DistributedData.Get(Context.System);
+        _replicator = dd.Replicator;
+        _self = Akka.Cluster.Cluster.Get(Context.System).SelfUniqueAddress;
+
+        Receive<PutClusterSpec>(Put);
+        Receive<RemoveClusterSpec>(Remove);
+        Receive<GetPoolSpecs>(g => Sender.Tell(_specs.GetValueOrDefault(g.PoolId)
+            ?? new PoolSpecs(g.PoolId, ImmutableDictionary<string, SpecEntry>.Empty)));
+        Receive<SubscribeSpecs>(_ =>
+        {
+            if (_subscribers.Add(Sender)) Context.Watch(Sender);
+            foreach (var p in _specs.Values) Sender.Tell(p);
+        });
+        Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
+        Receive<Changed>(OnChanged);
+        Receive<UpdateSuccess>(u =>
+        {
+            if (u.Request is PendingWrite w) w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, true));
+        });
+        Receive<IUpdateFailure>(f =>
+        {
+            if (f.Request is PendingWrite w)
+            {
+                _log.Warning("spec write for {0}/{1} failed: {2}", w.PoolId, w.ClusterName, f);
+                w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, false, f.ToString()));
+            }
+        });
+    }
+
+    protected override void PreStart() => _replicator.Tell(Dsl.Subscribe(SpecKeys.Pools, Self));
+
+    private void Put(PutClusterSpec p)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var entry = new SpecEntry(p.PoolId, p.ClusterName, p.Spec, false, p.Generation, now, now, p.Source);
+        Write(p.PoolId, p.ClusterName, d =>
+        {
+            var first = d.TryGetValue(p.ClusterName, out var old) && !old.Deleted ? old.FirstSeen : now;
+            return d.SetItem(_self, p.ClusterName, entry with { FirstSeen = first });
+        });
+    }
+
+    private void Remove(RemoveClusterSpec r)
+    {
+        var now = DateTimeOffset.UtcNow;
+        Write(r.PoolId, r.ClusterName, d =>
+        {
+            var old = d.TryGetValue(r.ClusterName, out var o) ? o : null;
+            var tomb = new SpecEntry(r.PoolId, r.ClusterName, null, true, old?.Generation ?? 0, old?.FirstSeen ?? now, now, r.Source);
+            return d.SetItem(_self, r.ClusterName, tomb);
+        });
+    }
+
+    private void Write(string poolId, string cluster, Func<LWWDictionary<string, SpecEntry>, LWWDictionary<string, SpecEntry>> modify)
+    {
+        if (string.IsNullOrWhiteSpace(poolId) || string.IsNullOrWhiteSpace(cluster))
+        {
+            Sender.Tell(new SpecStored(poolId, cluster, false, "pool id and cluster name are required"));
+            return;
+        }
+        _replicator.Tell(Dsl.Update(SpecKeys.Pools, ORSet<string>.Empty, WriteLocal.Instance, s => s.Add(_self, poolId)));
+        _replicator.Tell(Dsl.Update(SpecKeys.Pool(poolId), LWWDictionary<string, SpecEntry>.Empty, WriteLocal.Instance,
+            new PendingWrite(Sender, poolId, cluster), modify));
+    }
+
+    private void OnChanged(Changed c)
+    {
+        if (c.Key.Equals(SpecKeys.Pools))
+        {
+            var pools = c.Get(SpecKeys.Pools).Elements;
+            foreach (var added in pools.Except(_pools))
+                _replicator.Tell(Dsl.Subscribe(SpecKeys.Pool(added), Self));
+            _pools = pools.ToImmutableHashSet();
+            return;
+        }
+        if (SpecKeys.PoolIdOf(c.Key) is not { } poolId) return;
+        var data = c.Get(SpecKeys.Pool(poolId));
+        var specs = new PoolSpecs(poolId, data.Entries.ToImmutableDictionary(StringComparer.Ordinal));
+        _specs = _specs.SetItem(poolId, specs);
+        foreach (var s in _subscribers) s.Tell(specs);
+    }
+}

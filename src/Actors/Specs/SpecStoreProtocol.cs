@@ -1,0 +1,35 @@
+using System.Collections.Immutable;
+using Forge.Decider;
+
+namespace Forge.Specs;
+
+/// <summary>Messages of the <see cref="SpecStore"/> (one per coordinator, local; replication is DistributedData's job).</summary>
+public interface ISpecStoreMessage;
+
+/// <summary>Record (create or update) the spec of CardanoForgeCluster <paramref name="ClusterName"/> of pool
+/// <paramref name="PoolId"/>. Answered with <see cref="SpecStored"/> once written locally (gossip follows).</summary>
+public sealed record PutClusterSpec(string PoolId, string ClusterName, ClusterSpec Spec, long Generation, string Source)
+    : ISpecStoreMessage;
+
+/// <summary>The resource was deleted: leaves a tombstone; the cluster leaves the election.</summary>
+public sealed record RemoveClusterSpec(string PoolId, string ClusterName, string Source) : ISpecStoreMessage;
+
+/// <summary>Answer to <see cref="PutClusterSpec"/> / <see cref="RemoveClusterSpec"/>.</summary>
+public sealed record SpecStored(string PoolId, string ClusterName, bool Ok, string? Error = null) : ISpecStoreMessage;
+
+/// <summary>Read every cluster of a pool (tombstones included) from the local replica.</summary>
+public sealed record GetPoolSpecs(string PoolId) : ISpecStoreMessage;
+
+/// <summary>Answer to <see cref="GetPoolSpecs"/>, and what <see cref="SubscribeSpecs"/> subscribers receive on changes.</summary>
+public sealed record PoolSpecs(string PoolId, ImmutableDictionary<string, SpecEntry> Clusters) : ISpecStoreMessage
+{
+    public IEnumerable<SpecEntry> Live => Clusters.Values.Where(e => !e.Deleted && e.Spec is not null);
+    public bool Known => Live.Any();
+}
+
+/// <summary>Subscribe the sender to <see cref="PoolSpecs"/> of every pool (current state first, then changes).</summary>
+public sealed record SubscribeSpecs : ISpecStoreMessage
+{
+    public static readonly SubscribeSpecs Instance = new();
+    private SubscribeSpecs() { }
+}

@@ -1,0 +1,84 @@
+using Akka.Hosting;
+using Microsoft.AspNetCore.Hosting;
+using Forge.Coordinator.Hosting;
+using Forge.Coordinator.Http;
+using Forge.Coordinator.Metrics;
+using Forge.Health;
+
+namespace Forge.Coordinator;
+
+/// <summary>Builds and runs the coordinator: configuration (validated first), Akka.Hosting, Kestrel routes.</summary>
+public static class CoordinatorHost
+{
+    public const string Usage = """
+        usage: forge-coordinator [run] [--config FILE.conf]... [--set key=value]...
+               forge-coordinator sandbox
+          --config FILE   HOCON file over the defaults in hocon/ (repeatable; earlier wins)
+          --set k=v       one HOCON value over everything else (repeatable), e.g. --set forge.cluster.region=us-east-1
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ForgeConfiguration fc;
+        try
+        {
+            var (files, sets) = ParseArgs(args);
+            fc = ForgeConfiguration.Load(Path.Combine(AppContext.BaseDirectory, "hocon"), files, sets);
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"forge-coordinator: configuration error: {e.Message}");
+            return 3;
+        }
+        var app = Build(fc, []);
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static (List<string> Files, List<string> Sets) ParseArgs(string[] args)
+    {
+        var files = new List<string>();
+        var sets = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--config" when i + 1 < args.Length:
+                    files.Add(args[++i]);
+                    break;
+                case "--set" when i + 1 < args.Length:
+                    sets.Add(args[++i]);
+                    break;
+                default:
+                    throw new ArgumentException($"unexpected argument '{args[i]}'\n{Usage}");
+            }
+        }
+        return (files, sets);
+    }
+
+    /// <summary>The web application with the actor system; tests start it on loopback ports.</summary>
+    public static WebApplication Build(ForgeConfiguration fc, string[] webArgs, IHealthProbe? probe = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(webArgs);
+        builder.WebHost.UseUrls($"http://0.0.0.0:{fc.Coordinator.HttpPort}");
+        builder.Services.AddSingleton(fc);
+        builder.Services.AddHttpClient();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<CoordinatorMetrics>();
+        var healthProbe = probe ?? new HttpHealthProbe(new HttpClient());
+        builder.Services.AddAkka(fc.Coordinator.SystemName, (akka, sp) =>
+        {
+            akka.AddHocon(fc.Config, HoconAddMode.Prepend)
+                .ConfigureLoggers(l => l.AddLoggerFactory())
+                .AddForgeCluster(fc)
+                .AddForgeSpecs()
+                .AddForgeNodes(fc)
+                .AddForgeArbiter(fc, healthProbe)
+                .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>())
+                .AddForgeAgentGateway(fc);
+        });
+        var app = builder.Build();
+        app.MapForgeRoutes();
+        return app;
+    }
+}

@@ -1,0 +1,63 @@
+using Akka.Configuration;
+using Forge.Arbiter;
+using Forge.Cluster;
+using Forge.Decider;
+using Forge.Health;
+using Forge.Nodes;
+
+namespace Forge.Coordinator;
+
+/// <summary>
+/// The coordinator's whole configuration: command-line overrides (<c>--set key=value</c>), then extra files
+/// (<c>--config file.conf</c>), then the commented defaults in hocon/*.conf. Every settings object is built (and so
+/// validated) here, before anything starts: a bad value fails with a message naming the setting.
+/// </summary>
+public sealed record ForgeConfiguration(
+    Config Config,
+    CoordinatorSettings Coordinator,
+    ForgeClusterSettings Cluster,
+    RemoteTlsSettings Tls,
+    ArbiterSettings Arbiter,
+    NodeSettings Nodes,
+    HealthSettings Health,
+    DeciderSettings Decider)
+{
+    /// <summary>The default files, in precedence order (first wins).</summary>
+    public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "forge-decider.conf", "serialization.conf"];
+
+    public static ForgeConfiguration Load(string hoconDirectory, IEnumerable<string> extraFiles, IEnumerable<string> sets)
+    {
+        var config = Config.Empty;
+        foreach (var s in sets)
+        {
+            var eq = s.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new ArgumentException($"--set '{s}' must be key=value");
+            config = config.WithFallback(ConfigurationFactory.ParseString($"{s[..eq].Trim()} = {s[(eq + 1)..].Trim()}"));
+        }
+        foreach (var f in extraFiles)
+        {
+            if (!File.Exists(f)) throw new ArgumentException($"--config file '{f}' does not exist");
+            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(f)));
+        }
+        foreach (var f in DefaultFiles)
+        {
+            var path = Path.Combine(hoconDirectory, f);
+            if (!File.Exists(path)) throw new ArgumentException($"default configuration file '{path}' is missing");
+            config = config.WithFallback(ConfigurationFactory.ParseString(File.ReadAllText(path)));
+        }
+        return FromConfig(config);
+    }
+
+    public static ForgeConfiguration FromConfig(Config config) => new(
+        config,
+        CoordinatorSettings.FromConfig(config),
+        ForgeClusterSettings.FromConfig(config),
+        RemoteTlsSettings.FromConfig(config),
+        ArbiterSettings.FromConfig(config),
+        NodeSettings.FromConfig(config),
+        HealthSettings.FromConfig(config),
+        DeciderSettings.FromConfig(config));
+
+    /// <summary>This coordinator's id in logs and AgentRegistered: region/host:port.</summary>
+    public string CoordinatorId => $"{Cluster.Region}/{Coordinator.PublicHostname}:{Coordinator.RemotePort}";
+}

@@ -1,0 +1,37 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Hosting;
+using Forge.Nodes;
+using Forge.Transport;
+
+namespace Forge.Coordinator.Hosting;
+
+/// <summary>The agent gateway (mutual TLS, src/Actors/Transport) when <c>forge.coordinator.agent-port</c> is set:
+/// each session becomes an <see cref="AgentConnection"/> actor that forwards into the node entities and the renewal
+/// batcher.</summary>
+public static class AgentGatewayHosting
+{
+    public static AkkaConfigurationBuilder AddForgeAgentGateway(this AkkaConfigurationBuilder builder, ForgeConfiguration fc)
+    {
+        if (fc.Coordinator.AgentPort <= 0) return builder;
+        return builder.AddStartup(async (system, registry) =>
+        {
+            var nodes = await registry.GetAsync<NodeEntity>();
+            var renewals = await registry.GetAsync<RenewalsKey>();
+            var bridge = new AgentSessionBridge(system, nodes, renewals);
+            var log = Akka.Event.Logging.GetLogger(system, "agent-gateway");
+            var server = new AgentGatewayServer(new IPEndPoint(IPAddress.Any, fc.Coordinator.AgentPort),
+                new TlsSettings(fc.Coordinator.AgentCaPath, fc.Coordinator.AgentCertPath, fc.Coordinator.AgentKeyPath),
+                bridge, log: m => log.Info(m));
+            server.Start();
+            log.Info("agent gateway listening on {0}", server.LocalEndPoint);
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceUnbind, "agent-gateway",
+                async () =>
+                {
+                    await server.DisposeAsync();
+                    return Akka.Done.Instance;
+                });
+        });
+    }
+}

@@ -1,0 +1,32 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Hosting;
+using Forge.Arbiter;
+using Forge.Cluster;
+using Forge.Health;
+using Forge.Nodes;
+using Forge.Specs;
+
+namespace Forge.Coordinator.Hosting;
+
+/// <summary>The ForgeArbiter cluster singleton on role <c>coordinator</c> (registry key <see cref="ForgeArbiter"/> is
+/// the proxy; ask it <see cref="GetPoolState"/>), plus the grant port it proposes through.</summary>
+public static class ForgeArbiterHosting
+{
+    public const string SingletonName = "forge-arbiter";
+
+    public static AkkaConfigurationBuilder AddForgeArbiter(this AkkaConfigurationBuilder builder, ForgeConfiguration fc, IHealthProbe probe) =>
+        builder
+            .WithActors((system, registry) =>
+            {
+                // Until the grant module is wired (Forge.Grants proposer + renewal batcher), nothing can be granted.
+                var none = system.ActorOf(NoGrantModule.Props(), "forge-grant-port");
+                registry.TryRegister<GrantPortKey>(none);
+                registry.TryRegister<RenewalsKey>(none);
+            })
+            .WithSingleton<ForgeArbiter>(SingletonName,
+                (system, registry, _) => ForgeArbiter.Props(fc.Arbiter, fc.Decider,
+                    registry.Get<NodeEntity>(), registry.Get<SpecStore>(), registry.Get<GrantPortKey>(),
+                    DistributedPubSub.Get(system).Mediator, probe, fc.Health),
+                new ClusterSingletonOptions { Role = ClusterRoles.Coordinator });
+}
