@@ -1,0 +1,72 @@
+using System.Text.RegularExpressions;
+
+namespace Forge.Monitoring.Tests.Support;
+
+/// <summary>
+/// Every metric the rules and the dashboard may read. Agent names come from the agent issue;
+/// coordinator names are ours until the coordinator exports them (deploy/monitoring/README.md
+/// lists both, and a test checks it does).
+/// </summary>
+internal static partial class MetricCatalog
+{
+    public static readonly IReadOnlySet<string> Agent = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "cardano_cluster_forge_enabled",
+        "cardano_cluster_forge_priority",
+        "cardano_cluster_health_status",
+        "cardano_leadership_changes_total",
+        "cardano_leader_status",
+        "cardano_forging_enabled",
+        "cardano_sighup_signals_total",
+        "cardano_credential_operations_total",
+        "cardano_kes_periods_remaining",
+        "cardano_standalone_mode",
+    };
+
+    public static readonly IReadOnlySet<string> Coordinator = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "forge_coordinator_grant_quorum_reachable",
+        "forge_coordinator_crd_status_last_write_timestamp_seconds",
+        "forge_coordinator_override_active",
+        "forge_coordinator_cluster_effective_state",
+        "forge_coordinator_health_probes_total",
+        "forge_coordinator_health_probe_duration_seconds",
+        "forge_coordinator_leadership_transitions_total",
+        "forge_coordinator_cluster_members",
+        "forge_coordinator_unreachable_members",
+    };
+
+    /// <summary>Series Prometheus makes itself, and what our own recording rule writes.</summary>
+    public static readonly IReadOnlySet<string> Other = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "up",
+        "cluster:cardano_forge_active_priority:max",
+    };
+
+    private static readonly string[] HistogramSuffixes = ["_bucket", "_sum", "_count"];
+
+    /// <summary>True when <paramref name="name"/> is a catalogued series (histogram series included).</summary>
+    public static bool Knows(string name) =>
+        Agent.Contains(name) || Coordinator.Contains(name) || Other.Contains(name) ||
+        HistogramSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal) && Coordinator.Contains(name[..^s.Length]));
+
+    /// <summary>
+    /// Metric names used in a PromQL expression: identifiers with our prefixes, and up, outside
+    /// quoted strings (label values such as job="forge-agent") and outside label matchers.
+    /// </summary>
+    public static IReadOnlyList<string> MetricsIn(string expr)
+    {
+        var unquoted = QuotedString().Replace(expr, "\"\"");
+        var withoutMatchers = LabelMatchers().Replace(unquoted, "{}");
+        return MetricName().Matches(withoutMatchers).Select(m => m.Value).Distinct().ToList();
+    }
+
+    [GeneratedRegex("\"(?:[^\"\\\\]|\\\\.)*\"")]
+    private static partial Regex QuotedString();
+
+    [GeneratedRegex(@"\{[^{}]*\}")]
+    private static partial Regex LabelMatchers();
+
+    [GeneratedRegex(@"(?<![\w:])(?:cardano_\w+|forge_coordinator_\w+|cluster:cardano_[\w:]+|up)(?![\w:(])")]
+    private static partial Regex MetricName();
+}
