@@ -24,6 +24,7 @@ internal sealed record FenceOptions
     public const string Usage = """
         usage: forge-fence exec    --node-cmd CMD --agent-cmd CMD --source-dir DIR [common options]
                forge-fence sidecar --node-cmd CMD --control-dir DIR --source-dir DIR [common options]
+               forge-fence ctl SOCKET "PING|STATUS|DEADLINE <ns|now+MS> <id>|DISABLE <id>"
         common: [--control-dir DIR] [--node-metrics-url URL] [--enable-bound-ms N] [--disable-bound-ms N]
                 [--late-tolerance-ms N] [--poll-ms N] [--startup-credentials-timeout-ms N] [--max-deadline-horizon-ms N]
                 [--enable-retry-ms N] [--restart-backoff-ms N]

@@ -9,6 +9,8 @@ internal static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "ctl") return ControlCli.Run(args);
+
         FenceOptions options;
         try
         {
