@@ -23,6 +23,13 @@ internal static class HttpIo
         return await reader.ReadToEndAsync(ctx.RequestAborted);
     }
 
+    public static async Task<byte[]> ReadBytesAsync(HttpContext ctx)
+    {
+        using var buffer = new MemoryStream();
+        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+        return buffer.ToArray();
+    }
+
     /// <summary>The media type without parameters ("application/merge-patch+json; charset=utf-8" → "application/merge-patch+json").</summary>
     public static string MediaType(string? header) =>
         (header ?? "").Split(';')[0].Trim().ToLowerInvariant();

@@ -68,7 +68,7 @@ internal static class OpenApiDocuments
                     ["x-kubernetes-group-version-kind"] = gvk.DeepClone(),
                 },
             };
-            if (!k.ReadOnly)
+            if (!k.ReadOnly && !k.CreateOnly)
             {
                 operations["patch"] = new JsonObject
                 {

@@ -115,6 +115,11 @@ internal sealed class RequestRouter(
         }
 
         var kind = registry.Find(group, version, rest[0]) ?? throw ApiException.NotFoundGeneric();
+        if (kind.CreateOnly && (rest.Length > 1 || !HttpMethods.IsPost(ctx.Request.Method)))
+        {
+            throw ApiException.MethodNotAllowed();
+        }
+
         var name = rest.Length > 1 ? rest[1] : null;
         var sub = rest.Length > 2 ? rest[2] : null;
         var method = ctx.Request.Method;
@@ -200,6 +205,15 @@ internal sealed class RequestRouter(
                 ["metadata"] = new JsonObject { ["resourceVersion"] = rv.ToString(), ["continue"] = "" },
                 ["items"] = new JsonArray(items.Select(i => (JsonNode?)i.View).ToArray()),
             });
+        }
+        else if (HttpMethods.IsPost(method) && kind == BuiltInKinds.SelfSubjectAccessReviews)
+        {
+            var body = HttpIo.MediaType(ctx.Request.ContentType) == "application/vnd.kubernetes.protobuf"
+                ? ProtobufAccessReview.Decode(await HttpIo.ReadBytesAsync(ctx))
+                : await HttpIo.ReadObjectAsync(ctx);
+            var user = ctx.Request.Headers["Impersonate-User"].ToString();
+            var groups = ctx.Request.Headers["Impersonate-Group"].Select(g => g ?? "").ToList();
+            await HttpIo.WriteJsonAsync(ctx, 201, AccessReview.Review(service.Store, body, user.Length > 0 ? user : null, groups));
         }
         else if (HttpMethods.IsPost(method))
         {

@@ -52,6 +52,36 @@ internal static class BuiltInKinds
         RequiresResourceVersionOnUpdate = true, Columns = BuiltInColumns.Crds,
     };
 
+    public static ResourceKind ServiceAccounts { get; } = new()
+    {
+        Group = "", Version = "v1", Plural = "serviceaccounts", Singular = "serviceaccount", Kind = "ServiceAccount",
+        Namespaced = true, ShortNames = ["sa"], Columns = [TableColumn.NameColumn, TableColumn.Age()],
+    };
+
+    // RBAC objects are stored so that `kubectl auth can-i --as=...` can be answered from the real manifests.
+    public static ResourceKind Roles { get; } = Rbac("roles", "role", "Role", namespaced: true);
+
+    public static ResourceKind RoleBindings { get; } = Rbac("rolebindings", "rolebinding", "RoleBinding", namespaced: true);
+
+    public static ResourceKind ClusterRoles { get; } = Rbac("clusterroles", "clusterrole", "ClusterRole", namespaced: false);
+
+    public static ResourceKind ClusterRoleBindings { get; } = Rbac("clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", namespaced: false);
+
+    public static ResourceKind SelfSubjectAccessReviews { get; } = new()
+    {
+        Group = "authorization.k8s.io", Version = "v1", Plural = "selfsubjectaccessreviews", Singular = "selfsubjectaccessreview",
+        Kind = "SelfSubjectAccessReview", Namespaced = false, CreateOnly = true,
+    };
+
     public static IReadOnlyList<ResourceKind> All { get; } =
-        [Namespaces, CoreEvents, Pods, StatefulSets, Leases, Events, Crds];
+    [
+        Namespaces, CoreEvents, Pods, ServiceAccounts, StatefulSets, Leases, Events, Crds,
+        Roles, RoleBindings, ClusterRoles, ClusterRoleBindings, SelfSubjectAccessReviews,
+    ];
+
+    private static ResourceKind Rbac(string plural, string singular, string kind, bool namespaced) => new()
+    {
+        Group = "rbac.authorization.k8s.io", Version = "v1", Plural = plural, Singular = singular, Kind = kind,
+        Namespaced = namespaced, Columns = [TableColumn.NameColumn, TableColumn.Age()],
+    };
 }

@@ -38,6 +38,9 @@ internal sealed record ResourceKind
     /// <summary>Objects a host registers programmatically (Pods, StatefulSets): clients may read, never write.</summary>
     public bool ReadOnly { get; init; }
 
+    /// <summary>Review-style resources (SelfSubjectAccessReview): POST answers at once, nothing is stored.</summary>
+    public bool CreateOnly { get; init; }
+
     /// <summary>Extra subresources served besides status (pods/log).</summary>
     public ImmutableArray<string> ExtraSubresources { get; init; } = [];
 
@@ -60,9 +63,11 @@ internal sealed record ResourceKind
 
     public string Storage => StorageKey.Length > 0 ? StorageKey : $"{Group}/{Plural}";
 
-    public ImmutableArray<string> Verbs => ReadOnly
-        ? ["get", "list", "watch"]
-        : ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+    public ImmutableArray<string> Verbs => CreateOnly
+        ? ["create"]
+        : ReadOnly
+            ? ["get", "list", "watch"]
+            : ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
     public ApiException NotFound(string name) => ApiException.NotFound(GroupResource, Group, Plural, name);
 

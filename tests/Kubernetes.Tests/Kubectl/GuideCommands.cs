@@ -120,6 +120,8 @@ internal static class GuideCommands
 
     public const string StatefulSetLogs = "kubectl logs statefulset/cardano-node -c forge-manager --tail=100";
 
+    public const string CoordinatorCanWriteStatus = "kubectl auth can-i update cardanoforgeclusters/status --as=system:serviceaccount:cardano:forge-manager";
+
     public static IEnumerable<string> All => typeof(GuideCommands)
         .GetFields()
         .Where(f => f.IsLiteral)
