@@ -14,8 +14,9 @@ internal sealed record FenceSettings
     public long DisableBound { get; init; } = 2_000 * Ms;
     /// <summary>Reserved out of <see cref="DisableBound"/> for the SIGKILL and the reap after a failed disable.</summary>
     public long KillReserve { get; init; } = 250 * Ms;
-    /// <summary>Waking this far past the deadline (suspend, stall) kills at once instead of a bounded disable.</summary>
-    public long LateTolerance { get; init; } = 100 * Ms;
+    /// <summary>Waking this far past the deadline (suspend, stall) kills at once instead of a bounded disable. Large
+    /// enough that a loaded machine's scheduling delay does not cost a ledger replay; the agent's margin covers it.</summary>
+    public long LateTolerance { get; init; } = 500 * Ms;
     public int PollMs { get; init; } = 5;
     /// <summary>Credential files are removed after this even if the node never said it read them (fail closed).</summary>
     public long StartupCredentialTimeout { get; init; } = 120_000 * Ms;

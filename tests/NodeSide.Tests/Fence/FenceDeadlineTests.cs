@@ -87,3 +87,38 @@ public sealed class FenceDeadlineTests(ITestOutputHelper output) : IDisposable
         Assert.StartsWith("ERR", fence.Control.Send("ENABLE"), StringComparison.Ordinal);
     }
 }
+
+/// <summary>WATCH: verified state changes and the node's own log lines reach the agent through the fence.</summary>
+public sealed class FenceWatchTests : IDisposable
+{
+    private readonly TestDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Watch_streams_verified_events_and_the_nodes_log_lines()
+    {
+        using var fence = FenceNode.Start(_dir);
+        fence.WaitUp();
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix,
+            System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.ReceiveTimeout = 5000;
+        socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(fence.ControlDir, "fence.sock")));
+        using var stream = new System.Net.Sockets.NetworkStream(socket);
+        stream.Write("WATCH\n"u8);
+        using var reader = new StreamReader(stream);
+        Assert.Equal("OK watching", reader.ReadLine());
+
+        fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(30_000), "g1");
+        var lines = new List<string>();
+        Poll.Until(() =>
+        {
+            lines.Add(reader.ReadLine() ?? "");
+            return lines.Any(l => l.StartsWith("EVENT state=on request=g1", StringComparison.Ordinal));
+        }, TimeSpan.FromSeconds(5), "an EVENT state=on");
+        Assert.Contains(lines, l => l.StartsWith("LOG {", StringComparison.Ordinal) && l.Contains("EnabledBlockForging", StringComparison.Ordinal));
+        // the event follows the node's own evidence, never precedes it
+        Assert.True(lines.FindIndex(l => l.Contains("EnabledBlockForging", StringComparison.Ordinal)) <
+                    lines.FindIndex(l => l.StartsWith("EVENT state=on", StringComparison.Ordinal)));
+    }
+}

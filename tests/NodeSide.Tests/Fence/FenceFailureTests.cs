@@ -40,7 +40,7 @@ public sealed class FenceFailureTests(ITestOutputHelper output) : IDisposable
 
         // a stalled fence (SIGSTOP; a VM suspend looks the same to it) misses its deadline by far more than its tolerance
         Assert.Equal(0, LinuxNative.Kill(fence.Process.Id, 19 /* SIGSTOP */));
-        Poll.Until(() => FenceNode.Now() > deadline + FenceNode.Ms(500), TimeSpan.FromSeconds(5), "time passing the deadline");
+        Poll.Until(() => FenceNode.Now() > deadline + FenceNode.Ms(1000), TimeSpan.FromSeconds(5), "time passing the deadline");
         var resumed = FenceNode.Now();
         Assert.Equal(0, LinuxNative.Kill(fence.Process.Id, 18 /* SIGCONT */));
         Poll.Until(() => !FenceNode.Alive(nodePid), TimeSpan.FromSeconds(1), "the node killed on wake-up");
