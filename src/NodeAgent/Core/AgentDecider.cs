@@ -87,7 +87,7 @@ internal static class AgentDecider
             DeadTerm = dead,
             Outstanding = ImmutableDictionary<long, long>.Empty,
             RequestNotBefore = now + r.Ns(g.ActivationDelay),
-            LastRequestAt = long.MinValue,
+            LastRequestAt = AgentState.Never,
         };
         fx.Add(new AgentEffect.Log("info", "grant received", $"term {g.Term} ttl {g.Ttl.TotalMilliseconds} ms " +
             $"activation in {g.ActivationDelay.TotalMilliseconds} ms: {g.Reason}"));
@@ -101,7 +101,9 @@ internal static class AgentDecider
         if (!s.Outstanding.TryGetValue(rn.RequestId, out var sentAt))
             return Log(s, fx, "info", "confirmation ignored: not an open request of this incarnation", rn.RequestId.ToString(CultureInfo.InvariantCulture));
 
-        var permit = PermissionRule.Until(sentAt, rn.Ttl, r.Timings.Margin, r.Timings.FenceDisableBound);
+        // never trust a longer TTL than the grant named
+        var ttl = rn.Ttl < s.Ttl ? rn.Ttl : s.Ttl;
+        var permit = PermissionRule.Until(sentAt, ttl, r.Timings.Margin, r.Timings.FenceDisableBound);
         s = s with { Outstanding = s.Outstanding.Remove(rn.RequestId) };
         if (permit <= now)
             return Log(s, fx, "warn", "confirmation arrived too late to forge on", $"request {rn.RequestId}");

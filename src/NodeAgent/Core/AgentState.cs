@@ -6,6 +6,9 @@ namespace Forge.NodeAgent.Core;
 /// <summary>The agent's whole decision state: plain immutable data, times in CLOCK_BOOTTIME ns.</summary>
 internal sealed record AgentState
 {
+    /// <summary>"Long ago" that still leaves room for subtraction without overflow.</summary>
+    public const long Never = long.MinValue / 4;
+
     public AgentPhase Phase { get; init; } = AgentPhase.Idle;
     public TermId Term { get; init; } = TermId.None;
     public TimeSpan Ttl { get; init; }
@@ -13,7 +16,7 @@ internal sealed record AgentState
     public long RequestNotBefore { get; init; }
     /// <summary>Requests sent for <see cref="Term"/> and not yet answered: id → send time (taken before sending).</summary>
     public ImmutableDictionary<long, long> Outstanding { get; init; } = ImmutableDictionary<long, long>.Empty;
-    public long LastRequestAt { get; init; } = long.MinValue;
+    public long LastRequestAt { get; init; } = Never;
     public long NextId { get; init; } = 1;
     /// <summary>End of the current permission = the deadline the fence holds for it.</summary>
     public long? PermitUntil { get; init; }
@@ -33,7 +36,7 @@ internal sealed record AgentState
     public bool ShuttingDown { get; init; }
     public long ShutdownDeadline { get; init; }
     public bool KillPending { get; init; }
-    public long LastKillAt { get; init; } = long.MinValue;
+    public long LastKillAt { get; init; } = Never;
     public SignalOutcome LastSignal { get; init; } = SignalOutcome.None;
     public string? LastAlarm { get; init; }
 

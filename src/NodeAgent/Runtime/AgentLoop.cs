@@ -35,7 +35,7 @@ internal sealed class AgentLoop : IAsyncDisposable
     private volatile NodeObservation _nodeSeen = NodeObservation.Down;
     private long _lastIterationMs = Environment.TickCount64;
     private long _statusSequence;
-    private long _lastStatusAt = long.MinValue;
+    private long _lastStatusAt = AgentState.Never;
     private NodeStatusReport? _lastReport;
     private long _holdingSince;
     private long _releasingSince;
@@ -293,7 +293,7 @@ internal sealed class AgentLoop : IAsyncDisposable
     {
         using var timer = new PeriodicTimer(_settings.Timings.StatusInterval);
         var lastLogged = "";
-        var lastLoggedAt = long.MinValue;
+        var lastLoggedAt = 0L;
         try
         {
             do
