@@ -1,1 +1,4 @@
 global using Xunit;
+
+// The scripts, promtool and the fakes are Linux things.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -25,10 +25,13 @@ PORT_FORWARD_WAIT_SECONDS=${PORT_FORWARD_WAIT_SECONDS:-15}
 # kubectl with the optional context and namespace; nothing is added when they are unset, so the
 # calls are exactly the guide's.
 kctl() {
-  local pre=()
-  if [ -n "${KUBE_CONTEXT:-}" ]; then pre+=(--context "$KUBE_CONTEXT"); fi
-  if [ -n "${KUBE_NAMESPACE:-}" ]; then pre+=(--namespace "$KUBE_NAMESPACE"); fi
-  kubectl "${pre[@]}" "$@"
+  kctl_prefix
+  kubectl "${KCTL_PREFIX[@]}" "$@"
+}
+kctl_prefix() {
+  KCTL_PREFIX=()
+  if [ -n "${KUBE_CONTEXT:-}" ]; then KCTL_PREFIX+=(--context "$KUBE_CONTEXT"); fi
+  if [ -n "${KUBE_NAMESPACE:-}" ]; then KCTL_PREFIX+=(--namespace "$KUBE_NAMESPACE"); fi
 }
 
 # wait_until DESCRIPTION SECONDS COMMAND...: runs COMMAND until it succeeds or SECONDS have passed
@@ -99,7 +102,10 @@ agent_pods() {
 pod_metrics() {
   local pod=$1 pf out
   out=$(mktemp)
-  kctl port-forward "pod/$pod" "$LOCAL_METRICS_PORT:$METRICS_PORT" >/dev/null 2>&1 &
+  # kubectl itself in the background (not the kctl function, whose subshell would be what $! names
+  # and kill stops, leaving the port-forward running)
+  kctl_prefix
+  kubectl "${KCTL_PREFIX[@]}" port-forward "pod/$pod" "$LOCAL_METRICS_PORT:$METRICS_PORT" >/dev/null 2>&1 &
   pf=$!
   if wait_until "port-forward to $pod" "$PORT_FORWARD_WAIT_SECONDS" \
     curl -sf --max-time "$CURL_MAX_SECONDS" -o "$out" "http://localhost:$LOCAL_METRICS_PORT/metrics"; then
