@@ -43,13 +43,16 @@ public sealed class FrameChannel : IAsyncDisposable
 
     public async Task WriteAsync(ShellFrame frame, CancellationToken ct)
     {
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(frame, Json);
+        var json = JsonSerializer.SerializeToUtf8Bytes(frame, Json);
+        var line = new byte[json.Length + 1];
+        json.CopyTo(line, 0);
+        line[^1] = (byte)'\n';
         await _writeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await _stream.WriteAsync(bytes, ct).ConfigureAwait(false);
-            await _stream.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
-            await _stream.FlushAsync(ct).ConfigureAwait(false);
+            // One write per frame, never cancelled halfway: a torn frame would corrupt the stream for every later one.
+            await _stream.WriteAsync(line, CancellationToken.None).ConfigureAwait(false);
+            await _stream.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

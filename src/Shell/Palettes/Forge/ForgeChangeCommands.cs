@@ -88,9 +88,12 @@ internal sealed class ForgeChangeCommands(IForgeQueries queries, IForgeSpecWrite
         await ctx.WriteLineAsync(
             $"{target}: override ended{(resetDisabled ? ", forgeState set to Priority-based" : "")}; waiting for the arbiter").ConfigureAwait(false);
 
+        // Judged on the arbiter's verdict (effective state and priority back to the spec's own), not on the spec
+        // alone, so the report reflects a decision made after the restore.
+        var baseState = resetDisabled ? ForgeStates.PriorityBasedText : cluster.ForgeState;
         var (match, last) = await WaitFor(ctx, s =>
                 s.Cluster(target) is { } c && c.Override is not { Enabled: true }
-                && (!resetDisabled || c.ForgeState != ForgeStates.DisabledText)
+                && c.EffectiveState == baseState && c.EffectivePriority == c.Priority
                 && s.PoolOf(target) is { Settled: true })
             .ConfigureAwait(false);
         if (match is null) throw TimedOut(ctx, $"the arbiter has not applied the restore of {target}", target, last ?? snapshot);
