@@ -1,13 +1,12 @@
 using Forge.Coordinator;
 
 // forge-coordinator [run] [--config file.conf]... [--set key=value]...
-//                   sandbox        (not there yet: exits 2)
+//                   sandbox [--dir DIR] [--slot-ms N] [--nodes-per-region N] [--regions N]   (src/Sandbox)
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 switch (verb)
 {
     case "sandbox":
-        Console.Error.WriteLine("forge-coordinator sandbox: the sandbox is not there yet (a later issue). Nothing was started.");
-        return 2;
+        return await Forge.Sandbox.SandboxCommand.RunAsync(args[1..]);
     case "run":
         return await CoordinatorHost.RunAsync(args.Length > 0 && args[0] == "run" ? args[1..] : args);
     case "help":

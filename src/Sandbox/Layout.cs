@@ -1,0 +1,95 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Forge.Sandbox;
+
+/// <summary>Everything decided before anything starts: names, ports, paths. All on 127.0.0.1.</summary>
+internal sealed record Layout(string Dir, string PoolId, long EpochUnixMs, int SlotMs, IReadOnlyList<RegionPlan> Regions)
+{
+    public const string Namespace = "cardano";
+    public const string StatefulSet = "cardano-node";
+    public const string AgentContainer = "forge-manager";
+
+    /// <summary>The sandbox pool's id (bech32 characters only; the stand-ins, agents and every CR carry it).</summary>
+    public const string SandboxPoolId = "pool1sandxfrgeqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq";
+
+    public string Kubeconfig => Path.Combine(Dir, "kubeconfig");
+    public string ManifestPath => Path.Combine(Dir, "sandbox.json");
+    public string PkiDir => Path.Combine(Dir, "pki");
+    public string PoolKeysDir => Path.Combine(Dir, "secrets", "pool");
+
+    public static Layout Plan(SandboxOptions o, int coordinatorsPerRegion)
+    {
+        var ports = new PortAllocator();
+        // slot 0 a whole second in the past, shared by every stand-in (slot numbers agree across nodes) and agent
+        var epoch = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60) * 1000;
+        var regions = new List<RegionPlan>();
+        for (var r = 0; r < o.Regions; r++)
+        {
+            var (cluster, region) = RegionCatalog.All[r];
+            var regionDir = Path.Combine(o.Dir, cluster);
+            var coordinators = Enumerable.Range(0, coordinatorsPerRegion).Select(i => new CoordinatorPlan(
+                cluster, region, i, Path.Combine(regionDir, $"coordinator-{i}"),
+                ports.Next(), ports.Next(), ports.Next(), ports.Next())).ToList();
+            var nodes = Enumerable.Range(0, o.NodesPerRegion).Select(i =>
+            {
+                var pod = $"cardano-bp-{i}";
+                return new NodePlan(cluster, region, pod, Path.Combine(regionDir, pod), ports.Next(), ports.Next(), ports.Next());
+            }).ToList();
+            regions.Add(new RegionPlan(cluster, region, r + 1, regionDir, coordinators, nodes));
+        }
+        return new Layout(o.Dir, SandboxPoolId, epoch, o.SlotMs, regions);
+    }
+}
+
+internal sealed record RegionPlan(string Cluster, string Region, int Priority, string Dir,
+    IReadOnlyList<CoordinatorPlan> Coordinators, IReadOnlyList<NodePlan> Nodes);
+
+internal sealed record CoordinatorPlan(string Cluster, string Region, int Ordinal, string Dir,
+    int RemotePort, int HttpPort, int AgentPort, int ShellPort)
+{
+    public string Name => $"{Cluster}/coordinator-{Ordinal}";
+    public string ConfigPath => Path.Combine(Dir, "coordinator.conf");
+    public string LogPath => Path.Combine(Dir, "coordinator.log");
+    public string KubeconfigPath => Path.Combine(Dir, "kubeconfig");
+    public string GrantsDir => Path.Combine(Dir, "grants");
+    public string MetricsUrl => $"http://127.0.0.1:{HttpPort}/metrics";
+    public string Shell => $"127.0.0.1:{ShellPort}";
+    public string AgentEndpoint => $"127.0.0.1:{AgentPort}";
+    public string SeedAddress => $"akka.ssl.tcp://forge@127.0.0.1:{RemotePort}";
+}
+
+internal sealed record NodePlan(string Cluster, string Region, string Pod, string Dir, int NodePort, int NodeMetricsPort, int AgentMetricsPort)
+{
+    public string Id => $"{Cluster}/{Pod}";
+    /// <summary>The mounted Secret: the pool's credentials (0600), read by the fence and (opcert only) the agent.</summary>
+    public string SourceDir => Path.Combine(Dir, "secrets");
+    /// <summary>Where the node reads its credentials; only the fence puts files there, only while needed.</summary>
+    public string KeyDir => Path.Combine(Dir, "node-keys");
+    public string ControlDir => Path.Combine(Dir, "fence");
+    public string DbDir => Path.Combine(Dir, "db");
+    public string Topology => Path.Combine(Dir, "topology.json");
+    /// <summary>The forge-manager container's log: the fence's output with the agent's (exec mode).</summary>
+    public string ContainerLog => Path.Combine(Dir, "forge-manager.log");
+    public string NodeLog => Path.Combine(Dir, "cardano-node.log");
+    public string ForgeLog => Path.Combine(Dir, "forge.log");
+    public string NodeMetricsUrl => $"http://127.0.0.1:{NodeMetricsPort}/metrics";
+    public string AgentMetricsUrl => $"http://127.0.0.1:{AgentMetricsPort}/metrics";
+}
+
+/// <summary>Free loopback ports, distinct within one sandbox (a tiny race with other programs is accepted).</summary>
+internal sealed class PortAllocator
+{
+    private readonly HashSet<int> _given = [];
+
+    public int Next()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var l = new TcpListener(IPAddress.Loopback, 0);
+            l.Start();
+            var port = ((IPEndPoint)l.LocalEndpoint).Port;
+            if (_given.Add(port) || attempt > 50) return port;
+        }
+    }
+}

@@ -1,0 +1,437 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Diagnostics;
+using System.Globalization;
+using Forge.KubeApiEmulator;
+
+namespace Forge.Sandbox;
+
+/// <summary>
+/// Brings up the sandbox world and keeps it running: per region an in-process Kubernetes API emulator, coordinator
+/// processes (Akka remoting over TLS from a throwaway CA), and per node a forge-fence in exec mode with its
+/// cardano-node stand-in and forge-agent. Children run under <c>setpriv --pdeathsig KILL</c>; a fence that dies is
+/// restarted whole after <see cref="FenceRestartDelay"/>, as a kubelet restarts a container.
+/// </summary>
+internal sealed class SandboxHost : IAsyncDisposable
+{
+    public static readonly TimeSpan FenceRestartDelay = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan CoordinatorRestartDelay = TimeSpan.FromSeconds(5);
+
+    private readonly SandboxOptions _options;
+    private readonly TextWriter _out;
+    private readonly Stopwatch _clock;
+    private readonly Spawner _spawner = new();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly List<KubeApiEmulatorServer> _emulators = [];
+    private readonly Dictionary<CoordinatorPlan, SupervisedProcess> _coordinators = [];
+    private readonly Dictionary<NodePlan, SupervisedProcess> _fences = [];
+    private readonly ConcurrentDictionary<NodePlan, (int Agent, int Node)> _children = new();
+    private readonly object _manifestGate = new();
+    private string? _lastManifest;
+    private Binaries? _bin;
+
+    public SandboxHost(SandboxOptions options, TextWriter output, Stopwatch? startedAt = null)
+    {
+        _options = options;
+        _out = output;
+        _clock = startedAt ?? Stopwatch.StartNew();
+        Layout = Layout.Plan(options, options.CoordinatorsPerRegion);
+    }
+
+    public Layout Layout { get; }
+    public bool Ready { get; private set; }
+    public TimeSpan? ReadyAfter { get; private set; }
+    public string? FirstForger { get; private set; }
+
+    private void Say(string line)
+    {
+        lock (_out) _out.WriteLine(line);
+    }
+
+    // ---------------------------------------------------------------- start
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _bin = Binaries.Locate();
+        PrepareDirectory();
+        Say($"sandbox: {Layout.Regions.Count} regions, {_options.NodesPerRegion} nodes and {_options.CoordinatorsPerRegion} coordinator(s) per region, slot {_options.SlotMs} ms, in {Layout.Dir}");
+
+        using var pki = new Pki(Layout.PkiDir);
+        await WritePoolCredentialsAsync(ct);
+
+        // Kubernetes API emulators: the CRD and every cluster of the pool in each region
+        var crdPath = Path.Combine(Layout.Dir, "crd.yaml");
+        await File.WriteAllTextAsync(crdPath, Resources.Crd(), ct);
+        var clusters = Resources.ForgeClusters(Layout);
+        foreach (var r in Layout.Regions)
+        {
+            var emulator = new KubeApiEmulatorServer(new EmulatorOptions { Port = 0, CrdPaths = [crdPath], Namespaces = [Layout.Namespace] });
+            _emulators.Add(emulator);
+            await emulator.StartAsync(ct);
+            emulator.ApplyManifest(clusters, Layout.Namespace);
+            foreach (var c in r.Coordinators)
+            {
+                Directory.CreateDirectory(c.Dir);
+                emulator.WriteKubeconfig(c.KubeconfigPath, Layout.Namespace);
+            }
+        }
+        await File.WriteAllTextAsync(Layout.Kubeconfig,
+            Kubeconfig.Render(Layout.Regions.Select((r, i) => (r.Cluster, _emulators[i].BaseUrl.ToString().TrimEnd('/'))).ToList()), ct);
+        File.SetUnixFileMode(Layout.Kubeconfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+        // coordinators
+        foreach (var r in Layout.Regions)
+        {
+            foreach (var c in r.Coordinators)
+            {
+                Directory.CreateDirectory(c.GrantsDir);
+                var conf = Resources.CoordinatorConf(Layout, c, pki.Remoting($"{c.Cluster}-{c.Ordinal}"), pki.Gateway($"{c.Cluster}-{c.Ordinal}"), pki.CaPath);
+                await File.WriteAllTextAsync(c.ConfigPath, conf, ct);
+                var env = ChildEnvironment(new()
+                {
+                    ["KUBECONFIG"] = c.KubeconfigPath,
+                    ["POD_NAME"] = $"forge-coordinator-{c.Ordinal}",
+                    ["POD_NAMESPACE"] = Layout.Namespace,
+                    ["CLUSTER_NAME"] = c.Cluster,
+                });
+                var p = new SupervisedProcess(_spawner, c.Name, _bin.Coordinator, ["run", "--config", c.ConfigPath], c.LogPath, env,
+                    CoordinatorRestartDelay);
+                p.Started += OnStarted;
+                _coordinators[c] = p;
+                await p.StartAsync();
+            }
+        }
+
+        // nodes: fence (exec mode) → stand-in + agent
+        foreach (var r in Layout.Regions)
+        {
+            for (var i = 0; i < r.Nodes.Count; i++)
+            {
+                var n = r.Nodes[i];
+                var agentCert = pki.Agent(n.Id.Replace('/', '-'));
+                var p = new SupervisedProcess(_spawner, n.Id, _bin.Fence, FenceArgs(n), n.ContainerLog, AgentEnvironment(r, n, agentCert, pki.CaPath),
+                    FenceRestartDelay);
+                p.Started += OnStarted;
+                _fences[n] = p;
+                await p.StartAsync();
+            }
+            RegisterPods(_emulators[Layout.Regions.ToList().IndexOf(r)], r);
+        }
+        Say($"sandbox: every process started after {_clock.Elapsed.TotalSeconds:0.0} s; waiting for a node to be verified forging");
+    }
+
+    private void OnStarted(SupervisedProcess p)
+    {
+        if (p.Restarts > 0) Say($"sandbox: {p.Name} restarted (pid {p.Pid})");
+        var node = _fences.FirstOrDefault(kv => ReferenceEquals(kv.Value, p)).Key;
+        if (node is not null) _children[node] = (0, 0); // the new fence's children are not known yet
+    }
+
+    /// <summary>DIR is the sandbox's own (marker file) or new/empty: anything else is refused, never deleted.</summary>
+    private void PrepareDirectory()
+    {
+        var dir = Layout.Dir;
+        var marker = Path.Combine(dir, ".forge-sandbox");
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+        {
+            if (!File.Exists(marker))
+                throw new SandboxStartException($"{dir} exists, is not empty and was not made by the sandbox: choose another --dir");
+            var pidFile = Path.Combine(dir, "sandbox.pid");
+            if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var other)
+                && other != Environment.ProcessId && ProcFs.Alive(other) && ProcFs.CommandLine(other).Contains("sandbox", StringComparison.Ordinal))
+                throw new SandboxStartException($"another sandbox (pid {other}) is running in {dir}");
+            // a new world every start: logs, keys and certificates of the last run go
+            foreach (var entry in Directory.EnumerateFileSystemEntries(dir))
+            {
+                if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                else File.Delete(entry);
+            }
+        }
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(marker, "made by `forge-coordinator sandbox`; deleted and rebuilt at every start\n");
+        File.WriteAllText(Path.Combine(dir, "sandbox.pid"), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The pool's throwaway KES/VRF/opcert, generated once and copied (0600) into each node's mounted secret.</summary>
+    private async Task WritePoolCredentialsAsync(CancellationToken ct)
+    {
+        var pool = Layout.PoolKeysDir;
+        Directory.CreateDirectory(Path.GetDirectoryName(pool)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var info = new ProcessStartInfo(_bin!.StandIn) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "standin-keygen", "--out", pool }) info.ArgumentList.Add(a);
+        using var keygen = Process.Start(info) ?? throw new SandboxStartException("cannot start the stand-in's keygen");
+        var stderr = keygen.StandardError.ReadToEndAsync(ct);
+        await keygen.WaitForExitAsync(ct);
+        if (keygen.ExitCode != 0) throw new SandboxStartException($"standin-keygen failed: {await stderr}");
+        foreach (var n in Layout.Regions.SelectMany(r => r.Nodes))
+        {
+            Directory.CreateDirectory(n.SourceDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(n.KeyDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(n.DbDir);
+            await File.WriteAllTextAsync(n.Topology, "{\"localRoots\": [], \"publicRoots\": []}\n", ct);
+            foreach (var f in new[] { "kes.skey", "vrf.skey", "node.cert" })
+            {
+                var target = Path.Combine(n.SourceDir, f);
+                File.Copy(Path.Combine(pool, f), target, overwrite: true);
+                File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+        Directory.Delete(pool, recursive: true); // only the per-node "mounted secrets" remain
+    }
+
+    private List<string> FenceArgs(NodePlan n)
+    {
+        static string Word(string s) => s.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '\\') ? "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'" : s;
+        var node = new[]
+        {
+            _bin!.StandIn, "run",
+            "--shelley-kes-key", Path.Combine(n.KeyDir, "kes.skey"),
+            "--shelley-vrf-key", Path.Combine(n.KeyDir, "vrf.skey"),
+            "--shelley-operational-certificate", Path.Combine(n.KeyDir, "node.cert"),
+            "--start-as-non-producing-node",
+            "--port", n.NodePort.ToString(CultureInfo.InvariantCulture),
+            "--topology", n.Topology,
+            "--database-path", n.DbDir,
+            "--socket-path", Path.Combine(n.Dir, "node.socket"),
+            "--standin-metrics-port", n.NodeMetricsPort.ToString(CultureInfo.InvariantCulture),
+            "--standin-node-id", n.Id,
+            "--standin-pool", Layout.PoolId,
+            "--standin-forge-log", n.ForgeLog,
+            "--standin-log", n.NodeLog,
+            "--standin-slot-ms", Layout.SlotMs.ToString(CultureInfo.InvariantCulture),
+            "--standin-epoch-unix-ms", Layout.EpochUnixMs.ToString(CultureInfo.InvariantCulture),
+        };
+        return
+        [
+            "exec",
+            "--node-cmd", string.Join(' ', node.Select(Word)),
+            "--agent-cmd", Word(_bin.Agent),
+            "--source-dir", n.SourceDir,
+            "--control-dir", n.ControlDir,
+            "--node-metrics-url", n.NodeMetricsUrl,
+        ];
+    }
+
+    private Dictionary<string, string> AgentEnvironment(RegionPlan r, NodePlan n, (string Cert, string Key) cert, string ca)
+    {
+        // own region's coordinators first, then the others in priority order
+        var coordinators = r.Coordinators.Concat(Layout.Regions.Where(o => o != r).SelectMany(o => o.Coordinators)).Select(c => c.AgentEndpoint);
+        return ChildEnvironment(new()
+        {
+            ["POD_NAME"] = n.Pod,
+            ["CLUSTER_NAME"] = n.Cluster,
+            ["CLUSTER_REGION"] = n.Region,
+            ["POOL_ID"] = Layout.PoolId,
+            ["NAMESPACE"] = Layout.Namespace,
+            ["ENABLE_CLUSTER_MANAGEMENT"] = "true",
+            ["SOURCE_DIR"] = n.SourceDir,
+            ["TARGET_DIR"] = n.KeyDir,
+            ["CARDANO_NODE_PROCESS_NAME"] = Path.GetFileName(_bin!.StandIn),
+            ["NODE_METRICS_URL"] = n.NodeMetricsUrl,
+            ["NODE_SOCKET"] = Path.Combine(n.Dir, "node.socket"),
+            ["METRICS_PORT"] = n.AgentMetricsPort.ToString(CultureInfo.InvariantCulture),
+            ["COORDINATORS"] = string.Join(',', coordinators),
+            ["TLS_CA_CERT"] = ca,
+            ["TLS_CERT"] = cert.Cert,
+            ["TLS_KEY"] = cert.Key,
+            ["SLOT_ZERO_UNIX_S"] = (Layout.EpochUnixMs / 1000).ToString(CultureInfo.InvariantCulture),
+            ["SLOT_LENGTH_MS"] = Layout.SlotMs.ToString(CultureInfo.InvariantCulture),
+        });
+    }
+
+    /// <summary>Small-footprint .NET settings for every child (2 cores run some 20 processes).</summary>
+    private static Dictionary<string, string> ChildEnvironment(Dictionary<string, string> env)
+    {
+        env["DOTNET_gcServer"] = "0";
+        env["DOTNET_GCgen0size"] = "0x1000000";
+        env["DOTNET_TieredPGO"] = "0";
+        env["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return env;
+    }
+
+    private void RegisterPods(KubeApiEmulatorServer emulator, RegionPlan r)
+    {
+        foreach (var n in r.Nodes)
+        {
+            emulator.RegisterPod(new PodRegistration(
+                n.Pod,
+                ImmutableDictionary<string, string>.Empty.Add("app", "cardano-node").Add("cardano.io/cluster", n.Cluster),
+                [new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")],
+                Layout.StatefulSet,
+                Layout.Namespace));
+        }
+    }
+
+    // ---------------------------------------------------------------- run
+
+    /// <summary>Watches until <paramref name="ct"/>: fence children (PIDs for sandbox.json), verified forging (ready).</summary>
+    public async Task RunAsync(TimeSpan readyTimeout, CancellationToken ct)
+    {
+        var readyDeadline = _clock.Elapsed + readyTimeout;
+        var warned = false;
+        while (!ct.IsCancellationRequested)
+        {
+            await RefreshChildrenAsync(ct);
+            if (!Ready)
+            {
+                var forger = await FindForgerAsync(ct);
+                if (forger is not null)
+                {
+                    Ready = true;
+                    ReadyAfter = _clock.Elapsed;
+                    FirstForger = forger.Id;
+                    await WaitForCompleteManifestAsync(TimeSpan.FromSeconds(15), ct);
+                    WriteManifest(force: true);
+                    Say($"sandbox ready: {forger.Id} verified forging {ReadyAfter.Value.TotalSeconds:0.0} s after the command");
+                    Say(Guide.Text(Layout, this));
+                }
+                else if (!warned && _clock.Elapsed > readyDeadline)
+                {
+                    warned = true;
+                    await WaitForCompleteManifestAsync(TimeSpan.FromSeconds(5), ct);
+                    WriteManifest(force: true);
+                    Say($"sandbox: NOT READY: no node verified forging {readyTimeout.TotalSeconds:0} s after start (see the coordinator and forge-manager logs under {Layout.Dir}); sandbox.json written anyway, still waiting");
+                    Say(Guide.Text(Layout, this));
+                }
+            }
+            if (Ready || warned) WriteManifest(force: false);
+            try
+            {
+                await Task.Delay(500, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task RefreshChildrenAsync(CancellationToken ct)
+    {
+        await Task.WhenAll(_fences.Keys.Select(async n =>
+        {
+            var status = await FenceControl.StatusAsync(Path.Combine(n.ControlDir, "fence.sock"), ct);
+            if (status is null) return;
+            _children[n] = (FenceControl.Pid(status, "agent"), FenceControl.Pid(status, "pid"));
+        }));
+    }
+
+    private async Task WaitForCompleteManifestAsync(TimeSpan limit, CancellationToken ct)
+    {
+        var deadline = _clock.Elapsed + limit;
+        while (_clock.Elapsed < deadline && !ct.IsCancellationRequested)
+        {
+            if (_fences.Keys.All(n => _children.TryGetValue(n, out var c) && c.Agent > 0 && c.Node > 0)) return;
+            await Task.Delay(200, ct);
+            await RefreshChildrenAsync(ct);
+        }
+    }
+
+    /// <summary>A node whose agent reports verified forging, or whose forge log's last transition is "on" with a slot after it.</summary>
+    private async Task<NodePlan?> FindForgerAsync(CancellationToken ct)
+    {
+        foreach (var n in _fences.Keys)
+        {
+            try
+            {
+                var text = await _http.GetStringAsync(n.AgentMetricsUrl, ct);
+                if (PromText.Forging(text)) return n;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+            if (ForgeLogTail.ForgingNow(n.ForgeLog)) return n;
+        }
+        return null;
+    }
+
+    public SandboxManifest Manifest() => new(
+        Layout.Kubeconfig,
+        Layout.Regions.Select((r, i) => new RegionManifest(
+            r.Cluster, r.Region, r.Priority, r.Cluster,
+            _emulators.Count > i ? _emulators[i].BaseUrl.ToString().TrimEnd('/') : "",
+            r.Coordinators.Select(c => new CoordinatorManifest(_coordinators.TryGetValue(c, out var p) ? p.Pid : 0, c.MetricsUrl, c.Shell)).ToList(),
+            r.Nodes.Select(n =>
+            {
+                var (agent, node) = _children.TryGetValue(n, out var c) ? c : (0, 0);
+                return new NodeManifest(n.Id, n.Pod, agent, _fences.TryGetValue(n, out var f) ? f.Pid : 0, node, n.AgentMetricsUrl, n.ForgeLog);
+            }).ToList())).ToList());
+
+    private void WriteManifest(bool force)
+    {
+        lock (_manifestGate)
+        {
+            var m = Manifest();
+            var json = m.ToJson();
+            if (!force && json == _lastManifest) return;
+            m.WriteTo(Layout.ManifestPath);
+            _lastManifest = json;
+        }
+    }
+
+    // ---------------------------------------------------------------- stop
+
+    /// <summary>Stops every child (fences first: each stops its agent and node), then the coordinators and emulators,
+    /// then kills anything left whose command line names the sandbox directory.</summary>
+    public async Task StopAsync()
+    {
+        Say("sandbox: stopping");
+        await Task.WhenAll(_fences.Values.Select(f => f.StopAsync(TimeSpan.FromSeconds(8))));
+        await Task.WhenAll(_coordinators.Values.Select(c => c.StopAsync(TimeSpan.FromSeconds(10))));
+        foreach (var e in _emulators)
+        {
+            try
+            {
+                await e.DisposeAsync();
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or OperationCanceledException)
+            {
+            }
+        }
+        _emulators.Clear();
+        var leftovers = Sweep();
+        if (leftovers > 0) Say($"sandbox: killed {leftovers} leftover process(es)");
+        File.Delete(Layout.ManifestPath); // its PIDs are gone
+        File.Delete(Path.Combine(Layout.Dir, "sandbox.pid"));
+        Say("sandbox: stopped; logs stay in " + Layout.Dir);
+    }
+
+    /// <summary>SIGKILLs every live process naming DIR on its command line, except this process and its ancestors
+    /// (<c>dotnet run ... --dir DIR</c>); returns how many there were.</summary>
+    public int Sweep()
+    {
+        var keep = ProcFs.AncestorsOf(Environment.ProcessId);
+        keep.Add(Environment.ProcessId);
+        var killed = 0;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            var left = ProcFs.WithCommandLineContaining(Layout.Dir, Environment.ProcessId).Where(p => !keep.Contains(p)).ToList();
+            if (left.Count == 0) break;
+            foreach (var pid in left)
+                if (Native.Kill(pid, Native.SIGKILL)) killed++;
+            Thread.Sleep(100);
+        }
+        return killed;
+    }
+
+    /// <summary>Immediate SIGKILL of every child (a second Ctrl-C).</summary>
+    public void KillAll()
+    {
+        foreach (var p in _fences.Values.Concat(_coordinators.Values)) p.Kill();
+        Sweep();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var e in _emulators) await e.DisposeAsync();
+        _http.Dispose();
+        _spawner.Dispose();
+    }
+}
+
+internal sealed class SandboxStartException(string message) : Exception(message)
+{
+    public SandboxStartException() : this("the sandbox could not start") { }
+    public SandboxStartException(string message, Exception inner) : this(message + ": " + inner.Message) { }
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace Forge.Sandbox;
+
+/// <summary>
+/// One child of the sandbox, restarted after <see cref="RestartDelay"/> whenever it exits, as a kubelet restarts a
+/// container. Killing it by PID is a fault the system must handle, not a sandbox error.
+/// </summary>
+internal sealed class SupervisedProcess
+{
+    private readonly Spawner _spawner;
+    private readonly Func<Task>? _beforeStart;
+    private Process? _process;
+    private volatile bool _stopping;
+
+    public SupervisedProcess(Spawner spawner, string name, string exe, IReadOnlyList<string> args, string logFile,
+        IReadOnlyDictionary<string, string>? env, TimeSpan restartDelay, Func<Task>? beforeStart = null)
+    {
+        _spawner = spawner;
+        Name = name;
+        Exe = exe;
+        Args = args;
+        LogFile = logFile;
+        Env = env;
+        RestartDelay = restartDelay;
+        _beforeStart = beforeStart;
+    }
+
+    public string Name { get; }
+    public string Exe { get; }
+    public IReadOnlyList<string> Args { get; }
+    public string LogFile { get; }
+    public IReadOnlyDictionary<string, string>? Env { get; }
+    public TimeSpan RestartDelay { get; }
+    public int Pid => _process is { } p ? SafePid(p) : 0;
+    public int Restarts { get; private set; }
+
+    /// <summary>Raised (on a pool thread) after every (re)start with the new PID.</summary>
+    public event Action<SupervisedProcess>? Started;
+
+    public async Task StartAsync()
+    {
+        if (_beforeStart is not null) await _beforeStart();
+        _process = await _spawner.StartAsync(Exe, Args, LogFile, Env);
+        _process.EnableRaisingEvents = true;
+        _process.Exited += (_, _) => _ = RestartLaterAsync();
+        Started?.Invoke(this);
+    }
+
+    private async Task RestartLaterAsync()
+    {
+        if (_stopping) return;
+        await File.AppendAllTextAsync(LogFile, $"{DateTimeOffset.UtcNow:O} sandbox: {Name} exited; restarting in {RestartDelay.TotalSeconds:0.#}s{Environment.NewLine}");
+        await Task.Delay(RestartDelay);
+        if (_stopping) return;
+        Restarts++;
+        try
+        {
+            await StartAsync();
+        }
+        catch (Exception e)
+        {
+            await File.AppendAllTextAsync(LogFile, $"sandbox: restart of {Name} failed: {e.Message}{Environment.NewLine}");
+            _ = RestartLaterAsync();
+        }
+    }
+
+    /// <summary>Stops supervising and ends the process: SIGTERM, then SIGKILL after <paramref name="grace"/>.</summary>
+    public async Task StopAsync(TimeSpan grace)
+    {
+        _stopping = true;
+        var p = _process;
+        if (p is null || p.HasExited) return;
+        Native.Kill(SafePid(p), Native.SIGTERM);
+        using var cts = new CancellationTokenSource(grace);
+        try
+        {
+            await p.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Native.Kill(SafePid(p), Native.SIGKILL);
+            await p.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGKILL now, no restart.</summary>
+    public void Kill()
+    {
+        _stopping = true;
+        if (_process is { } p && !p.HasExited) Native.Kill(SafePid(p), Native.SIGKILL);
+    }
+
+    private static int SafePid(Process p)
+    {
+        try
+        {
+            return p.Id;
+        }
+        catch (InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+}
