@@ -48,6 +48,41 @@ public sealed class DashboardTests
     }
 
     [Fact]
+    public void Every_expression_returns_data_for_a_running_pool()
+    {
+        // absent(x) is empty exactly when x returns something: promtool evaluates each panel query
+        // against a pool in three regions (dashboard-series.yml), so a join whose labels do not
+        // match, or a stat that is empty in the good case, fails here.
+        var series = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Dashboard", "dashboard-series.yml"));
+        var text = new System.Text.StringBuilder()
+            .Append("rule_files:\n  - '").Append(Repo.RulesFile).Append("'\n")
+            .Append("evaluation_interval: 1m\ntests:\n  - interval: 1m\n    input_series:\n");
+        foreach (var line in series.Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#')))
+        {
+            text.Append("      ").Append(line).Append('\n');
+        }
+
+        text.Append("    promql_expr_test:\n");
+        foreach (var (_, expr) in AllExpressions().Where(e => !e.Where.StartsWith("variable", StringComparison.Ordinal)))
+        {
+            text.Append("      - expr: 'absent(").Append(Substitute(expr).Replace("'", "''", StringComparison.Ordinal)).Append(")'\n")
+                .Append("        eval_time: 11m\n        exp_samples: []\n");
+        }
+
+        var file = Path.Combine(Path.GetTempPath(), $"forge-dashboard-{Guid.NewGuid():N}.test.yml");
+        File.WriteAllText(file, text.ToString());
+        try
+        {
+            var result = Promtool.Run("test", "rules", file);
+            Assert.True(result.ExitCode == 0, result.ToString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public void Every_expression_reads_catalogued_metrics_only()
     {
         var problems = new List<string>();
