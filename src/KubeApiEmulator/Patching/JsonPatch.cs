@@ -21,9 +21,7 @@ internal static class JsonPatch
                     Remove(doc, path);
                     break;
                 case "replace":
-                    Get(doc, path);
-                    Remove(doc, path);
-                    doc = Add(doc, path, op["value"]?.DeepClone());
+                    doc = Replace(doc, path, op["value"]?.DeepClone());
                     break;
                 case "move":
                     var moved = Get(doc, From(op)).DeepClone();
@@ -97,6 +95,29 @@ internal static class JsonPatch
                 break;
             default:
                 throw Invalid($"add operation does not apply: doc is missing path: \"{pointer}\": missing value");
+        }
+
+        return doc;
+    }
+
+    // In place, so a replaced property keeps its position in the object.
+    private static JsonNode Replace(JsonNode doc, string pointer, JsonNode? value)
+    {
+        Get(doc, pointer);
+        if (pointer.Length == 0)
+        {
+            return value ?? throw Invalid("cannot replace the document with null");
+        }
+
+        var (parent, last) = Parent(doc, pointer);
+        switch (parent)
+        {
+            case JsonObject o:
+                o[last] = value;
+                break;
+            case JsonArray a:
+                a[int.Parse(last)] = value;
+                break;
         }
 
         return doc;

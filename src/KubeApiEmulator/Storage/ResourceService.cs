@@ -101,6 +101,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
                 obj.Remove("status");
             }
 
+            obj = Ordered(obj);
             Normalize(kind, obj, options);
             var before = CrdKindsFor(kind, obj);
             ServerStatus(kind, obj);
@@ -252,6 +253,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
 
             obj["apiVersion"] = kind.GroupVersion;
             obj["kind"] = kind.Kind;
+            obj = Ordered(obj);
             if (existing is null || !ObjectMetadata.SameContent(existing, obj))
             {
                 store.Put(kind.Storage, ns, name, obj, existing is null ? "ADDED" : "MODIFIED");
@@ -386,6 +388,21 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
         {
             throw Invalid(kind, ObjectMetadata.Name(obj) ?? "", errors);
         }
+    }
+
+    /// <summary>apiVersion, kind, metadata first, as the apiserver serializes objects.</summary>
+    private static JsonObject Ordered(JsonObject obj)
+    {
+        var ordered = new JsonObject();
+        foreach (var key in new[] { "apiVersion", "kind", "metadata" }.Concat(obj.Select(kv => kv.Key)).Distinct().ToList())
+        {
+            if (obj.Remove(key, out var value))
+            {
+                ordered[key] = value;
+            }
+        }
+
+        return ordered;
     }
 
     private static IReadOnlyList<ResourceKind>? CrdKindsFor(ResourceKind kind, JsonObject obj) =>
