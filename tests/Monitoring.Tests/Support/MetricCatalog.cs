@@ -21,10 +21,24 @@ internal static partial class MetricCatalog
         "cardano_credential_operations_total",
         "cardano_kes_periods_remaining",
         "cardano_standalone_mode",
+        "cardano_grant_renew_latency_seconds",
+        "cardano_forging_enable_seconds",
+        "cardano_forging_disable_seconds",
     };
 
     public static readonly IReadOnlySet<string> Coordinator = new HashSet<string>(StringComparer.Ordinal)
     {
+        // exported by src/Coordinator/Metrics/CoordinatorMetrics.cs
+        "forge_coordinator_cluster_members",
+        "forge_coordinator_cluster_unreachable_members",
+        "forge_coordinator_arbiter_host",
+        "forge_coordinator_arbiter_local",
+        "forge_coordinator_split_brain_decisions_total",
+        "forge_coordinator_coordinators_refused_total",
+        "forge_coordinator_pools_by_grant_state",
+        "forge_coordinator_decision_latency_seconds",
+
+        // not exported yet: names proposed in deploy/monitoring/README.md
         "forge_coordinator_grant_quorum_reachable",
         "forge_coordinator_crd_status_last_write_timestamp_seconds",
         "forge_coordinator_override_active",
@@ -32,8 +46,6 @@ internal static partial class MetricCatalog
         "forge_coordinator_health_probes_total",
         "forge_coordinator_health_probe_duration_seconds",
         "forge_coordinator_leadership_transitions_total",
-        "forge_coordinator_cluster_members",
-        "forge_coordinator_unreachable_members",
     };
 
     /// <summary>Series Prometheus makes itself, and what our own recording rule writes.</summary>
@@ -48,7 +60,8 @@ internal static partial class MetricCatalog
     /// <summary>True when <paramref name="name"/> is a catalogued series (histogram series included).</summary>
     public static bool Knows(string name) =>
         Agent.Contains(name) || Coordinator.Contains(name) || Other.Contains(name) ||
-        HistogramSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal) && Coordinator.Contains(name[..^s.Length]));
+        HistogramSuffixes.Any(s => name.EndsWith(s, StringComparison.Ordinal) &&
+            (Agent.Contains(name[..^s.Length]) || Coordinator.Contains(name[..^s.Length])));
 
     /// <summary>
     /// Metric names used in a PromQL expression: identifiers with our prefixes, and up, outside
