@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
 using Forge.KubeApiEmulator.Json;
 using Forge.Kubernetes.Tests.Support;
@@ -17,7 +18,13 @@ internal sealed class RenderedOverlay
 
     public IReadOnlyList<JsonObject> Objects { get; }
 
-    public static async Task<RenderedOverlay> RenderAsync(string overlayDirectory)
+    private static readonly ConcurrentDictionary<string, Lazy<Task<RenderedOverlay>>> Cache = new();
+
+    /// <summary>Rendered once per test run and overlay (kubectl kustomize costs a process start).</summary>
+    public static Task<RenderedOverlay> RenderAsync(string overlayDirectory) =>
+        Cache.GetOrAdd(overlayDirectory, d => new Lazy<Task<RenderedOverlay>>(() => RenderUncachedAsync(d))).Value;
+
+    private static async Task<RenderedOverlay> RenderUncachedAsync(string overlayDirectory)
     {
         var result = await Shell.RunAsync($"kubectl kustomize '{overlayDirectory}'", new Dictionary<string, string>(), RepoPaths.Root);
         if (result.ExitCode != 0)
