@@ -53,6 +53,12 @@ kctl get cardanoforgeCluster "$BACKUP_CLUSTER" -o wide
 
 if [ "$ok" != 0 ]; then
   echo "EMERGENCY FAILOVER NOT COMPLETE: $BACKUP_CLUSTER is not verified forging yet."
+  # forcePriority does not lift a Disabled forgeState or an override's forceState (for example
+  # left by disable-secondary-clusters.sh): say so rather than leave the operator guessing.
+  states=$(kctl get cardanoforgeCluster "$BACKUP_CLUSTER" -o jsonpath='{.spec.forgeState} {.spec.override.forceState}' 2>/dev/null || true)
+  if [[ " $states " == *" Disabled "* ]]; then
+    echo "$BACKUP_CLUSTER is Disabled (forgeState/forceState: $states): re-enable it, e.g. kubectl patch cardanoforgeCluster $BACKUP_CLUSTER --type=merge -p '{\"spec\":{\"forgeState\":\"Priority-based\",\"override\":{\"forceState\":null}}}'"
+  fi
   echo "Check 'kubectl describe cardanoforgeCluster $BACKUP_CLUSTER' (reason, conditions) and the coordinator logs."
   exit 1
 fi

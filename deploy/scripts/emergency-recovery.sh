@@ -85,6 +85,13 @@ cluster_names_with_timeout() {
   kctl get cardanoforgeclusters --request-timeout="$KUBECTL_REQUEST_TIMEOUT" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}'
 }
 
+# Stops with what was done so far: the other clusters stay Disabled until someone re-enables them.
+fail() {
+  echo "EMERGENCY RECOVERY FAILED: $1" >&2
+  echo "The clusters disabled above stay Disabled (restore-cluster-management.sh lists them)." >&2
+  exit 1
+}
+
 echo "0. Disable every other cluster of the pool where it can be reached:"
 disable_others "$LOCAL_CONTEXT"
 for ctx in "$@"; do disable_others "$ctx"; done
@@ -96,11 +103,13 @@ echo "1. Disable cluster management temporarily:"
 # The guide's JSON merge patch of spec.template.spec.containers replaces the whole container list
 # (merge patch replaces arrays): the pod template would keep a forge-manager with no image and lose
 # cardano-node. kubectl set env edits the one variable of the one container.
-kctl set env "statefulset/$STATEFULSET" -c "$AGENT_CONTAINER" ENABLE_CLUSTER_MANAGEMENT=false
+kctl set env "statefulset/$STATEFULSET" -c "$AGENT_CONTAINER" ENABLE_CLUSTER_MANAGEMENT=false ||
+  fail "could not change statefulset/$STATEFULSET: this region is still in cluster mode"
 
 echo "2. Wait for rollout:"
 # --timeout: the guide waits forever on a rollout that cannot finish.
-kctl rollout status "statefulset/$STATEFULSET" --timeout="$ROLLOUT_TIMEOUT"
+kctl rollout status "statefulset/$STATEFULSET" --timeout="$ROLLOUT_TIMEOUT" ||
+  fail "the rollout did not finish within $ROLLOUT_TIMEOUT: some pods may still be in cluster mode"
 
 echo "3. Verify forge manager is working in single-cluster mode:"
 kctl logs "statefulset/$STATEFULSET" -c "$AGENT_CONTAINER" | tail -20 || echo "WARNING: could not read the forge-manager log"

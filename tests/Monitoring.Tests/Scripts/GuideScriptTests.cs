@@ -301,6 +301,31 @@ public sealed partial class GuideScriptTests : IDisposable
     }
 
     [Fact]
+    public void Emergency_recovery_says_what_stays_disabled_when_the_statefulset_cannot_be_changed()
+    {
+        _fake.On("kubectl", "get cardanoforgeclusters --request-timeout=10s", ThreeClusters)
+             .On("kubectl", "set env", new Reply("", 1, "Error from server (Forbidden)"));
+
+        var result = _fake.Run("emergency-recovery.sh", new Dictionary<string, string> { ["LOCAL_CLUSTER"] = "us-east-1-prod" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("EMERGENCY RECOVERY FAILED: could not change statefulset/cardano-node", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("stay Disabled", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(_fake.Calls("kubectl"), c => c.Contains("rollout"));
+    }
+
+    [Fact]
+    public void Emergency_failover_explains_a_backup_that_is_pinned_disabled()
+    {
+        _fake.On("kubectl", "{.spec.forgeState} {.spec.override.forceState}", "Priority-based Disabled");
+
+        var result = _fake.Run("emergency-failover.sh", new Dictionary<string, string> { ["WAIT_SECONDS"] = "0" });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("us-west-2-prod is Disabled (forgeState/forceState: Priority-based Disabled)", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Restore_cluster_management_uses_set_env_and_lists_the_clusters_still_pinned()
     {
         _fake.On("kubectl", "override.reason", "us-east-1-prod\t\nus-west-2-prod\tEmergency recovery: us-east-1-prod runs in single-cluster mode\n")
