@@ -67,6 +67,24 @@ public sealed class WorkloadCommandsTests : IClassFixture<EmulatorFixture>
     }
 
     [Fact]
+    public async Task Following_a_log_streams_lines_as_they_are_written()
+    {
+        var log = Path.Combine(_emulator.WorkDir, "follower.log");
+        await File.WriteAllTextAsync(log, "old line\nlast line\n");
+        _emulator.Server.RegisterPod(new PodRegistration(
+            "follower", ImmutableDictionary<string, string>.Empty.Add("app", "follower"), [new PodContainer("forge-manager", log)]));
+
+        using var response = await _emulator.Http.GetAsync(
+            "api/v1/namespaces/cardano/pods/follower/log?container=forge-manager&follow=true&tailLines=1", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("last line", await reader.ReadLineAsync(deadline.Token));
+        await File.AppendAllTextAsync(log, "new line\n");
+        Assert.Equal("new line", await reader.ReadLineAsync(deadline.Token));
+    }
+
+    [Fact]
     public async Task The_statefulset_is_served_read_only()
     {
         var get = await _emulator.Kubectl("kubectl get statefulset cardano-node");
