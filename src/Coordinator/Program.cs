@@ -5,6 +5,9 @@ using Forge.Coordinator;
 var verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0] : "run";
 switch (verb)
 {
+    case "sandbox" when !OperatingSystem.IsLinux():
+        Console.Error.WriteLine("forge-coordinator sandbox: Linux only (setpriv, /proc, signals)");
+        return 2;
     case "sandbox":
         return await Forge.Sandbox.SandboxCommand.RunAsync(args[1..]);
     case "run":
