@@ -1,0 +1,159 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Forge.Nodes;
+using Forge.Protocol;
+using Forge.Specs;
+using Xunit;
+using static Forge.Coordinator.Tests.Fixtures;
+
+namespace Forge.Coordinator.Tests.Nodes;
+
+public class NodeEntitySpec : TestKit
+{
+    private static readonly NodeId Node = NodeId.Parse("east/bp-0");
+
+    private (IActorRef Entity, Akka.TestKit.TestProbe Arbiter, Akka.TestKit.TestProbe Specs, Akka.TestKit.TestProbe Conn) Start(TimeSpan? staleAfter = null)
+    {
+        var arbiter = CreateTestProbe();
+        var specs = CreateTestProbe();
+        var conn = CreateTestProbe();
+        var entity = Sys.ActorOf(NodeEntity.Props(Node, NodeSettings(staleAfter), arbiter, specs, "coord-1"));
+        return (entity, arbiter, specs, conn);
+    }
+
+    private static void AnswerPool(Akka.TestKit.TestProbe specs, bool known)
+    {
+        var q = specs.ExpectMsg<GetPoolSpecs>();
+        specs.Reply(known ? Pool(q.PoolId, Entry(q.PoolId, "east", 1)) : Pool(q.PoolId));
+    }
+
+    [Fact]
+    public void Registers_reports_and_publishes_its_view()
+    {
+        var (entity, arbiter, specs, conn) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        AnswerPool(specs, known: true);
+        var ack = conn.ExpectMsg<AgentRegistered>();
+        Assert.Equal(inc, ack.Incarnation);
+        Assert.Equal("coord-1", ack.CoordinatorId);
+        var v0 = arbiter.ExpectMsg<NodeViewChanged>().View;
+        Assert.True(v0.Connected);
+        Assert.False(v0.Alive); // no report yet
+
+        entity.Tell(Report(Node, inc, 1, tip: 1000, current: 1005), conn);
+        var v1 = arbiter.ExpectMsg<NodeViewChanged>().View;
+        Assert.True(v1.Alive);
+        Assert.True(v1.Synced);
+
+        entity.Tell(Report(Node, inc, 1, tip: 1, current: 1005), conn); // duplicate sequence: ignored
+        entity.Tell(Report(Node, inc, 2, tip: 1001, current: 1006), conn); // nothing that matters changed
+        arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+        entity.Tell(Report(Node, inc, 3, tip: 900, current: 1006), conn); // 106 slots behind: not synced
+        Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Synced);
+    }
+
+    [Theory]
+    [InlineData("mars", 1, true, "region 'mars' is not configured")]
+    [InlineData("us-east-1", 99, true, "protocol version 99")]
+    [InlineData("us-east-1", 1, false, "unknown pool 'pool1'")]
+    public void Refuses_bad_registrations_with_a_reason(string region, int version, bool poolKnown, string reason)
+    {
+        var (entity, arbiter, specs, conn) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc, region: region, version: version), conn);
+        if (region == "us-east-1" && version == 1) AnswerPool(specs, poolKnown);
+        var refused = conn.ExpectMsg<AgentRefused>();
+        Assert.Contains(reason, refused.Reason);
+        var view = arbiter.ExpectMsg<NodeViewChanged>().View;
+        Assert.Contains(reason, view.Refused);
+
+        // A refused node gets no grants.
+        entity.Tell(new DeliverGrant(Node, new Grant("pool1", Node, inc, new TermId(1, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x")), arbiter);
+        arbiter.ExpectMsg<DeliveryFailed>();
+        conn.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
+    public void A_second_live_incarnation_is_a_duplicate_identity_until_the_first_goes_quiet()
+    {
+        var (entity, arbiter, specs, conn) = Start(staleAfter: TimeSpan.FromMilliseconds(600));
+        var first = Guid.NewGuid();
+        entity.Tell(Register(Node, first), conn);
+        AnswerPool(specs, true);
+        conn.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectMsg<NodeViewChanged>();
+
+        var other = CreateTestProbe();
+        var second = Guid.NewGuid();
+        entity.Tell(Register(Node, second), other);
+        var refused = other.ExpectMsg<AgentRefused>();
+        Assert.Contains("duplicate node identity east/bp-0", refused.Reason);
+        arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // the registered incarnation's view is untouched
+
+        // The first incarnation's link drops: the new one may take over.
+        entity.Tell(new AgentDisconnected(Node, first, "link closed"));
+        Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
+        entity.Tell(Register(Node, second), other);
+        AnswerPool(specs, true);
+        other.ExpectMsg<AgentRegistered>();
+        Assert.Equal(second, arbiter.ExpectMsg<NodeViewChanged>().View.Incarnation);
+    }
+
+    [Fact]
+    public void Relays_grants_and_revokes_only_to_the_registered_incarnation_and_forwards_releases()
+    {
+        var (entity, arbiter, specs, conn) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        AnswerPool(specs, true);
+        conn.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectMsg<NodeViewChanged>();
+
+        var term = new TermId(4, "arb");
+        var grant = new Grant("pool1", Node, inc, term, TimeSpan.FromSeconds(5), TimeSpan.Zero, "best");
+        entity.Tell(new DeliverGrant(Node, grant), arbiter);
+        Assert.Equal(grant, conn.ExpectMsg<Grant>());
+
+        entity.Tell(new DeliverGrant(Node, grant with { Incarnation = Guid.NewGuid() }), arbiter);
+        Assert.Contains("is not the registered one", arbiter.ExpectMsg<DeliveryFailed>().Reason);
+
+        var revoke = new Revoke("pool1", Node, inc, term, true, "maintenance");
+        entity.Tell(new DeliverRevoke(Node, revoke), arbiter);
+        Assert.Equal(revoke, conn.ExpectMsg<Revoke>());
+
+        var released = new Released("pool1", Node, inc, term, "verified off");
+        entity.Tell(released, conn);
+        Assert.Equal(released, arbiter.ExpectMsg<Released>());
+        entity.Tell(released with { Incarnation = Guid.NewGuid() }, conn); // another incarnation's release: dropped
+        arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        Watch(conn.Ref);
+        Sys.Stop(conn.Ref);
+        ExpectTerminated(conn.Ref);
+        Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
+    }
+
+    [Fact]
+    public void A_report_without_registration_asks_the_connection_to_register_again()
+    {
+        var (entity, _, _, conn) = Start();
+        entity.Tell(Report(Node, Guid.NewGuid(), 1), conn);
+        conn.ExpectMsg<RegistrationLost>();
+    }
+
+    [Fact]
+    public void The_arbiter_can_refuse_a_node_later()
+    {
+        var (entity, arbiter, specs, conn) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        AnswerPool(specs, true);
+        conn.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectMsg<NodeViewChanged>();
+        entity.Tell(new RefuseNode(Node, inc, "credentials are registered under pool 'other'"));
+        Assert.Contains("pool 'other'", conn.ExpectMsg<AgentRefused>().Reason);
+        Assert.NotNull(arbiter.ExpectMsg<NodeViewChanged>().View.Refused);
+    }
+}
