@@ -10,7 +10,7 @@ internal sealed class ClusterEventRelay : UntypedActor
 {
     private readonly ChannelWriter<ClusterEvent.IClusterDomainEvent> _events;
 
-    private ClusterEventRelay(ChannelWriter<ClusterEvent.IClusterDomainEvent> events) => _events = events;
+    public ClusterEventRelay(ChannelWriter<ClusterEvent.IClusterDomainEvent> events) => _events = events;
 
     public static Props Props(ChannelWriter<ClusterEvent.IClusterDomainEvent> events) =>
         Akka.Actor.Props.Create(() => new ClusterEventRelay(events));
