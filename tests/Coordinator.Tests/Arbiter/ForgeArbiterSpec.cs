@@ -1,0 +1,190 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Forge.Arbiter;
+using Forge.Decider;
+using Forge.Health;
+using Forge.Nodes;
+using Forge.Protocol;
+using Forge.Specs;
+using Xunit;
+using static Forge.Coordinator.Tests.Fixtures;
+
+namespace Forge.Coordinator.Tests.Arbiter;
+
+public class ForgeArbiterSpec : TestKit
+{
+    private static readonly ArbiterSettings Settings = new(
+        decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromMilliseconds(600),
+        proposeTimeout: TimeSpan.FromSeconds(2), startupSettle: TimeSpan.FromMilliseconds(300),
+        viewStaleAfter: TimeSpan.FromSeconds(5), grantTtl: TimeSpan.FromSeconds(5), historySize: 20);
+
+    private static readonly NodeId East = NodeId.Parse("east/bp-0");
+    private static readonly NodeId West = NodeId.Parse("west/bp-0");
+    private readonly Guid _eastInc = Guid.NewGuid();
+    private readonly Guid _westInc = Guid.NewGuid();
+
+    private sealed record Rig(IActorRef Arbiter, TestProbe Nodes, TestProbe Specs, TestProbe Grants, TestProbe Mediator);
+
+    private Rig Start()
+    {
+        var nodes = CreateTestProbe();
+        var specs = CreateTestProbe();
+        var grants = CreateTestProbe();
+        var mediator = CreateTestProbe();
+        var arbiter = Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, nodes, specs, grants, mediator,
+            new Health.ScriptedProbe(), HealthSettings.Default));
+        specs.ExpectMsg<SubscribeSpecs>();
+        return new Rig(arbiter, nodes, specs, grants, mediator);
+    }
+
+    private void Feed(Rig rig, int eastPriority = 1, int westPriority = 2, TermId? eastHeld = null)
+    {
+        rig.Arbiter.Tell(Pool("pool1", Entry("pool1", "east", eastPriority), Entry("pool1", "west", westPriority, "us-west-2")));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, held: eastHeld)));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc)));
+    }
+
+    private static Grant GrantFor(ProposeGrant p, long counter) =>
+        new(p.PoolId, p.Holder, p.Incarnation, new TermId(counter, "arb"), p.Ttl, TimeSpan.Zero, p.Reason);
+
+    private static IEnumerable<T> Published<T>(TestProbe mediator)
+    {
+        while (mediator.HasMessages)
+            if (mediator.ReceiveOne(TimeSpan.Zero) is Publish { Message: T m }) yield return m;
+    }
+
+    [Fact]
+    public void Listens_during_startup_then_grants_the_best_node_and_answers_queries()
+    {
+        var rig = Start();
+        Feed(rig);
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // still settling
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        Assert.Equal(East, p.Holder);
+        Assert.Equal(_eastInc, p.Incarnation);
+        Assert.Null(p.PreviousRelease);
+        Assert.Equal(TimeSpan.FromSeconds(5), p.Ttl);
+        rig.Grants.Reply(new GrantProposed("pool1", GrantFor(p, 1), ["us-east-1", "us-west-2"]));
+        var delivered = rig.Nodes.FishForMessage<DeliverGrant>(_ => true, TimeSpan.FromSeconds(2));
+        Assert.Equal(East, delivered.Node);
+        Assert.Equal(new TermId(1, "arb"), delivered.Grant.Term);
+
+        rig.Arbiter.Tell(new GetPoolState("pool1"));
+        var state = ExpectMsg<PoolState>();
+        Assert.Equal(East, state.Target);
+        Assert.Equal(East, state.Holder);
+        Assert.Equal(new TermId(1, "arb"), state.Term);
+        Assert.Equal("idle", state.Phase);
+        Assert.Equal(2, state.Clusters.Length);
+        Assert.True(state.Clusters.Single(c => c.Name == "east").Forging);
+        Assert.Contains(state.History, h => h.Kind == "granted" && h.To == East);
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // the holder is kept: no new term
+
+        rig.Arbiter.Tell(ListPools.Instance);
+        Assert.Equal("pool1", ExpectMsg<PoolList>().Pools.Single().PoolId);
+        rig.Arbiter.Tell(new GetPoolState("nope"));
+        Assert.Equal("unknown", ExpectMsg<PoolState>().Phase);
+        Assert.Contains(Published<PoolStateChanged>(rig.Mediator), s => s.State.Holder == East);
+    }
+
+    [Fact]
+    public void Planned_handover_revokes_waits_for_the_release_and_proposes_with_it()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(7, "old"));
+        // Learned the holder from its view: no proposal at all for the current best holder.
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(700));
+
+        // Operator makes west the best: spec change moves at once, via revoke → release → new term.
+        rig.Arbiter.Tell(Pool("pool1", Entry("pool1", "east", 5), Entry("pool1", "west", 1, "us-west-2")));
+        var revoke = rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(2));
+        Assert.Equal(East, revoke.Node);
+        Assert.True(revoke.Revoke.Planned);
+        Assert.Equal(new TermId(7, "old"), revoke.Revoke.Term);
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // waits for the release
+
+        var released = new Released("pool1", East, _eastInc, new TermId(7, "old"), "verified off");
+        rig.Arbiter.Tell(released);
+        var p = rig.Grants.ExpectMsg<ProposeGrant>();
+        Assert.Equal(West, p.Holder);
+        Assert.Equal(released, p.PreviousRelease);
+        Assert.Equal(new TermId(7, "old"), p.Above);
+        rig.Grants.Reply(new GrantProposed("pool1", GrantFor(p, 8), ["us-east-1", "us-west-2"]));
+        Assert.Equal(West, rig.Nodes.FishForMessage<DeliverGrant>(_ => true).Node);
+    }
+
+    [Fact]
+    public void A_holder_that_is_gone_gets_no_revoke_and_the_new_term_goes_without_a_release()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(3, "old"));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, alive: false, held: new TermId(3, "old")) with { Connected = false }));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        Assert.Equal(West, p.Holder);
+        Assert.Null(p.PreviousRelease);
+        Assert.Contains("waits out", p.Reason);
+        Assert.DoesNotContain(rig.Nodes.ReceiveWhile<object>(TimeSpan.FromMilliseconds(100), m => m), m => m is DeliverRevoke);
+    }
+
+    [Fact]
+    public void A_revoke_without_release_times_out_into_a_proposal_without_release()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(3, "old"));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+        rig.Arbiter.Tell(Pool("pool1", Entry("pool1", "east", 5), Entry("pool1", "west", 1, "us-west-2")));
+        rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(2));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+        Assert.Equal(West, p.Holder);
+        Assert.Null(p.PreviousRelease);
+    }
+
+    [Fact]
+    public void A_failed_proposal_is_recorded_and_retried()
+    {
+        var rig = Start();
+        Feed(rig);
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        rig.Grants.Reply(new GrantNotProposed("pool1", p.Holder, new TermId(9, "other"), "no majority"));
+        var again = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        Assert.Equal(new TermId(9, "other"), again.Above);
+        rig.Arbiter.Tell(new GetPoolState("pool1"));
+        Assert.Contains(ExpectMsg<PoolState>().History, h => h.Kind == "not-granted" && h.Reason == "no majority");
+    }
+
+    [Fact]
+    public void Credentials_under_two_pools_are_refused_and_expired_overrides_are_published()
+    {
+        var rig = Start();
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, creds: Creds(3, "same"))));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool2", West, _westInc, creds: Creds(3, "same"))));
+        var refuse = rig.Nodes.FishForMessage<RefuseNode>(_ => true);
+        Assert.Equal(West, refuse.Node);
+        Assert.Contains("registered under pool 'pool1'", refuse.Reason);
+
+        var expired = new SpecEntry("pool1", "east",
+            new ClusterSpec("us-east-1", 1, "Disabled", new OverrideSpec(true, "maintenance", "2020-01-01T00:00:00Z", ForceState: "Disabled")),
+            false, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "test");
+        rig.Arbiter.Tell(Pool("pool1", expired));
+        AwaitAssert(() => Assert.Contains(Published<RestoreOverrideRequested>(rig.Mediator),
+            r => r is { Cluster: "east", ResetDisabledState: true }), TimeSpan.FromSeconds(2));
+    }
+
+    [Fact]
+    public void Starts_a_health_prober_per_cluster_with_health_checks_and_feeds_the_decider()
+    {
+        var rig = Start();
+        var hc = new HealthCheckSpec(true, "http://127.0.0.1:1/health", "100ms", "50ms", 1);
+        rig.Arbiter.Tell(Pool("pool1", Entry("pool1", "east", 1, hc: hc), Entry("pool1", "west", 2, "us-west-2")));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc)));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc)));
+        // The scripted probe never answers, so feed a report as the prober would.
+        rig.Arbiter.Tell(new HealthReport("pool1", "east", new HealthObservation(1, DateTimeOffset.UtcNow, "HTTP 503"), false));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        Assert.Equal(West, p.Holder); // east is unhealthy (threshold 1)
+    }
+}
