@@ -61,12 +61,12 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
 
         if (string.IsNullOrEmpty(name))
         {
-            throw Invalid(kind, "", [FieldError.Required("metadata.name") with { Body = "Required value: name or generateName is required" }]);
+            throw WriteRules.Invalid(kind, "", [FieldError.Required("metadata.name") with { Body = "Required value: name or generateName is required" }]);
         }
 
         if (kind.Schema is not null && ObjectMetadata.ValidateName(name) is { } nameError)
         {
-            throw Invalid(kind, name, [nameError]);
+            throw WriteRules.Invalid(kind, name, [nameError]);
         }
 
         return store.Transact(() =>
@@ -101,8 +101,8 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
                 obj.Remove("status");
             }
 
-            obj = Ordered(obj);
-            Normalize(kind, obj, options);
+            obj = WriteRules.Ordered(obj);
+            WriteRules.Normalize(kind, obj, options);
             var before = CrdKindsFor(kind, obj);
             ServerStatus(kind, obj);
             if (options.DryRun)
@@ -137,7 +137,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
             var rv = ObjectMetadata.ResourceVersion(incoming);
             if (string.IsNullOrEmpty(rv) && kind.RequiresResourceVersionOnUpdate)
             {
-                throw Invalid(kind, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
+                throw WriteRules.Invalid(kind, name, [FieldError.Invalid("metadata.resourceVersion", "0x0", "must be specified for an update")]);
             }
 
             if (!string.IsNullOrEmpty(rv) && rv != ObjectMetadata.ResourceVersion(existing))
@@ -145,7 +145,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
                 throw kind.Conflict(name);
             }
 
-            return Commit(kind, ns, name, existing, Compose(kind, existing, incoming, statusOnly), options);
+            return Commit(kind, ns, name, existing, WriteRules.Compose(kind, existing, incoming, statusOnly), options);
         });
     }
 
@@ -194,7 +194,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
             }
 
             var incoming = EventConversion.ToStorage(kind, patched);
-            return (Commit(kind, ns, name, stored, Compose(kind, stored, incoming, statusOnly), options), false);
+            return (Commit(kind, ns, name, stored, WriteRules.Compose(kind, stored, incoming, statusOnly), options), false);
         });
     }
 
@@ -253,7 +253,7 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
 
             obj["apiVersion"] = kind.GroupVersion;
             obj["kind"] = kind.Kind;
-            obj = Ordered(obj);
+            obj = WriteRules.Ordered(obj);
             if (existing is null || !ObjectMetadata.SameContent(existing, obj))
             {
                 store.Put(kind.Storage, ns, name, obj, existing is null ? "ADDED" : "MODIFIED");
@@ -280,58 +280,9 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
         }
     }
 
-    /// <summary>The object an update would store: the status subresource split and the server-owned metadata.</summary>
-    private static JsonObject Compose(ResourceKind kind, JsonObject existing, JsonObject incoming, bool statusOnly)
-    {
-        if (statusOnly)
-        {
-            var result = JsonText.Clone(existing);
-            if (incoming["status"] is { } status)
-            {
-                result["status"] = status.DeepClone();
-            }
-            else
-            {
-                result.Remove("status");
-            }
-
-            return result;
-        }
-
-        var candidate = JsonText.Clone(incoming);
-        var meta = ObjectMetadata.Of(candidate);
-        foreach (var field in ObjectMetadata.ServerOwned)
-        {
-            if (existing["metadata"]?[field] is { } value)
-            {
-                meta[field] = value.DeepClone();
-            }
-            else
-            {
-                meta.Remove(field);
-            }
-        }
-
-        candidate["apiVersion"] = existing["apiVersion"]?.DeepClone();
-        candidate["kind"] = existing["kind"]?.DeepClone();
-        if (kind.HasStatus)
-        {
-            if (existing["status"] is { } status)
-            {
-                candidate["status"] = status.DeepClone();
-            }
-            else
-            {
-                candidate.Remove("status");
-            }
-        }
-
-        return candidate;
-    }
-
     private JsonObject Commit(ResourceKind kind, string ns, string name, JsonObject existing, JsonObject candidate, WriteOptions options)
     {
-        Normalize(kind, candidate, options);
+        WriteRules.Normalize(kind, candidate, options);
         var crdKinds = CrdKindsFor(kind, candidate);
         if (kind == BuiltInKinds.Crds)
         {
@@ -369,42 +320,6 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
         return EventConversion.FromStorage(kind, stored);
     }
 
-    /// <summary>CR schema handling: prune unknown fields (400 under fieldValidation=Strict), default, validate (422).</summary>
-    private static void Normalize(ResourceKind kind, JsonObject obj, WriteOptions options)
-    {
-        if (kind.Schema is null)
-        {
-            return;
-        }
-
-        var unknown = StructuralSchema.Normalize(obj, kind.Schema);
-        if (options.Strict && unknown.Count > 0)
-        {
-            throw ApiException.BadRequest("strict decoding error: " + string.Join(", ", unknown.Select(u => $"unknown field \"{u}\"")));
-        }
-
-        var errors = SchemaValidator.Validate(obj, kind.Schema);
-        if (errors.Count > 0)
-        {
-            throw Invalid(kind, ObjectMetadata.Name(obj) ?? "", errors);
-        }
-    }
-
-    /// <summary>apiVersion, kind, metadata first, as the apiserver serializes objects.</summary>
-    private static JsonObject Ordered(JsonObject obj)
-    {
-        var ordered = new JsonObject();
-        foreach (var key in new[] { "apiVersion", "kind", "metadata" }.Concat(obj.Select(kv => kv.Key)).Distinct().ToList())
-        {
-            if (obj.Remove(key, out var value))
-            {
-                ordered[key] = value;
-            }
-        }
-
-        return ordered;
-    }
-
     private static IReadOnlyList<ResourceKind>? CrdKindsFor(ResourceKind kind, JsonObject obj) =>
         kind == BuiltInKinds.Crds ? CrdConverter.ToKinds(obj) : null;
 
@@ -426,25 +341,5 @@ internal sealed class ResourceService(ObjectStore store, ResourceRegistry regist
         {
             throw ApiException.MethodNotAllowed();
         }
-    }
-
-    public static ApiException Invalid(ResourceKind kind, string name, IReadOnlyList<FieldError> errors)
-    {
-        var summary = errors.Count == 1 ? errors[0].ToString() : $"[{string.Join(", ", errors)}]";
-        var causes = new JsonArray(errors.Select(e => (JsonNode?)new JsonObject
-        {
-            ["reason"] = e.Reason,
-            ["message"] = e.Body,
-            ["field"] = e.Field,
-        }).ToArray());
-        var details = new JsonObject { ["name"] = name };
-        if (kind.Group.Length > 0)
-        {
-            details["group"] = kind.Group;
-        }
-
-        details["kind"] = kind.Kind;
-        details["causes"] = causes;
-        return new ApiException(422, "Invalid", $"{kind.GroupKind} \"{name}\" is invalid: {summary}", details);
     }
 }
