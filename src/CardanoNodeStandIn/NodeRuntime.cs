@@ -11,7 +11,7 @@ namespace Forge.StandIn;
 /// The running node: a slot loop on its own thread, SIGHUP handling, the kernel coming up after a delay. State changes go
 /// through the pure <see cref="ForgingReconfiguration"/> functions under one lock; this class only does the I/O.
 /// </summary>
-internal sealed class NodeRuntime(StandInOptions options, NodeLog log, ForgeLog forgeLog, CredentialFiles credentials)
+internal sealed class NodeRuntime
 {
     private const string EnablingMessage =
         "Performing block forging reconfiguration: Enabling block forging. To disable it please move/rename/remove " +
@@ -21,19 +21,36 @@ internal sealed class NodeRuntime(StandInOptions options, NodeLog log, ForgeLog 
         "files available again and then re-trigger reconfiguration via SIGHUP signal.";
 
     private readonly object _gate = new();
-    private readonly SlotClock _clock = new(options.EpochUnixMs, options.SlotMs);
-    private readonly LeaderSchedule _schedule = new(options.Pool, options.LeaderFraction);
-    private readonly KesPeriods _kes = new(options.SlotsPerKesPeriod, options.MaxKesEvolutions);
+    private readonly StandInOptions options;
+    private readonly NodeLog log;
+    private readonly ForgeLog forgeLog;
+    private readonly CredentialFiles credentials;
+    private readonly SlotClock _clock;
+    private readonly LeaderSchedule _schedule;
+    private readonly KesPeriods _kes;
+    private readonly SyncModel _sync;
     private readonly long _startUnixMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    private NodeState _state = new();
-    private SyncModel _sync = null!;
+    private NodeState _state;
 
-    /// <summary>Runs until SIGTERM/SIGINT. <paramref name="startupOpCert"/> is what the startup check loaded.</summary>
-    public int Run(OperationalCertificate startupOpCert)
+    /// <param name="startupOpCert">what the startup credential check loaded</param>
+    public NodeRuntime(StandInOptions options, NodeLog log, ForgeLog forgeLog, CredentialFiles credentials,
+        OperationalCertificate startupOpCert)
     {
-        _sync = new SyncModel(_clock.SlotAt(_startUnixMs), options.StartBehindSlots, options.CatchupRate, options.SyncLagSlots);
-        lock (_gate) _state = _state with { OpCert = startupOpCert, TipSlot = CurrentTip(_clock.SlotAt(_startUnixMs)) };
+        this.options = options;
+        this.log = log;
+        this.forgeLog = forgeLog;
+        this.credentials = credentials;
+        _clock = new SlotClock(options.EpochUnixMs, options.SlotMs);
+        _schedule = new LeaderSchedule(options.Pool, options.LeaderFraction);
+        _kes = new KesPeriods(options.SlotsPerKesPeriod, options.MaxKesEvolutions);
+        var startSlot = _clock.SlotAt(_startUnixMs);
+        _sync = new SyncModel(startSlot, options.StartBehindSlots, options.CatchupRate, options.SyncLagSlots);
+        _state = new NodeState { OpCert = startupOpCert, TipSlot = CurrentTip(startSlot) };
+    }
 
+    /// <summary>Runs until SIGTERM/SIGINT.</summary>
+    public int Run()
+    {
         using var stop = new ManualResetEventSlim();
         using var metrics = new MetricsServer(options.MetricsPort, RenderMetrics);
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; OnSighup(); });

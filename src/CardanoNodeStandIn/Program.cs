@@ -50,7 +50,7 @@ internal static class Program
                         ["localSocket"] = options.SocketPath,
                         ["nodeAddresses"] = new JsonArray($"0.0.0.0:{options.Port}"),
                     });
-                    return new NodeRuntime(options, log, forgeLog, credentials).Run(valid.OpCert);
+                    return new NodeRuntime(options, log, forgeLog, credentials, valid.OpCert).Run();
                 }
             default:
                 return 1;

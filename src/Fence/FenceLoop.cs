@@ -90,7 +90,16 @@ internal sealed class FenceLoop(
         if (nice != 0) FenceLog.Warn("could not raise the fence thread's priority (needs CAP_SYS_NICE)", ("errno", nice));
         while (!_stopping)
         {
-            Step();
+            try
+            {
+                Step();
+            }
+            catch (Exception e)
+            {
+                // never let a surprise end the fence (its death kills the node): fail closed and keep going
+                Alarm("unexpected error in the fence loop", e.GetType().Name + ": " + e.Message);
+                if (_state == VerifiedState.On) SetState(VerifiedState.Unknown);
+            }
             _wake.WaitOne(settings.PollMs);
         }
         Shutdown();

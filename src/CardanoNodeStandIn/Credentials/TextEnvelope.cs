@@ -30,7 +30,7 @@ internal sealed record TextEnvelope(string Type, string Description, byte[] Cbor
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new FormatException("not a text envelope (type, description, cborHex)");
+            throw new FormatException("not a cardano-cli text envelope");
         }
     }
 

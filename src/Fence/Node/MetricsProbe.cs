@@ -22,9 +22,10 @@ internal sealed class MetricsProbe(Uri? url) : IDisposable
             using var reader = new StreamReader(response.Content.ReadAsStream());
             return Parse(reader.ReadToEnd());
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException or
+                                       InvalidOperationException or System.Net.Sockets.SocketException)
         {
-            return null;
+            return null; // unreadable metrics are no evidence either way
         }
     }
 

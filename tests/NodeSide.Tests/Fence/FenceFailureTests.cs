@@ -67,7 +67,10 @@ public sealed class FenceFailureTests(ITestOutputHelper output) : IDisposable
             5000, "a new node pid");
         Assert.NotEqual("on", restarted["state"]);
         fence.WaitState("on", 15_000); // the deadline still holds: enabled again once the new node is up
-        Assert.Equal(2, ForgeLogFile.Read(fence.Node.ForgeLog).Events("on").Count());
+        var log = ForgeLogFile.Read(fence.Node.ForgeLog);
+        // two incarnations, each enabled (more than once if an enable missed its bound on a loaded machine)
+        Assert.True(log.Events("on").Count() >= 2, fence.Stderr);
+        Assert.True(log.Slots().Count() == log.Slots().Select(l => l.Slot).Distinct().Count(), "no slot forged twice");
     }
 
     [Fact]

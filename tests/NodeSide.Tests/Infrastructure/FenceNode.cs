@@ -83,6 +83,10 @@ internal sealed class FenceNode : IDisposable
         {
             throw new TimeoutException($"{e.Message}; last status: {string.Join(' ', last ?? new Dictionary<string, string>())}\n{Stderr}");
         }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            throw new IOException($"control channel failed ({e.Message}); fence exited: {Process.HasExited}\n{Stderr}", e);
+        }
         return last!;
     }
 
