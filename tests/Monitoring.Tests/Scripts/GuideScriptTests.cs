@@ -179,11 +179,11 @@ public sealed partial class GuideScriptTests : IDisposable
              .On("kubectl", $"{target} {Leader}", new Reply(""), new Reply("cardano-bp-0"))
              .On("kubectl", Leader, "");
 
-        var result = _fake.Run(script, new Dictionary<string, string> { ["WAIT_SECONDS"] = "5", ["POLL_SECONDS"] = "60", ["MONITORING_URL"] = "" });
+        var result = _fake.Run(script, new Dictionary<string, string> { ["WAIT_SECONDS"] = "30", ["POLL_SECONDS"] = "600", ["MONITORING_URL"] = "" });
 
         Assert.True(result.ExitCode == 0, result.ToString());
         var sleep = Assert.Single(_fake.Calls("sleep"));
-        Assert.InRange(int.Parse(Assert.Single(sleep), CultureInfo.InvariantCulture), 1, 5);
+        Assert.InRange(int.Parse(Assert.Single(sleep), CultureInfo.InvariantCulture), 1, 30);
     }
 
     [Fact]
