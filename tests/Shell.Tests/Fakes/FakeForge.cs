@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Threading.Channels;
 using Forge.Decider;
 using Forge.Protocol;
-using Forge.Shell.Commands;
 using Forge.Shell.Palettes.Forge;
 
 namespace Forge.Shell.Tests.Fakes;
@@ -74,7 +73,7 @@ internal sealed class FakeForge : IForgeQueries, IForgeSpecWriter
             if (!_specs.TryGetValue(patch.Cluster, out var spec))
                 throw new ForgeSpecWriteException($"cardanoforgeclusters.cardano.io \"{patch.Cluster}\" not found");
             Patches = Patches.Add(patch);
-            _specs = _specs.SetItem(patch.Cluster, Apply(spec, patch));
+            _specs = _specs.SetItem(patch.Cluster, patch.ApplyTo(spec));
         }
         _ = Task.Run(async () =>
         {
@@ -83,21 +82,6 @@ internal sealed class FakeForge : IForgeQueries, IForgeSpecWriter
             if (!Stuck) Verify();
         }, CancellationToken.None);
         return Task.CompletedTask;
-    }
-
-    private static ClusterSpec Apply(ClusterSpec spec, ForgeSpecPatch patch)
-    {
-        var o = spec.Override ?? new OverrideSpec(false);
-        o = patch.Override.Enabled
-            ? o with
-            {
-                Enabled = true,
-                ForceState = patch.Override.ForceState,
-                Reason = patch.Override.Reason,
-                ExpiresAt = patch.Override.ExpiresAt is { } at ? HumanTime.Rfc3339(at) : null,
-            }
-            : o with { Enabled = false };
-        return spec with { Override = o, ForgeState = patch.ForgeState ?? spec.ForgeState };
     }
 
     private void Decide()
@@ -185,7 +169,7 @@ internal sealed class FakeForge : IForgeQueries, IForgeSpecWriter
     {
         lock (_lock)
             return Task.FromResult(_forger is { } f
-                ? ImmutableArray.Create(new GrantView(Pool, f, _term, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(0.4), true,
+                ? ImmutableArray.Create(new GrantView(Pool, f, _term, "idle", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(0.4), true,
                     ["eu-west-1", "us-east-1", "us-west-2"]))
                 : []);
     }

@@ -147,8 +147,8 @@ public sealed class ForgePaletteSpec : IAsyncDisposable
     {
         var grants = await _shell.Run("forge", "grants");
         Assert.Equal(0, grants.Code);
-        Assert.Matches(@"^POOL\s+HOLDER\s+TERM\s+TTL\s+RENEWED\s+LIVE\s+REGIONS$", grants.Lines[0]);
-        Assert.Matches(@"^pool1\s+us-east-1-prod/cardano-bp-0\s+1@arbiter-a\s+5s\s+0\.4s ago\s+yes\s+eu-west-1,us-east-1,us-west-2$", grants.Lines[1]);
+        Assert.Matches(@"^POOL\s+HOLDER\s+TERM\s+PHASE\s+TTL\s+RENEWED\s+LIVE\s+REGIONS$", grants.Lines[0]);
+        Assert.Matches(@"^pool1\s+us-east-1-prod/cardano-bp-0\s+1@arbiter-a\s+idle\s+5s\s+0\.4s ago\s+yes\s+eu-west-1,us-east-1,us-west-2$", grants.Lines[1]);
 
         var list = await _shell.Run("agent", "list");
         Assert.Equal(4, list.Lines.Length);

@@ -62,5 +62,6 @@ public static class AgentPalette
             $"Last SIGHUP:      {a.LastSighup ?? "none"}{(a.LastSighupAt is { } at ? $" at {HumanTime.Rfc3339(at)}" : "")}",
             $"KES periods left: {a.KesPeriodsLeft?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}",
         ]).ConfigureAwait(false);
+        if (a.Refused is { } why) await ctx.WriteLineAsync($"REFUSED:          {why}").ConfigureAwait(false);
     }
 }

@@ -88,12 +88,13 @@ internal sealed class ForgeReadCommands(IForgeQueries queries, TimeProvider time
             g.PoolId,
             g.Holder.ToString(),
             g.Term.ToString(),
-            HumanTime.Age(g.Ttl),
-            g.SinceRenewal is { } r ? $"{r.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s ago" : "never",
-            g.Live ? "yes" : "no",
-            string.Join(',', g.Regions),
+            g.Phase,
+            g.Ttl is { } ttl ? HumanTime.Age(ttl) : "?",
+            g.SinceRenewal is { } r ? $"{r.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s ago" : "?",
+            g.Live switch { true => "yes", false => "no", null => "?" },
+            g.Regions.IsEmpty ? "?" : string.Join(',', g.Regions),
         ]);
-        await ctx.WriteLinesAsync(TextTable.Render(["POOL", "HOLDER", "TERM", "TTL", "RENEWED", "LIVE", "REGIONS"], rows)).ConfigureAwait(false);
+        await ctx.WriteLinesAsync(TextTable.Render(["POOL", "HOLDER", "TERM", "PHASE", "TTL", "RENEWED", "LIVE", "REGIONS"], rows)).ConfigureAwait(false);
     }
 
     internal static string Describe(NodeId? node) => node?.ToString() ?? "(none)";

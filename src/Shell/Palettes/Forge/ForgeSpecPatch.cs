@@ -27,6 +27,22 @@ public sealed record ForgeSpecPatch(string Cluster, OverridePatch Override, stri
     public static ForgeSpecPatch Restore(string cluster, bool resetDisabledState) =>
         new(cluster, new OverridePatch(false), resetDisabledState ? ForgeStates.PriorityBasedText : null);
 
+    /// <summary>What the patch does to a spec (the same merge an apiserver performs), for writers without one.</summary>
+    public ClusterSpec ApplyTo(ClusterSpec spec)
+    {
+        var o = spec.Override ?? new OverrideSpec(false);
+        o = Override.Enabled
+            ? o with
+            {
+                Enabled = true,
+                ForceState = Override.ForceState,
+                Reason = Override.Reason,
+                ExpiresAt = Override.ExpiresAt is { } at ? HumanTime.Rfc3339(at) : null,
+            }
+            : o with { Enabled = false };
+        return spec with { Override = o, ForgeState = ForgeState ?? spec.ForgeState };
+    }
+
     /// <summary>The body of <c>kubectl patch --type=merge -p</c>.</summary>
     public string ToMergePatchJson()
     {

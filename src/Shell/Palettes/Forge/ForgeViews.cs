@@ -68,23 +68,27 @@ public sealed record OverrideView(bool Enabled, string? Reason, DateTimeOffset? 
 /// <param name="To">The new forger, or null when forging stopped.</param>
 public sealed record ForgeTransition(DateTimeOffset At, string PoolId, NodeId? From, NodeId? To, TermId Term, string Reason);
 
-/// <summary>A grant as the quorum holds it.</summary>
-/// <param name="SinceRenewal">Time since a majority last accepted a renewal (null before the first).</param>
+/// <summary>A grant as the quorum holds it. Null fields are not exposed by the arbiter (shown as "?").</summary>
+/// <param name="Phase">What the arbiter is doing for the pool: "idle", "revoking" (waiting for the holder's verified
+/// release) or "proposing".</param>
+/// <param name="SinceRenewal">Time since a majority last accepted a renewal (null before the first, or unknown).</param>
 /// <param name="Live">A renewal of this term was accepted (the holder forged under it).</param>
-/// <param name="Regions">Regions whose replicas accepted the term.</param>
+/// <param name="Regions">Regions whose replicas accepted the term (empty when unknown).</param>
 public sealed record GrantView(
     string PoolId,
     NodeId Holder,
     TermId Term,
-    TimeSpan Ttl,
+    string Phase,
+    TimeSpan? Ttl,
     TimeSpan? SinceRenewal,
-    bool Live,
+    bool? Live,
     ImmutableArray<string> Regions);
 
 /// <summary>One agent (cardano-node) as its node actor sees it.</summary>
 /// <param name="Forging">Verified forging state: "forging", "not forging", "enabling", "disabling", "unknown".</param>
 /// <param name="LastSighup">Outcome of the last SIGHUP, e.g. "enabled (verified)", "BlockForgingUpdateError: …".</param>
 /// <param name="KesPeriodsLeft">KES periods left on the node's operational certificate.</param>
+/// <param name="Refused">Why the coordinator refused the agent's registration, if it did.</param>
 public sealed record AgentView(
     NodeId Node,
     string PoolId,
@@ -96,4 +100,5 @@ public sealed record AgentView(
     string? LastSighup,
     DateTimeOffset? LastSighupAt,
     int? KesPeriodsLeft,
-    DateTimeOffset? LastSeen);
+    DateTimeOffset? LastSeen,
+    string? Refused = null);
