@@ -40,6 +40,11 @@ public static class SandboxCommand
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
 
+        // `dotnet run` that is killed (not Ctrl-C'd) does not pass the signal on: stop when it goes away
+        var launcher = ProcFs.Parent(Environment.ProcessId);
+        if (Path.GetFileName(ProcFs.CommandLine(launcher).Split(' ')[0]) == "dotnet")
+            _ = WatchParentAsync(launcher, stop);
+
         var rc = 0;
         host = new SandboxHost(options, Console.Out, started);
         try
@@ -68,5 +73,18 @@ public static class SandboxCommand
             }
         }
         return rc;
+    }
+
+    private static async Task WatchParentAsync(int parent, CancellationTokenSource stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(500);
+            if (ProcFs.Parent(Environment.ProcessId) != parent)
+            {
+                await Console.Error.WriteLineAsync("sandbox: the launching `dotnet` process is gone: stopping");
+                await stop.CancelAsync();
+            }
+        }
     }
 }

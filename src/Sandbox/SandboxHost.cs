@@ -269,9 +269,15 @@ internal sealed class SandboxHost : IAsyncDisposable
     {
         var readyDeadline = _clock.Elapsed + readyTimeout;
         var warned = false;
+        var clusterFormed = false;
         while (!ct.IsCancellationRequested)
         {
             await RefreshChildrenAsync(ct);
+            if (!clusterFormed && await CoordinatorsUpAsync(ct) is var up && up == _coordinators.Count)
+            {
+                clusterFormed = true;
+                Say($"sandbox: coordinator cluster formed over TLS: {up} members Up after {_clock.Elapsed.TotalSeconds:0.0} s");
+            }
             if (!Ready)
             {
                 var forger = await FindForgerAsync(ct);
@@ -291,6 +297,7 @@ internal sealed class SandboxHost : IAsyncDisposable
                     await WaitForCompleteManifestAsync(TimeSpan.FromSeconds(5), ct);
                     WriteManifest(force: true);
                     Say($"sandbox: NOT READY: no node verified forging {readyTimeout.TotalSeconds:0} s after start (see the coordinator and forge-manager logs under {Layout.Dir}); sandbox.json written anyway, still waiting");
+                    if (LastAlarm(Layout.Regions[0].Nodes[0].ContainerLog) is { } alarm) Say($"sandbox: {Layout.Regions[0].Nodes[0].Id}'s last alarm: {alarm}");
                     Say(Guide.Text(Layout, this));
                 }
             }
@@ -303,6 +310,45 @@ internal sealed class SandboxHost : IAsyncDisposable
             {
                 break;
             }
+        }
+    }
+
+    /// <summary>Members with status Up, as the first coordinator sees them (0 when it does not answer).</summary>
+    private async Task<int> CoordinatorsUpAsync(CancellationToken ct)
+    {
+        var first = Layout.Regions[0].Coordinators[0];
+        try
+        {
+            var json = await _http.GetStringAsync($"http://127.0.0.1:{first.HttpPort}/cluster/members", ct);
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            return doc.RootElement.GetProperty("members").EnumerateArray()
+                .Count(m => m.TryGetProperty("status", out var st) && st.GetString() == "Up");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException
+                                       or KeyNotFoundException or InvalidOperationException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The msg and detail of the last "alarm" line an agent wrote to its container log.</summary>
+    private static string? LastAlarm(string containerLog)
+    {
+        try
+        {
+            using var s = new FileStream(containerLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            s.Seek(Math.Max(0, s.Length - 65_536), SeekOrigin.Begin);
+            using var r = new StreamReader(s);
+            var line = r.ReadToEnd().Split('\n').LastOrDefault(l => l.Contains("\"msg\":\"alarm", StringComparison.Ordinal));
+            if (line is null) return null;
+            using var doc = System.Text.Json.JsonDocument.Parse(line);
+            var root = doc.RootElement;
+            var detail = root.TryGetProperty("detail", out var d) ? d.ToString() : "";
+            return $"{root.GetProperty("msg").GetString()}: {detail}";
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
         }
     }
 

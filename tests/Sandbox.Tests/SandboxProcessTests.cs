@@ -141,7 +141,8 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
         var env = KubeEnv();
         env["MONITORING_URL"] = "";
         env["POLL_SECONDS"] = "1";
-        env["WAIT_SECONDS"] = "45";
+        // without a forger (parts not landed) the scripts still run their kubectl steps, with short waits
+        env["WAIT_SECONDS"] = sandbox.ReadyLine() is null ? "5" : "45";
         var failoverAt = DateTimeOffset.UtcNow;
         var failover = Run.Program("bash", [Path.Combine(scripts, "failover-for-maintenance.sh")], env, TimeSpan.FromSeconds(90));
         Log(failover.Out + failover.Err);
