@@ -41,7 +41,9 @@ public sealed class ScriptHygieneTests
     public void Shellcheck_finds_nothing()
     {
         var shellcheck = Tool.Require("shellcheck", "shellcheck");
-        var files = Directory.EnumerateFiles(Repo.Scripts, "*.sh", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        var files = Directory.EnumerateFiles(Repo.Scripts, "*.sh", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Repo.Monitoring, "*.sh", SearchOption.AllDirectories))
+            .Order(StringComparer.Ordinal).ToArray();
         var result = Tool.Run(shellcheck, ["-x", .. files], Repo.Scripts);
         Assert.True(result.ExitCode == 0, result.ToString());
     }
