@@ -6,6 +6,8 @@ internal sealed record AgentTimings
 {
     /// <summary>Safety margin subtracted from every permission (clock-rate drift × TTL, plus scheduling).</summary>
     public TimeSpan Margin { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>Clock-rate bound assumed for CLOCK_BOOTTIME, as forge.grants.drift-bound-ppm (hocon/grants.conf).</summary>
+    public int DriftBoundPpm { get; init; } = 100_000;
     /// <summary>The fence's enforced disable bound (its --disable-bound-ms).</summary>
     public TimeSpan FenceDisableBound { get; init; } = TimeSpan.FromSeconds(2);
     /// <summary>How often a forger renews; zero = a fifth of the grant's TTL.</summary>
@@ -27,6 +29,7 @@ internal sealed record AgentTimings
         var t = new AgentTimings
         {
             Margin = env.Millis("GRANT_MARGIN_MS", ms(500), ms(0), ms(60_000)),
+            DriftBoundPpm = env.Int("DRIFT_BOUND_PPM", 100_000, 0, 499_999),
             FenceDisableBound = env.Millis("FENCE_DISABLE_BOUND_MS", ms(2000), ms(350), ms(60_000)),
             RenewInterval = env.Millis("RENEW_INTERVAL_MS", TimeSpan.Zero, TimeSpan.Zero, ms(60_000)),
             RequestRetry = env.Millis("REQUEST_RETRY_MS", ms(500), ms(10), ms(60_000)),

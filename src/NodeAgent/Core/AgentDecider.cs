@@ -53,7 +53,7 @@ internal static class AgentDecider
             case Renewed rn when rn.Incarnation == r.Incarnation:
                 return OnRenewed(s, rn, now, r, fx);
             case RenewRefused rr when rr.Incarnation == r.Incarnation && rr.Term == s.Term:
-                return Log(s with { Outstanding = s.Outstanding.Remove(rr.RequestId) }, fx, "warn", "renewal refused",
+                return Log(s with { Permission = s.Permission.OnRefused(rr) }, fx, "warn", "renewal refused",
                     $"term {rr.Term} request {rr.RequestId}: {rr.Reason}");
             case Revoke rv when rv.Incarnation == r.Incarnation:
                 return OnRevoke(s, rv, now, r, fx);
@@ -76,19 +76,23 @@ internal static class AgentDecider
         if (s.ShuttingDown || s.Phase == AgentPhase.Releasing)
             return Log(s, fx, "info", "grant ignored while " + (s.ShuttingDown ? "shutting down" : "releasing"), g.Term.ToString());
 
-        // A higher term for this same holder supersedes the old one; the old permission keeps the fence's deadline
-        // until the new term's own confirmation replaces it, and no answer for the old term counts any more.
-        var dead = s.Phase == AgentPhase.Holding && s.Term < g.Term ? s.Term : s.DeadTerm;
+        // A higher term for this same holder supersedes the old one (GrantPermission drops the old permission), so
+        // the fence loses the old deadline at once; the new term is enabled on its own confirmation.
+        var superseded = s.Phase == AgentPhase.Holding;
         s = s with
         {
-            Phase = s.Phase == AgentPhase.Holding ? AgentPhase.Holding : AgentPhase.Requesting,
+            Phase = AgentPhase.Requesting,
             Term = g.Term,
-            Ttl = g.Ttl,
-            DeadTerm = dead,
-            Outstanding = ImmutableDictionary<long, long>.Empty,
+            Permission = s.Permission.Adopt(g),
             RequestNotBefore = now + r.Ns(g.ActivationDelay),
             LastRequestAt = AgentState.Never,
         };
+        if (superseded)
+        {
+            var id = NextFenceId(s);
+            fx.Add(new AgentEffect.FenceDisable(id));
+            s = s with { FenceRequest = id, NextId = s.NextId + 1 };
+        }
         fx.Add(new AgentEffect.Log("info", "grant received", $"term {g.Term} ttl {g.Ttl.TotalMilliseconds} ms " +
             $"activation in {g.ActivationDelay.TotalMilliseconds} ms: {g.Reason}"));
         return s.RequestNotBefore <= now ? SendRequest(s, now, r, fx) : s;
@@ -98,16 +102,14 @@ internal static class AgentDecider
     {
         if (rn.Term <= s.DeadTerm || rn.Term != s.Term || s.Phase is not (AgentPhase.Requesting or AgentPhase.Holding))
             return Log(s, fx, "info", "confirmation ignored: not for the term held", $"term {rn.Term} request {rn.RequestId}");
-        if (!s.Outstanding.TryGetValue(rn.RequestId, out var sentAt))
+        if (!s.Permission.Outstanding.ContainsKey(rn.RequestId))
             return Log(s, fx, "info", "confirmation ignored: not an open request of this incarnation", rn.RequestId.ToString(CultureInfo.InvariantCulture));
 
-        // never trust a longer TTL than the grant named
-        var ttl = rn.Ttl < s.Ttl ? rn.Ttl : s.Ttl;
-        var permit = PermissionRule.Until(sentAt, ttl, r.Timings.Margin, r.Timings.FenceDisableBound);
-        s = s with { Outstanding = s.Outstanding.Remove(rn.RequestId) };
-        if (permit <= now)
+        var before = s.PermitUntil;
+        s = s with { Permission = s.Permission.OnRenewed(rn) };
+        if (s.PermitUntil is not { } permit || permit <= now)
             return Log(s, fx, "warn", "confirmation arrived too late to forge on", $"request {rn.RequestId}");
-        if (s.PermitUntil is { } current && permit <= current)
+        if (before is { } current && permit <= current)
             return s; // an older request's answer: the permission already reaches further
 
         var first = s.Phase == AgentPhase.Requesting;
@@ -116,7 +118,7 @@ internal static class AgentDecider
         if (first)
             fx.Add(new AgentEffect.Log("info", "grant confirmed: fence deadline set",
                 $"term {s.Term} by {string.Join(",", rn.AcceptedByRegions)}; permission {(permit - now) / 1_000_000} ms"));
-        return s with { Phase = AgentPhase.Holding, PermitUntil = permit, FenceDeadline = permit, FenceRequest = id };
+        return s with { Phase = AgentPhase.Holding, FenceDeadline = permit, FenceRequest = id };
     }
 
     private static AgentState OnRevoke(AgentState s, Revoke rv, long now, AgentRules r, ImmutableArray<AgentEffect>.Builder fx)
@@ -127,9 +129,8 @@ internal static class AgentDecider
         {
             // Already released and verified off (the Released may have been lost), or a term whose Grant never
             // arrived: nothing forges here, so the release can be stated at once.
-            var dead = rv.Term > s.DeadTerm ? rv.Term : s.DeadTerm;
             fx.Add(new AgentEffect.Send(new Released(r.PoolId, r.Node, r.Incarnation, rv.Term, "not forging")));
-            return s with { DeadTerm = dead };
+            return rv.Term > s.DeadTerm ? s with { Permission = s.Permission with { EndedUpTo = rv.Term } } : s;
         }
         return s; // releasing already: Released follows verification
     }
@@ -214,7 +215,7 @@ internal static class AgentDecider
             case AgentPhase.Holding when s.PermitUntil is { } until && now >= until:
                 s = BeginRelease(s, "renewals did not arrive in time", now, fx);
                 break;
-            case AgentPhase.Holding when now - s.LastRequestAt >= r.Ns(r.RenewInterval(s.Ttl)):
+            case AgentPhase.Holding when now - s.LastRequestAt >= r.Ns(r.RenewInterval(s.Permission.Ttl)):
                 s = SendRequest(s, now, r, fx);
                 break;
             case AgentPhase.Releasing when now - s.ReleaseStartedAt >= r.Ns(t.FenceTimeout) && s.Fence.State != VerifiedForging.Off:
@@ -223,11 +224,6 @@ internal static class AgentDecider
                 s = s with { ReleaseStartedAt = now };
                 break;
         }
-
-        // Requests whose permission could no longer start are forgotten.
-        var stale = s.Outstanding.Where(kv => PermissionRule.Until(kv.Value, s.Ttl, t.Margin, t.FenceDisableBound) <= now)
-            .Select(kv => kv.Key).ToList();
-        if (stale.Count > 0) s = s with { Outstanding = s.Outstanding.RemoveRange(stale) };
 
         if (s.ShuttingDown)
         {
@@ -276,27 +272,26 @@ internal static class AgentDecider
             ? new Renew(r.PoolId, r.Node, r.Incarnation, s.Term, id)
             : new GrantRequest(r.PoolId, r.Node, r.Incarnation, s.Term, id);
         fx.Add(new AgentEffect.Send(msg));
-        return s with { NextId = id + 1, LastRequestAt = now, Outstanding = s.Outstanding.SetItem(id, now) };
+        return s with { NextId = id + 1, LastRequestAt = now, Permission = s.Permission.RequestSent(id, PermissionRule.At(now)) };
     }
 
     private static AgentState BeginRelease(AgentState s, string reason, long now, ImmutableArray<AgentEffect>.Builder fx)
     {
-        var id = "x" + s.NextId.ToString(CultureInfo.InvariantCulture);
+        var id = NextFenceId(s);
         fx.Add(new AgentEffect.FenceDisable(id));
         fx.Add(new AgentEffect.Log("info", "disabling forging", $"term {s.Term}: {reason}"));
-        var dead = s.Term > s.DeadTerm ? s.Term : s.DeadTerm;
         return s with
         {
             Phase = AgentPhase.Releasing,
-            DeadTerm = dead,
+            Permission = s.Permission.End(),
             ReleaseReason = reason,
-            PermitUntil = null,
-            Outstanding = ImmutableDictionary<long, long>.Empty,
             FenceRequest = id,
             NextId = s.NextId + 1,
             ReleaseStartedAt = now,
         };
     }
+
+    private static string NextFenceId(AgentState s) => "x" + s.NextId.ToString(CultureInfo.InvariantCulture);
 
     private static AgentState Released(AgentState s, long now, AgentRules r, ImmutableArray<AgentEffect>.Builder fx, string how)
     {

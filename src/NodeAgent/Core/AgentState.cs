@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using Forge.Grants;
 using Forge.Protocol;
 
 namespace Forge.NodeAgent.Core;
@@ -10,23 +10,20 @@ internal sealed record AgentState
     public const long Never = long.MinValue / 4;
 
     public AgentPhase Phase { get; init; } = AgentPhase.Idle;
+    /// <summary>The term being requested, held or released (kept through Releasing for the Released message).</summary>
     public TermId Term { get; init; } = TermId.None;
-    public TimeSpan Ttl { get; init; }
+    /// <summary>The grant engineer's permission rule: open requests with their send times, the permission's end, and
+    /// the terms that are over for this incarnation (times are CLOCK_BOOTTIME as TimeSpan).</summary>
+    public required GrantPermission Permission { get; init; }
     /// <summary>Grant's activation point: no GrantRequest before it (the replicas would refuse it anyway).</summary>
     public long RequestNotBefore { get; init; }
-    /// <summary>Requests sent for <see cref="Term"/> and not yet answered: id → send time (taken before sending).</summary>
-    public ImmutableDictionary<long, long> Outstanding { get; init; } = ImmutableDictionary<long, long>.Empty;
     public long LastRequestAt { get; init; } = Never;
     public long NextId { get; init; } = 1;
-    /// <summary>End of the current permission = the deadline the fence holds for it.</summary>
-    public long? PermitUntil { get; init; }
     /// <summary>Id of the last DEADLINE or DISABLE sent to the fence.</summary>
     public string? FenceRequest { get; init; }
     /// <summary>The deadline the fence may still hold (cleared once a DISABLE is verified).</summary>
     public long? FenceDeadline { get; init; }
     public long ReleaseStartedAt { get; init; }
-    /// <summary>Highest term this incarnation released or let expire: answers for it or below are ignored.</summary>
-    public TermId DeadTerm { get; init; } = TermId.None;
     public string? ReleaseReason { get; init; }
     public bool Registered { get; init; }
     public string? Refused { get; init; }
@@ -49,6 +46,12 @@ internal sealed record AgentState
     /// <summary>The fence watchdog is armed while the fence holds a deadline from this agent or reports forging.</summary>
     public bool WatchdogArmed => FenceDeadline is not null || Fence.State == Protocol.VerifiedForging.On;
 
-    public static AgentState Initial(long now, string? credentialProblem) =>
-        new() { Fence = FenceView.Initial(now), CredentialProblem = credentialProblem };
+    /// <summary>Highest term this incarnation released, let expire or saw superseded: answers for it are ignored.</summary>
+    public TermId DeadTerm => Permission.EndedUpTo;
+
+    /// <summary>End of the current permission (ns) = the deadline the fence holds for it; null without one.</summary>
+    public long? PermitUntil => Permission.HoldsTerm && Permission.ForgeUntil > TimeSpan.Zero ? Permission.ForgeUntil.Ticks * 100 : null;
+
+    public static AgentState Initial(long now, string? credentialProblem, GrantPermission permission) =>
+        new() { Fence = FenceView.Initial(now), CredentialProblem = credentialProblem, Permission = permission };
 }

@@ -45,7 +45,7 @@ internal sealed class AgentLoop : IAsyncDisposable
         NodeKiller killer, AgentMetrics metrics, JsonLog log, string? credentialProblem)
     {
         (_settings, _rules, _grants, _fence, _node, _killer, _metrics, _log) = (settings, rules, grants, fence, node, killer, metrics, log);
-        _state = AgentState.Initial(Now(), credentialProblem);
+        _state = AgentState.Initial(Now(), credentialProblem, rules.NewPermission());
     }
 
     public AgentState State => _state;
@@ -188,8 +188,8 @@ internal sealed class AgentLoop : IAsyncDisposable
         _metrics.SetForging(after.VerifiedForging);
         _metrics.SetLeader(after.Phase == AgentPhase.Holding);
 
-        if (e is AgentEvent.Received { Message: Renewed r } && before.Outstanding.TryGetValue(r.RequestId, out var sentAt))
-            _metrics.RenewLatency(TimeSpan.FromTicks((now - sentAt) / 100));
+        if (e is AgentEvent.Received { Message: Renewed r } && before.Permission.Outstanding.TryGetValue(r.RequestId, out var sentAt))
+            _metrics.RenewLatency(PermissionRule.At(now) - sentAt);
         if (e is AgentEvent.FenceSeen && before.Fence.State != after.Fence.State)
         {
             _metrics.Sighup(after.Fence.State == VerifiedForging.Unknown ? "not_verified" : "verified");

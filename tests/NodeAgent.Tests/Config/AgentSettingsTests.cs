@@ -38,6 +38,7 @@ public sealed class AgentSettingsTests
         Assert.Equal(["coord-0.us-east-1:7400", "[::1]:7400"], s.Coordinators.Select(c => c.ToString()));
         var t = s.Timings;
         Assert.Equal(TimeSpan.FromMilliseconds(500), t.Margin);
+        Assert.Equal(100_000, t.DriftBoundPpm);
         Assert.Equal(TimeSpan.FromSeconds(2), t.FenceDisableBound);
         Assert.Equal(TimeSpan.Zero, t.RenewInterval);
         Assert.Equal(TimeSpan.FromSeconds(1), t.FenceTimeout);
@@ -50,7 +51,7 @@ public sealed class AgentSettingsTests
         foreach (var line in new[]
                  {
                      "metrics-port = 8000", "enable-cluster-management = true", "fence-disable-bound = 2000ms",
-                     "grant-margin = 500ms", "fence-timeout = 1000ms", "handover-timeout = 10000ms", "lease-duration = 15s",
+                     "grant-margin = 500ms", "drift-bound-ppm = 100000", "fence-timeout = 1000ms", "handover-timeout = 10000ms", "lease-duration = 15s",
                      "lease-renew-deadline = 10s", "lease-retry-period = 2s", "node-process-name = \"cardano-node\"",
                  })
             Assert.Contains(line, conf, StringComparison.Ordinal);

@@ -215,7 +215,8 @@ public sealed class AgentDeciderTests
         Assert.Empty(fx.OfType<AgentEffect.Send>());
         Assert.Contains(fx, e => e is AgentEffect.Alarm);
 
-        var g = new DeciderFixture { State = AgentState.Initial(0, "source KES key missing") };
+        var g = new DeciderFixture();
+        g.State = AgentState.Initial(0, "source KES key missing", g.Rules.NewPermission());
         Assert.Empty(g.Receive(g.Grant(T1)).OfType<AgentEffect.Send>());
     }
 
@@ -242,5 +243,19 @@ public sealed class AgentDeciderTests
         // the first request's answer still counts, from its own (earlier) send time
         var fx = f.At(600, new AgentEvent.Received(f.Renewed(T1, 1)));
         Assert.Equal(2_500L * 1_000_000, Assert.Single(fx.OfType<AgentEffect.FenceDeadline>()).DeadlineNs);
+    }
+
+    [Fact]
+    public void A_higher_term_for_the_same_holder_supersedes_the_old_permission_at_once()
+    {
+        var f = new DeciderFixture();
+        f.Forging(T1, 0);
+        var fx = f.At(100, new AgentEvent.Received(f.Grant(T2)));
+        Assert.Single(fx.OfType<AgentEffect.FenceDisable>());
+        Assert.IsType<GrantRequest>(Assert.Single(fx.OfType<AgentEffect.Send>()).Message);
+        Assert.Null(f.State.PermitUntil);
+        Assert.False(f.State.VerifiedForging);
+        // the old term's answers are ignored from now on
+        Assert.Equal(T1, f.State.DeadTerm);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class DeciderFixture
             FenceTimeout = TimeSpan.FromSeconds(1),
             HandoverTimeout = TimeSpan.FromSeconds(10),
         });
-        State = AgentState.Initial(0, null);
+        State = AgentState.Initial(0, null, Rules.NewPermission());
         Apply(new AgentEvent.FenceSeen(new FenceObservation(VerifiedForging.Off, null, 42, "up", SignalOutcome.None, null)));
     }
 
