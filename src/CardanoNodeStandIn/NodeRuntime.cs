@@ -21,6 +21,7 @@ internal sealed class NodeRuntime
         "files available again and then re-trigger reconfiguration via SIGHUP signal.";
 
     private readonly object _gate = new();
+    private readonly object _sighupGate = new();
     private readonly StandInOptions options;
     private readonly NodeLog log;
     private readonly ForgeLog forgeLog;
@@ -83,27 +84,37 @@ internal sealed class NodeRuntime
 
     private void KernelUp()
     {
-        lock (_gate)
+        lock (_sighupGate)
         {
-            var before = _state;
-            _state = ForgingReconfiguration.OnKernelUp(_state, options.StartNonProducing, options.ForgingMetricBug);
+            lock (_gate)
+            {
+                var before = _state;
+                _state = ForgingReconfiguration.OnKernelUp(_state, options.StartNonProducing, options.ForgingMetricBug);
+                RecordTransition(before, _state);
+            }
             // the node kernel starts once the ChainDB is open; from here on a SIGHUP can change block forging
             log.Info(NodeLog.ChainDbNs, new JsonObject { ["kind"] = "TraceOpenEvent.OpenedDB", ["tip"] = _state.TipSlot },
                 "Opened db with immutable tip and tip; node kernel is up");
             if (options.StartNonProducing)
                 log.Info(NodeLog.StartupNs, Update("DisabledBlockForging"), "started as a non-producing node: block forging disabled");
-            RecordTransition(before, _state);
         }
     }
 
+    /// <summary>SIGHUPs are handled one at a time, log lines included; the state lock is held only for the state change
+    /// (and the forge log, the ground truth, written first), never while writing to stdout, which a slow reader can block.</summary>
     private void OnSighup()
     {
-        LogTopologyReload();
-        lock (_gate)
+        lock (_sighupGate)
         {
-            var before = _state;
+            LogTopologyReload();
             CredentialCheck? check = null;
-            (_state, var outcome) = ForgingReconfiguration.OnSighup(_state, () => check = credentials.Check());
+            SighupOutcome outcome;
+            lock (_gate)
+            {
+                var before = _state;
+                (_state, outcome) = ForgingReconfiguration.OnSighup(_state, () => check = credentials.Check());
+                RecordTransition(before, _state);
+            }
             switch (outcome)
             {
                 case SighupOutcome.TopologyOnly:
@@ -121,7 +132,6 @@ internal sealed class NodeRuntime
                     log.Error(NodeLog.StartupNs, new JsonObject { ["kind"] = "BlockForgingUpdateError", ["error"] = error });
                     break;
             }
-            RecordTransition(before, _state);
         }
     }
 
@@ -136,18 +146,15 @@ internal sealed class NodeRuntime
     private void OnSlot(long slot)
     {
         var leader = _schedule.IsLeader(slot);
+        long blockNo;
         lock (_gate)
         {
             (_state, var forged) = ForgingReconfiguration.OnSlot(_state, slot, leader, CurrentTip(slot));
             if (!forged) return;
             forgeLog.Forged(slot);
-            log.Info(NodeLog.ForgeNs, new JsonObject
-            {
-                ["kind"] = "TraceForgedBlock",
-                ["slot"] = slot,
-                ["blockNo"] = _state.TipSlot / 20 + _state.Forged,
-            });
+            blockNo = _state.TipSlot / 20 + _state.Forged;
         }
+        log.Info(NodeLog.ForgeNs, new JsonObject { ["kind"] = "TraceForgedBlock", ["slot"] = slot, ["blockNo"] = blockNo });
     }
 
     private long CurrentTip(long slot) =>

@@ -28,6 +28,8 @@ internal static class Program
             return 2;
         }
 
+        var prepared = JitWarmup.PrepareAll();
+
         // CreateTempSubdirectory makes the directory 0700 on Unix
         var controlDir = options.ControlDir ?? Directory.CreateTempSubdirectory("forge-fence-").FullName;
         var launcher = new ChildLauncher();
@@ -51,7 +53,7 @@ internal static class Program
             return 2;
         }
         using var serverLifetime = server;
-        FenceLog.Info("fence started", ("mode", options.Mode), ("socket", server.SocketPath));
+        FenceLog.Info("fence started", ("mode", options.Mode), ("socket", server.SocketPath), ("jit-prepared", prepared));
 
         using var agent = options.AgentCommand is { } agentCommand
             ? new AgentSupervisor(agentCommand, new Dictionary<string, string>

@@ -38,7 +38,7 @@ public sealed class ExecModeTests : IDisposable
 
         Assert.Equal(0, LinuxNative.Kill(agentPid, 19 /* SIGSTOP */));
         var lastDeadline = long.Parse(fence.Control.Status()["deadline"], CultureInfo.InvariantCulture);
-        var off = fence.WaitState("off", GrantMs + FenceNode.DisableBoundMs + 1000);
+        var off = fence.WaitState("off", GrantMs + FenceNode.DisableBoundMs + 10_000);
         var deadline = long.Parse(off["deadline"], CultureInfo.InvariantCulture);
         Assert.True(deadline >= lastDeadline);
         var offAt = Clocks.MonoToBoot(ForgeLogFile.Read(fence.Node.ForgeLog).Events("off").Last().Mono);
@@ -46,7 +46,7 @@ public sealed class ExecModeTests : IDisposable
         Assert.False(fence.KeysInstalled());
 
         Assert.Equal(0, LinuxNative.Kill(agentPid, 18 /* SIGCONT */));
-        fence.WaitState("on", 10_000); // the agent is back and renews: forging resumes through a fresh deadline
+        fence.WaitState("on", 20_000); // the agent is back and renews: forging resumes through a fresh deadline
     }
 
     [Fact]
@@ -56,9 +56,13 @@ public sealed class ExecModeTests : IDisposable
         var on = fence.WaitStatus(s => s["state"] == "on", 20_000, "the agent's deadlines enable the node");
         var (agentPid, nodePid) = (on["agent"], fence.NodePid);
 
+        var deadlineBeforeKill = long.Parse(fence.Control.Status()["deadline"], CultureInfo.InvariantCulture);
         Assert.Equal(0, LinuxNative.Kill(int.Parse(agentPid, CultureInfo.InvariantCulture), LinuxNative.SigKill));
-        var off = fence.WaitState("off", FenceNode.DisableBoundMs + 500); // well before the 2.5 s deadline would pass
+        var off = fence.WaitState("off");
         Assert.Equal(("agent-exited", "-"), (off["request"], off["deadline"]));
+        // disabled because the agent died, not because its last deadline ran out
+        var offAt = Clocks.MonoToBoot(ForgeLogFile.Read(fence.Node.ForgeLog).Events("off").Last().Mono);
+        Assert.True(offAt < deadlineBeforeKill, "off before the dead agent's last deadline");
         Assert.Equal(nodePid, fence.NodePid); // disabled, not killed: no ledger replay
 
         var back = fence.WaitStatus(s => s["agent"] != agentPid && s["agent"] != "-" && s["state"] == "on", 15_000,

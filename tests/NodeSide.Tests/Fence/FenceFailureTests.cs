@@ -81,7 +81,7 @@ public sealed class FenceFailureTests(ITestOutputHelper output) : IDisposable
         // the source opcert becomes garbage after startup: the node answers BlockForgingUpdateError
         File.WriteAllText(Path.Combine(fence.SourceDir, "node.cert"), """{"type":"NodeOperationalCertificate","description":"","cborHex":"00"}""");
         fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(30_000), "g1");
-        var status = fence.WaitStatus(s => s["error"].Contains("enable_failed", StringComparison.Ordinal), 5000, "an alarm");
+        var status = fence.WaitStatus(s => s["error"].Contains("enable_failed", StringComparison.Ordinal), 15_000, "an alarm");
         Assert.NotEqual("on", status["state"]);
         // the fence retries after its backoff (the files come and go), but the node never forges
         Poll.Never(() => fence.Control.Status()["state"] == "on", TimeSpan.FromMilliseconds(800), "forging on a rejected credential");

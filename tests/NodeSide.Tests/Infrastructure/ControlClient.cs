@@ -10,7 +10,7 @@ internal sealed class ControlClient(string socketPath)
     public string Send(string request)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        socket.ReceiveTimeout = 2000;
+        socket.ReceiveTimeout = 10_000; // generous: a loaded CI machine starves processes for seconds
         socket.Connect(new UnixDomainSocketEndPoint(socketPath));
         using var stream = new NetworkStream(socket);
         stream.Write(Encoding.UTF8.GetBytes(request + "\n"));

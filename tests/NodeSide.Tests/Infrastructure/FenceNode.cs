@@ -19,10 +19,8 @@ internal sealed class FenceNode : IDisposable
         ControlDir = controlDir;
         SourceDir = sourceDir;
         Process = process;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _stderr.Add(l); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        LinePump.Start(process.StandardOutput, _ => { });
+        LinePump.Start(process.StandardError, l => { lock (_gate) _stderr.Add(l); });
         Control = new ControlClient(Path.Combine(controlDir, "fence.sock"));
     }
 
@@ -93,7 +91,7 @@ internal sealed class FenceNode : IDisposable
     public IReadOnlyDictionary<string, string> WaitUp() =>
         WaitStatus(s => s["phase"] == "up" && s["state"] == "off", 15_000, "node up and off");
 
-    public IReadOnlyDictionary<string, string> WaitState(string state, int timeoutMs = 5000) =>
+    public IReadOnlyDictionary<string, string> WaitState(string state, int timeoutMs = 10_000) =>
         WaitStatus(s => s["state"] == state, timeoutMs, $"state={state}");
 
     public int NodePid => int.Parse(Control.Status()["pid"], CultureInfo.InvariantCulture);

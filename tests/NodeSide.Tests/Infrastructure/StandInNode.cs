@@ -55,10 +55,8 @@ internal sealed class StandInNode : IDisposable
     {
         Spec = spec;
         Process = process;
-        process.OutputDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _lines.Add(l); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _stderr.Add(l); };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        LinePump.Start(process.StandardOutput, l => { lock (_gate) _lines.Add(l); });
+        LinePump.Start(process.StandardError, l => { lock (_gate) _stderr.Add(l); });
     }
 
     public StandInSpec Spec { get; }
