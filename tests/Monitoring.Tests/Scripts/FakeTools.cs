@@ -17,7 +17,8 @@ public sealed class FakeTools : IDisposable
 
     public FakeTools()
     {
-        Dir = Directory.CreateTempSubdirectory("forge-fake-tools-").FullName;
+        // under the test output, not /tmp: the fakes are executables, and /tmp may be mounted noexec
+        Dir = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "fake-tools", Guid.NewGuid().ToString("N"))).FullName;
         var bin = Directory.CreateDirectory(Path.Combine(Dir, "bin")).FullName;
         var script = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Scripts", "fake-tool.sh"));
         foreach (var tool in Tools)
