@@ -95,6 +95,7 @@ internal static class Program
         log.Info("agent exiting", ("code", code));
         await loop.DisposeAsync();
         await grants.DisposeAsync();
+        log.Flush(TimeSpan.FromSeconds(1));
         return code;
     }
 }

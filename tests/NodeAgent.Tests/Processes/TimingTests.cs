@@ -1,0 +1,63 @@
+using System.Globalization;
+using Forge.NodeAgent.Tests.Infrastructure;
+using Forge.Protocol;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Forge.NodeAgent.Tests.Processes;
+
+/// <summary>
+/// Measures, end to end through real processes: the coordinator's Grant → the agent's first status report saying
+/// "forging" (grant request, confirmation, fence DEADLINE, install, SIGHUP, log + metric verified), and Revoke →
+/// Released (DISABLE, remove, SIGHUP, verified off). Also the agent's RSS. Figures go to the test output and to
+/// $TMPDIR/forge-agent-figures.txt.
+/// </summary>
+[Collection(ProcessCollection.Name)]
+public sealed class TimingTests(ITestOutputHelper output) : RigTest
+{
+    private const int Cycles = 5;
+
+    [Fact]
+    public async Task Grant_to_verified_forging_and_revoke_to_verified_stop()
+    {
+        await Registered();
+        await Reported(VerifiedForging.Off);
+        var enable = new List<double>();
+        var disable = new List<double>();
+        long rssKb = 0;
+        for (var i = 0; i < Cycles; i++)
+        {
+            var reportsBefore = Coordinator.Received.Count;
+            var granted = Clocks.MonoNs();
+            Coordinator.Grant(Ttl);
+            await Rig.WaitAsync(() => Coordinator.Received.Skip(reportsBefore)
+                .Any(r => r.Message is NodeStatusReport { Forging: VerifiedForging.On }), Wait, "forging");
+            enable.Add((Coordinator.Received.Skip(reportsBefore)
+                .First(r => r.Message is NodeStatusReport { Forging: VerifiedForging.On }).Mono - granted) / 1e6);
+            rssKb = Math.Max(rssKb, Rss(AgentPid));
+
+            var releasedBefore = Coordinator.Received.Count(r => r.Message is Released);
+            var revoked = Clocks.MonoNs();
+            Coordinator.Revoke();
+            await Rig.WaitAsync(() => Coordinator.Received.Count(r => r.Message is Released) > releasedBefore, Wait, "Released");
+            disable.Add((Coordinator.Received.Where(r => r.Message is Released).Skip(releasedBefore).First().Mono - revoked) / 1e6);
+            await Reported(VerifiedForging.Off);
+        }
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"""
+            forge-agent figures ({Cycles} cycles, exec mode, loopback mutual TLS, fence bounds 500 ms, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):
+              grant -> verified forging reported: median {Clocks.Median(enable):F0} ms, max {enable.Max():F0} ms  [{string.Join(", ", enable.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}]
+              revoke -> Released (verified off):   median {Clocks.Median(disable):F0} ms, max {disable.Max():F0} ms  [{string.Join(", ", disable.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}]
+              agent VmRSS while forging: {rssKb / 1024.0:F1} MiB
+            """);
+        output.WriteLine(text);
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "forge-agent-figures.txt"), text + "\n");
+        Assert.Equal(Cycles, Rig.ForgeLogLines.Events("on").Count());
+        Assert.Equal(Cycles, Rig.ForgeLogLines.Events("off").Count());
+    }
+
+    private static long Rss(int pid) =>
+        File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
+            .FirstOrDefault();
+}
