@@ -99,10 +99,14 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes a kubeconfig for this emulator (current context's namespace = <paramref name="defaultNamespace"/>).</summary>
-    public string WriteKubeconfig(string path, string defaultNamespace = "cardano")
+    /// <summary>
+    /// Writes a kubeconfig for this emulator (current context's namespace = <paramref name="defaultNamespace"/>).
+    /// With <paramref name="serviceAccount"/> ("NAMESPACE:NAME") its requests run as that ServiceAccount and RBAC
+    /// from the stored Roles and bindings applies; otherwise as an administrator.
+    /// </summary>
+    public string WriteKubeconfig(string path, string defaultNamespace = "cardano", string? serviceAccount = null)
     {
-        Kubeconfig.Write(path, BaseUrl, defaultNamespace);
+        Kubeconfig.Write(path, BaseUrl, defaultNamespace, serviceAccount: serviceAccount);
         return path;
     }
 

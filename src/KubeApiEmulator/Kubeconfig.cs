@@ -3,7 +3,12 @@ namespace Forge.KubeApiEmulator;
 /// <summary>A kubeconfig that points kubectl (or KubernetesClient) at an emulator, with a default namespace.</summary>
 public static class Kubeconfig
 {
-    public static string Render(Uri server, string defaultNamespace = "cardano", string contextName = "emulator") => $$"""
+    /// <param name="serviceAccount">
+    /// "NAMESPACE:NAME" to act as that ServiceAccount (RBAC enforced); null = administrator. Written both as the
+    /// token (KubernetesClient sends it over plain HTTP) and as <c>as:</c> impersonation (kubectl sends no bearer
+    /// token over plain HTTP, but does send impersonation headers).
+    /// </param>
+    public static string Render(Uri server, string defaultNamespace = "cardano", string contextName = "emulator", string? serviceAccount = null) => $$"""
         apiVersion: v1
         kind: Config
         clusters:
@@ -13,7 +18,7 @@ public static class Kubeconfig
         users:
         - name: {{contextName}}
           user:
-            token: emulator
+            token: {{(serviceAccount is null ? "emulator" : $"system:serviceaccount:{serviceAccount}")}}{{(serviceAccount is null ? "" : $"\n    as: system:serviceaccount:{serviceAccount}")}}
         contexts:
         - name: {{contextName}}
           context:
@@ -25,7 +30,7 @@ public static class Kubeconfig
 
         """;
 
-    public static void Write(string path, Uri server, string defaultNamespace = "cardano", string contextName = "emulator")
+    public static void Write(string path, Uri server, string defaultNamespace = "cardano", string contextName = "emulator", string? serviceAccount = null)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (dir is not null)
@@ -33,6 +38,6 @@ public static class Kubeconfig
             Directory.CreateDirectory(dir);
         }
 
-        File.WriteAllText(path, Render(server, defaultNamespace, contextName));
+        File.WriteAllText(path, Render(server, defaultNamespace, contextName, serviceAccount));
     }
 }

@@ -130,6 +130,7 @@ internal sealed class RequestRouter(
             throw ApiException.NotFoundGeneric();
         }
 
+        Authorize(ctx, kind, ns, name, sub);
         var q = ctx.Request.Query;
         var options = new WriteOptions(q["dryRun"] == "All", q["fieldValidation"]);
         var nsOrEmpty = ns ?? "";
@@ -211,9 +212,7 @@ internal sealed class RequestRouter(
             var body = HttpIo.MediaType(ctx.Request.ContentType) == "application/vnd.kubernetes.protobuf"
                 ? ProtobufAccessReview.Decode(await HttpIo.ReadBytesAsync(ctx))
                 : await HttpIo.ReadObjectAsync(ctx);
-            var user = ctx.Request.Headers["Impersonate-User"].ToString();
-            var groups = ctx.Request.Headers["Impersonate-Group"].Select(g => g ?? "").ToList();
-            await HttpIo.WriteJsonAsync(ctx, 201, AccessReview.Review(service.Store, body, user.Length > 0 ? user : null, groups));
+            await HttpIo.WriteJsonAsync(ctx, 201, AccessReview.Review(service.Store, body, CallerIdentity.Of(ctx)));
         }
         else if (HttpMethods.IsPost(method))
         {
@@ -249,6 +248,34 @@ internal sealed class RequestRouter(
         }
 
         await HttpIo.WriteJsonAsync(ctx, code, obj);
+    }
+
+    /// <summary>RBAC for callers that are not the administrator (a ServiceAccount token or <c>--as</c>): 403 when no rule allows.</summary>
+    private void Authorize(HttpContext ctx, ResourceKind kind, string? ns, string? name, string? sub)
+    {
+        var caller = CallerIdentity.Of(ctx);
+        if (caller.IsAdministrator || kind.CreateOnly)
+        {
+            return;
+        }
+
+        var method = ctx.Request.Method;
+        var q = ctx.Request.Query;
+        var verb = method switch
+        {
+            _ when HttpMethods.IsGet(method) && name is null => q["watch"] is var w && (w == "true" || w == "1") ? "watch" : "list",
+            _ when HttpMethods.IsGet(method) => "get",
+            _ when HttpMethods.IsPost(method) => "create",
+            _ when HttpMethods.IsPut(method) => "update",
+            _ when HttpMethods.IsPatch(method) => "patch",
+            _ when HttpMethods.IsDelete(method) => name is null ? "deletecollection" : "delete",
+            _ => method.ToLowerInvariant(),
+        };
+        var request = new ResourceAttributes(ns ?? "", verb, kind.Group, kind.Plural, sub ?? "", name ?? "");
+        if (RbacAuthorizer.AllowedBy(service.Store, caller.User, caller.Groups, request) is null)
+        {
+            throw RbacAuthorizer.Forbidden(kind, caller.User, request);
+        }
     }
 
     /// <summary>Out-of-process test hooks: POST /_emulator/fault?mode=none|unavailable|hang, POST /_emulator/compact.</summary>

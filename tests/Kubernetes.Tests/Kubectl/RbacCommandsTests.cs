@@ -22,6 +22,44 @@ public sealed class RbacCommandsTests(EmulatorFixture emulator) : IClassFixture<
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
+    public async Task Requests_made_as_a_service_account_are_held_to_its_rbac()
+    {
+        await emulator.ResetClustersAsync();
+        var kubeconfig = Path.Combine(emulator.WorkDir, "forge-manager.kubeconfig");
+        emulator.Server.WriteKubeconfig(kubeconfig, EmulatorFixture.Namespace, serviceAccount: "cardano:forge-manager");
+
+        var result = await emulator.Kubectl($"export KUBECONFIG={kubeconfig}\n" + """
+            kubectl get cardanoforgeclusters -o name
+            kubectl patch cardanoforgeCluster us-west-2-prod --type=merge -p='{"spec":{"override":{"enabled":false}}}'
+            kubectl patch cardanoforgeCluster us-west-2-prod --subresource=status --type=merge -p='{"status":{"message":"x"}}'
+            kubectl delete cardanoforgeCluster us-east-1-prod
+            kubectl get leases
+            """);
+
+        Assert.Contains("cardanoforgecluster.cardano.io/us-east-1-prod", result.Stdout);
+        Assert.Contains("cardanoforgecluster.cardano.io/us-west-2-prod patched", result.Stdout);
+        // kubectl reads /status before patching it; the coordinators patch status without reading it, so the
+        // Role grants no get on cardanoforgeclusters/status (a real apiserver refuses kubectl the same way).
+        Assert.Contains("cannot get resource \"cardanoforgeclusters/status\"", result.Stderr);
+        Assert.Contains(
+            "Error from server (Forbidden): cardanoforgeclusters.cardano.io \"us-east-1-prod\" is forbidden: User \"system:serviceaccount:cardano:forge-manager\" cannot delete resource \"cardanoforgeclusters\" in API group \"cardano.io\" in the namespace \"cardano\"",
+            result.Stderr);
+        Assert.Contains(
+            "Error from server (Forbidden): leases.coordination.k8s.io is forbidden: User \"system:serviceaccount:cardano:forge-manager\" cannot list resource \"leases\" in API group \"coordination.k8s.io\" in the namespace \"cardano\"",
+            result.Stderr);
+        Assert.NotNull(await emulator.GetClusterAsync("us-east-1-prod"));
+    }
+
+    [Fact]
+    public async Task Impersonation_runs_a_request_as_the_node_account()
+    {
+        var result = await emulator.Kubectl("kubectl get cardanoforgeclusters --as=system:serviceaccount:cardano:cardano-node");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("User \"system:serviceaccount:cardano:cardano-node\" cannot list resource \"cardanoforgeclusters\"", result.Stderr);
+    }
+
+    [Fact]
     public async Task The_coordinator_account_may_update_cluster_status()
     {
         var result = await emulator.Kubectl(GuideCommands.CoordinatorCanWriteStatus);
