@@ -26,6 +26,7 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
     private readonly ResourceService _service;
     private readonly PodLogs _logs;
     private readonly RequestRouter _router;
+    private readonly RequestLog _requests;
     private WebApplication? _app;
 
     public KubeApiEmulatorServer(EmulatorOptions options)
@@ -35,7 +36,8 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         _service = new ResourceService(new ObjectStore(options.HistoryLimit), _registry, options.Clock);
         _logs = new PodLogs(_service);
         var faults = new FaultSwitch();
-        _router = new RequestRouter(_service, _registry, faults, new WatchStream(_service, faults, options.Clock), _logs, options.Clock);
+        _requests = new RequestLog(options.Clock);
+        _router = new RequestRouter(_service, _registry, faults, new WatchStream(_service, faults, options.Clock), _logs, _requests, options.Clock);
         Fault = FaultMode.None;
 
         foreach (var ns in options.Namespaces.Append("default").Distinct())
@@ -163,6 +165,11 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
             RefreshStatefulSet(ns, sts, template: null);
         }
     }
+
+    /// <summary>The most recent requests answered (up to 10,000), oldest first; control routes included.</summary>
+    public IReadOnlyList<RecordedRequest> Requests => _requests.Snapshot();
+
+    public void ClearRequests() => _requests.Clear();
 
     /// <summary>Drops the watch history: resuming from any older resourceVersion now gets 410 Gone.</summary>
     public void CompactHistory() => _service.Store.Compact();

@@ -13,7 +13,7 @@ namespace Forge.KubeApiEmulator.Api;
 /// (<c>/api/v1/...</c>, <c>/apis/{group}/{version}/...</c>) dispatched by verb. Errors become Status bodies.
 /// </summary>
 internal sealed class RequestRouter(
-    ResourceService service, ResourceRegistry registry, FaultSwitch faults, WatchStream watches, PodLogs logs, TimeProvider clock)
+    ResourceService service, ResourceRegistry registry, FaultSwitch faults, WatchStream watches, PodLogs logs, RequestLog requests, TimeProvider clock)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -39,6 +39,10 @@ internal sealed class RequestRouter(
         catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested)
         {
             // the client gave up (e.g. while the server was hanging on purpose)
+        }
+        finally
+        {
+            requests.Record(ctx);
         }
     }
 

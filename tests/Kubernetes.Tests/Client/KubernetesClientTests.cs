@@ -106,6 +106,24 @@ public sealed class KubernetesClientTests(EmulatorFixture emulator) : IClassFixt
     }
 
     [Fact]
+    public async Task A_no_op_write_keeps_the_resource_version_and_emits_no_event()
+    {
+        var list = await _client.ListNamespacedCustomObjectAsync<JsonElement>(Group, Version, Ns, Plural);
+        var listRv = list.GetProperty("metadata").GetProperty("resourceVersion").GetString();
+        emulator.Server.ClearRequests();
+
+        await Patch("us-west-2-prod", "{\"spec\":{\"priority\":2}}");
+        await _client.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch("{\"status\":{\"effectivePriority\":2}}", V1Patch.PatchType.MergePatch), Group, Version, Ns, Plural, "us-west-2-prod");
+        await Patch("eu-west-1-prod", "{\"spec\":{\"priority\":4}}");
+
+        await using var watch = Watch(listRv);
+        var first = await watch.NextAsync();
+        Assert.Equal((WatchEventType.Modified, "eu-west-1-prod"), (first.Type, Name(first.Object)));
+        Assert.Equal(3, emulator.Server.Requests.Count(r => r.Method == "PATCH" && r.StatusCode == 200));
+    }
+
+    [Fact]
     public async Task Watch_without_a_resource_version_starts_with_the_current_objects()
     {
         await using var watch = Watch(resourceVersion: null);
