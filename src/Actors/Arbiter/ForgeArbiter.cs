@@ -146,7 +146,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                 {
                     Grant = new CurrentGrant(view.HeldTerm, view.Node, view.Incarnation),
                     HighestTerm = Max(r.HighestTerm, view.HeldTerm),
-                    Decider = r.LastDecision is null ? DeciderState.WithHolder(view.Node) : r.Decider,
+                    // The decider's holder is whoever holds the term, not whoever it would have picked.
+                    Decider = r.Decider with { Holder = view.Node },
                 };
             }
             return r;
@@ -200,6 +201,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
 
     private void Decide(string poolId)
     {
+        // While settling, only listen: a decision now could pick a node before the holder's view has arrived.
+        if (Settling) return;
         var rec = _pools[poolId];
         var started = Stopwatch.GetTimestamp();
         var now = Now;
@@ -211,11 +214,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             rec = rec.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "target", before?.Target, decision.Target,
                 rec.Grant?.Term ?? TermId.None, decision.Transition), _settings.HistorySize);
 
-        if (!Settling)
-        {
-            var step = ArbiterPlanner.Next(rec, decision, now, _settings);
-            rec = Act(rec, step, now);
-        }
+        var step = ArbiterPlanner.Next(rec, decision, now, _settings);
+        rec = Act(rec, step, now);
         _pools = _pools.SetItem(poolId, rec);
         Context.System.EventStream.Publish(new ArbiterDecisionMeasured(poolId, Stopwatch.GetElapsedTime(started)));
 

@@ -40,13 +40,13 @@ public class SettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(1), fc.Arbiter.DecideInterval);
         Assert.Equal(TimeSpan.FromSeconds(3), fc.Arbiter.RevokeTimeout);
         Assert.Equal(TimeSpan.FromSeconds(5), fc.Arbiter.ProposeTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(3), fc.Arbiter.StartupSettle);
-        Assert.Equal(TimeSpan.FromSeconds(15), fc.Arbiter.ViewStaleAfter);
+        Assert.Equal(TimeSpan.FromSeconds(5), fc.Arbiter.StartupSettle);
+        Assert.Equal(TimeSpan.FromSeconds(6), fc.Arbiter.ViewStaleAfter);
         Assert.Equal(TimeSpan.FromSeconds(5), fc.Arbiter.GrantTtl);
         Assert.Equal(50, fc.Arbiter.HistorySize);
         Assert.Equal(100, fc.Nodes.NumberOfShards);
         Assert.Equal(TimeSpan.FromSeconds(10), fc.Nodes.StaleAfter);
-        Assert.Equal(TimeSpan.FromSeconds(5), fc.Nodes.ViewRefresh);
+        Assert.Equal(TimeSpan.FromSeconds(2), fc.Nodes.ViewRefresh);
         Assert.Equal(30, fc.Nodes.TipPublishSlots);
         Assert.Equal(TimeSpan.FromSeconds(30), fc.Health.DefaultInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), fc.Health.DefaultTimeout);
