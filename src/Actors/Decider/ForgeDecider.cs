@@ -168,7 +168,10 @@ public static class ForgeDecider
             forging ? target : null,
             reason,
             message,
-            conditions);
+            conditions)
+        {
+            Health = c.Input.Health,
+        };
     }
 
     private static string FailbackMessage(Choice choice, DeciderNow now)

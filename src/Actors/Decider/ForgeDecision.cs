@@ -32,6 +32,9 @@ public sealed record ClusterVerdict(
     ImmutableArray<ClusterCondition> Conditions)
 {
     public ClusterCondition? Condition(string type) => Conditions.FirstOrDefault(c => c.Type == type);
+
+    /// <summary>The health observations the verdict was made from (for status.healthStatus).</summary>
+    public HealthObservation Health { get; init; } = HealthObservation.None;
 }
 
 /// <summary>Something the arbiter must write besides status.</summary>

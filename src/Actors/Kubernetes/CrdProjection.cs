@@ -1,0 +1,381 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
+using Akka.Event;
+using Forge.Arbiter;
+using Forge.Decider;
+using Forge.Specs;
+
+namespace Forge.Kubernetes;
+
+/// <summary>
+/// The CRD projection of one region (run as a singleton of the region's coordinators: one active writer).
+/// It lists and watches the region's CardanoForgeClusters (resume from the last resourceVersion, 410 → relist,
+/// backoff with jitter), feeds spec changes into the replicated <see cref="SpecStore"/>, projects every cluster of the
+/// pool into this region (creates, spec patches, tombstoned deletions), writes status from the arbiter's pool state
+/// (only on change; lastProbeTime at most every five minutes), records Events on transitions, and writes the
+/// arbiter's override restores. API trouble makes status stale, never forging decisions: those run on the store.
+/// </summary>
+public sealed class CrdProjection : ReceiveActor, IWithTimers
+{
+    private sealed record Listed(IReadOnlyList<ForgeClusterObject> Items, string ResourceVersion);
+    private sealed record ApiFailed(string What, Exception Error);
+    private sealed record Changed(ForgeClusterChange Change, long WatchId);
+    private sealed record WatchEnded(long WatchId, Exception? Error);
+    private sealed record Wrote(string Name, JsonObject Status);
+    private sealed record WriteFailed(string Name, Exception Error);
+    private sealed class Resync { public static readonly Resync Instance = new(); }
+    private sealed class Relist { public static readonly Relist Instance = new(); }
+    private sealed class Rewatch { public static readonly Rewatch Instance = new(); }
+
+    private readonly IForgeClusterApi _api;
+    private readonly IActorRef _specs;
+    private readonly IActorRef _arbiter;
+    private readonly IActorRef? _mediator;
+    private readonly ProjectionSettings _settings;
+    private readonly string _source;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<string, ForgeClusterObject> _objects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PoolSpecs> _store = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PoolState State, DateTimeOffset ReceivedAt)> _pools = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (JsonObject Status, DateTimeOffset At)> _written = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ClusterVerdict> _lastVerdicts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
+    private readonly Random _jitter = new();
+    private CancellationTokenSource _lifetime = new();
+    private CancellationTokenSource? _watch;
+    private long _watchId;
+    private string _resourceVersion = "";
+    private bool _listed;
+    private int _failures;
+    private string? _rbacProblem;
+    private DateTimeOffset _startedAt;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <param name="arbiter">The ForgeArbiter singleton proxy (answers <see cref="GetPoolState"/> with <see cref="PoolState"/>).</param>
+    /// <param name="mediator">DistributedPubSub mediator, or null in tests (then only resync asks feed pool state).</param>
+    /// <param name="region">This projection's region (recorded as the source of the specs it stores).</param>
+    public static Props Props(IForgeClusterApi api, IActorRef specs, IActorRef arbiter, IActorRef? mediator,
+        ProjectionSettings settings, string region) =>
+        Akka.Actor.Props.Create(() => new CrdProjection(api, specs, arbiter, mediator, settings, region));
+
+    public CrdProjection(IForgeClusterApi api, IActorRef specs, IActorRef arbiter, IActorRef? mediator,
+        ProjectionSettings settings, string region)
+    {
+        _api = api;
+        _specs = specs;
+        _arbiter = arbiter;
+        _mediator = mediator;
+        _settings = settings;
+        _source = "projection:" + region;
+
+        Receive<Listed>(OnListed);
+        Receive<ApiFailed>(OnApiFailed);
+        Receive<Relist>(_ => StartList());
+        Receive<Rewatch>(_ => StartWatch());
+        Receive<Changed>(c => c.WatchId == _watchId, c => OnChanged(c.Change));
+        Receive<Changed>(_ => { }); // from a watch we already replaced
+        Receive<WatchEnded>(OnWatchEnded);
+        Receive<PoolSpecs>(OnPoolSpecs);
+        Receive<SpecStored>(s =>
+        {
+            if (!s.Ok) _log.Warning("spec store refused {0}/{1}: {2}", s.PoolId, s.ClusterName, s.Error);
+        });
+        Receive<PoolState>(s => OnPoolState(s));
+        Receive<PoolStateChanged>(c => OnPoolState(c.State));
+        Receive<RestoreOverrideRequested>(OnRestore);
+        Receive<Resync>(_ => OnResync());
+        Receive<Wrote>(w =>
+        {
+            _writing.Remove(w.Name);
+            _written[w.Name] = (w.Status, DateTimeOffset.UtcNow);
+        });
+        Receive<WriteFailed>(f =>
+        {
+            _writing.Remove(f.Name);
+            NoteApiError($"write status of {f.Name}", f.Error);
+        });
+        Receive<SubscribeAck>(_ => { });
+    }
+
+    protected override void PreStart()
+    {
+        _startedAt = DateTimeOffset.UtcNow;
+        _specs.Tell(SubscribeSpecs.Instance);
+        _mediator?.Tell(new Subscribe(ArbiterTopics.PoolState, Self));
+        _mediator?.Tell(new Subscribe(ArbiterTopics.Decisions, Self));
+        Timers.StartPeriodicTimer("resync", Resync.Instance, _settings.ResyncInterval);
+        StartList();
+    }
+
+    protected override void PostStop()
+    {
+        _watch?.Cancel();
+        _lifetime.Cancel();
+        _lifetime.Dispose();
+    }
+
+    // ---- list and watch ----
+
+    private void StartList()
+    {
+        var ct = _lifetime.Token;
+        _api.ListAsync(ct).PipeTo(Self,
+            success: r => new Listed(r.Items, r.ResourceVersion),
+            failure: e => new ApiFailed("list", e));
+    }
+
+    private void OnListed(Listed l)
+    {
+        _failures = 0;
+        _resourceVersion = l.ResourceVersion;
+        var seen = l.Items.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in _objects.Keys.Where(n => !seen.Contains(n)).ToList())
+            OnChanged(new ForgeClusterChange(ForgeClusterChangeType.Deleted, _objects[gone]));
+        foreach (var item in l.Items) OnChanged(new ForgeClusterChange(ForgeClusterChangeType.Upserted, item));
+        _listed = true;
+        foreach (var p in _store.Values.ToList()) OnPoolSpecs(p);
+        StartWatch();
+    }
+
+    private void StartWatch()
+    {
+        _watch?.Cancel();
+        _watch = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        var id = ++_watchId;
+        var self = Self;
+        var api = _api;
+        var rv = _resourceVersion;
+        var ct = _watch.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var change in api.WatchAsync(rv, ct)) self.Tell(new Changed(change, id));
+                self.Tell(new WatchEnded(id, null));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception e)
+            {
+                self.Tell(new WatchEnded(id, e));
+            }
+        }, ct);
+    }
+
+    private void OnWatchEnded(WatchEnded w)
+    {
+        if (w.WatchId != _watchId) return;
+        if (w.Error is KubeApiException { Error: KubeApiError.Gone })
+        {
+            _log.Info("watch resource version {0} is gone; relisting", _resourceVersion);
+            StartList();
+            return;
+        }
+        if (w.Error is null)
+        {
+            StartWatch(); // the server closed a healthy watch (timeoutSeconds): resume from the last version
+            return;
+        }
+        NoteApiError("watch", w.Error);
+        Timers.StartSingleTimer("rewatch", Rewatch.Instance, Backoff());
+    }
+
+    private void OnApiFailed(ApiFailed f)
+    {
+        NoteApiError(f.What, f.Error);
+        Timers.StartSingleTimer("relist", Relist.Instance, Backoff());
+    }
+
+    private TimeSpan Backoff()
+    {
+        _failures++;
+        var ms = Math.Min(_settings.BackoffMax.TotalMilliseconds, _settings.BackoffMin.TotalMilliseconds * Math.Pow(2, Math.Min(_failures - 1, 16)));
+        return TimeSpan.FromMilliseconds(ms * (0.5 + _jitter.NextDouble() / 2));
+    }
+
+    private void NoteApiError(string what, Exception e)
+    {
+        if (e is KubeApiException { Error: KubeApiError.Forbidden } f)
+        {
+            _rbacProblem = f.Message;
+            _log.Error("missing permission: {0}", f.Message);
+        }
+        else
+        {
+            _log.Warning("Kubernetes API trouble ({0}): {1}; status goes stale, forging decisions continue", what, e.Message);
+        }
+    }
+
+    // ---- local changes → spec store ----
+
+    private void OnChanged(ForgeClusterChange change)
+    {
+        var o = change.Resource;
+        if (!string.IsNullOrEmpty(o.ResourceVersion)) _resourceVersion = MaxVersion(_resourceVersion, o.ResourceVersion);
+        var pool = o.PoolId ?? _settings.DefaultPool;
+        if (change.Type == ForgeClusterChangeType.Deleted)
+        {
+            _objects.Remove(o.Name);
+            _written.Remove(o.Name);
+            if (_deletedByUs.Remove(o.Uid)) return; // our own projection of a tombstone
+            _specs.Tell(new RemoveClusterSpec(pool, o.Name, _source));
+            return;
+        }
+        _objects[o.Name] = o;
+        var entry = Entry(pool, o.Name);
+        if (entry is { Deleted: true } && o.Created < entry.UpdatedAt)
+        {
+            // A copy from before the deletion (e.g. a region that was cut off): it must not come back.
+            DeleteLocal(o, $"deleted at {entry.UpdatedAt:O} by {entry.Source}");
+            return;
+        }
+        if (entry is { Deleted: false } && SpecPatches.Canonical(entry.Spec) == SpecPatches.Canonical(o.Spec)) return;
+        _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source));
+    }
+
+    private SpecEntry? Entry(string pool, string cluster) =>
+        _store.TryGetValue(pool, out var p) && p.Clusters.TryGetValue(cluster, out var e) ? e : null;
+
+    // ---- spec store → this region (every region shows every cluster of the pool) ----
+
+    private void OnPoolSpecs(PoolSpecs specs)
+    {
+        _store[specs.PoolId] = specs;
+        if (!_listed) return;
+        foreach (var e in specs.Clusters.Values)
+        {
+            _objects.TryGetValue(e.ClusterName, out var local);
+            if (e.Deleted)
+            {
+                if (local is not null && local.Created < e.UpdatedAt) DeleteLocal(local, $"deleted by {e.Source}");
+                continue;
+            }
+            if (e.Spec is null) continue;
+            if (local is null)
+            {
+                var spec = SpecPatches.MergePatch(e.Spec);
+                RemoveNulls(spec);
+                spec["pool"] = new JsonObject { ["id"] = e.PoolId };
+                Run($"create {e.ClusterName}", ct => _api.CreateAsync(e.ClusterName, spec, ct));
+            }
+            else if (SpecPatches.Canonical(local.Spec) != SpecPatches.Canonical(e.Spec) && e.Source != _source)
+            {
+                Run($"project spec of {e.ClusterName}", ct => _api.PatchSpecAsync(e.ClusterName, SpecPatches.MergePatch(e.Spec), ct));
+            }
+        }
+    }
+
+    private void DeleteLocal(ForgeClusterObject o, string why)
+    {
+        _log.Info("deleting this region's copy of {0}: {1}", o.Name, why);
+        _deletedByUs.Add(o.Uid);
+        Run($"delete {o.Name}", ct => _api.DeleteAsync(o.Name, o.Uid, ct));
+    }
+
+    // ---- arbiter → status ----
+
+    private void OnPoolState(PoolState s)
+    {
+        _pools[s.PoolId] = (s, DateTimeOffset.UtcNow);
+        WriteStatuses(s.PoolId);
+    }
+
+    private void OnResync()
+    {
+        foreach (var pool in _objects.Values.Select(o => o.PoolId ?? _settings.DefaultPool).Distinct())
+        {
+            _arbiter.Tell(new GetPoolState(pool));
+            WriteStatuses(pool);
+        }
+    }
+
+    private void WriteStatuses(string poolId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var fresh = _pools.TryGetValue(poolId, out var p) && now - p.ReceivedAt < _settings.UnknownAfter;
+        foreach (var o in _objects.Values.Where(o => (o.PoolId ?? _settings.DefaultPool) == poolId))
+        {
+            JsonObject status;
+            if (!fresh)
+            {
+                if (now - _startedAt < _settings.UnknownAfter) continue; // give the arbiter time to answer first
+                var why = p.State is null ? "no decision from the arbiter yet" : $"no word from the arbiter since {p.ReceivedAt:O}";
+                status = StatusRenderer.RenderUnknown(why, p.State?.DecidedAt ?? now, o.Generation, o.Status);
+            }
+            else
+            {
+                var verdict = p.State!.Clusters.FirstOrDefault(v => v.Name == o.Name);
+                if (verdict is null) continue; // not decided yet
+                var entry = Entry(poolId, o.Name);
+                var pending = entry is null || SpecPatches.Canonical(entry.Spec) != SpecPatches.Canonical(o.Spec)
+                    || p.State.DecidedAt < entry.UpdatedAt;
+                status = StatusRenderer.Render(verdict, p.State, o.Generation, pending, _rbacProblem);
+                RecordEvents(o, verdict, p.State.Transition);
+            }
+            var written = _written.TryGetValue(o.Name, out var w) ? w : default;
+            if (_writing.Contains(o.Name)
+                || !StatusRenderer.NeedsWrite(status, written.Status ?? o.Status, now - written.At, _settings.ProbeTimeRefresh))
+                continue;
+            _writing.Add(o.Name);
+            var name = o.Name;
+            _api.PatchStatusAsync(name, status, _lifetime.Token).PipeTo(Self,
+                success: () => new Wrote(name, status),
+                failure: e => new WriteFailed(name, e));
+        }
+    }
+
+    private void RecordEvents(ForgeClusterObject o, ClusterVerdict verdict, string transition)
+    {
+        _lastVerdicts.TryGetValue(o.Name, out var before);
+        _lastVerdicts[o.Name] = verdict;
+        if (before is null) return; // first sight after a (re)start is not a transition
+        foreach (var ev in TransitionEvents.Between(before, verdict, transition))
+            Run($"record {ev.Reason} on {o.Name}", ct => _api.RecordEventAsync(o, ev.Type, ev.Reason, ev.Message, ct));
+    }
+
+    private void OnRestore(RestoreOverrideRequested r)
+    {
+        if (!_objects.TryGetValue(r.Cluster, out var o)) return;
+        if (o.Spec.Override is not { Enabled: true }) return; // already written here
+        _log.Info("override of {0} expired at {1:O}: restoring priority-based operation", r.Cluster, r.ExpiredAt);
+        Run($"restore {r.Cluster}", ct => _api.PatchSpecAsync(r.Cluster, SpecPatches.Restore(r.ResetDisabledState), ct));
+        Run($"record OverrideExpired on {r.Cluster}", ct => _api.RecordEventAsync(o, "Normal", "OverrideExpired", r.Reason, ct));
+    }
+
+    /// <summary>Fire-and-forget write with its failure logged (each is idempotent and retried by the next resync).</summary>
+    private void Run(string what, Func<CancellationToken, Task> call)
+    {
+        var self = Self;
+        call(_lifetime.Token).ContinueWith(t =>
+        {
+            if (t.Exception?.GetBaseException() is { } e) self.Tell(new ApiFailedQuiet(what, e));
+        }, TaskScheduler.Default);
+    }
+
+    private sealed record ApiFailedQuiet(string What, Exception Error);
+
+    protected override void Unhandled(object message)
+    {
+        if (message is ApiFailedQuiet q)
+        {
+            if (q.Error is KubeApiException { Error: KubeApiError.Conflict or KubeApiError.NotFound }) return; // raced; resync fixes it
+            NoteApiError(q.What, q.Error);
+            return;
+        }
+        base.Unhandled(message);
+    }
+
+    private static void RemoveNulls(JsonObject o)
+    {
+        foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
+        foreach (var child in o.Select(kv => kv.Value).OfType<JsonObject>()) RemoveNulls(child);
+    }
+
+    private static string MaxVersion(string a, string b) =>
+        long.TryParse(a, out var x) && long.TryParse(b, out var y) ? (x >= y ? a : b) : b;
+}
