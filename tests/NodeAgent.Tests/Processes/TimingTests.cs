@@ -25,6 +25,8 @@ public sealed class TimingTests(ITestOutputHelper output) : RigTest
         var enable = new List<double>();
         var disable = new List<double>();
         long rssKb = 0;
+        var rssDetail = "";
+        var mapped = "";
         for (var i = 0; i < Cycles; i++)
         {
             var reportsBefore = Coordinator.Received.Count;
@@ -34,7 +36,17 @@ public sealed class TimingTests(ITestOutputHelper output) : RigTest
                 .Any(r => r.Message is NodeStatusReport { Forging: VerifiedForging.On }), Wait, "forging");
             enable.Add((Coordinator.Received.Skip(reportsBefore)
                 .First(r => r.Message is NodeStatusReport { Forging: VerifiedForging.On }).Mono - granted) / 1e6);
-            rssKb = Math.Max(rssKb, Rss(AgentPid));
+            var pid = AgentPid;
+            if (Rss(pid, "VmRSS") > rssKb)
+            {
+                rssKb = Rss(pid, "VmRSS");
+                var maps = File.ReadAllLines($"/proc/{pid}/maps").Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                    .Where(f => f.Length >= 6).Select(f => Path.GetFileName(f[5])).Where(n => n.EndsWith(".dll", StringComparison.Ordinal))
+                    .Distinct().Order();
+                mapped = string.Join(" ", maps);
+                rssDetail = string.Create(CultureInfo.InvariantCulture,
+                    $"anon {Rss(pid, "RssAnon") / 1024.0:F1} MiB, file {Rss(pid, "RssFile") / 1024.0:F1} MiB");
+            }
 
             var releasedBefore = Coordinator.Received.Count(r => r.Message is Released);
             var revoked = Clocks.MonoNs();
@@ -48,16 +60,17 @@ public sealed class TimingTests(ITestOutputHelper output) : RigTest
             forge-agent figures ({Cycles} cycles, exec mode, loopback mutual TLS, fence bounds 500 ms, load {File.ReadAllText("/proc/loadavg").Split(' ')[0]}):
               grant -> verified forging reported: median {Clocks.Median(enable):F0} ms, max {enable.Max():F0} ms  [{string.Join(", ", enable.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}]
               revoke -> Released (verified off):   median {Clocks.Median(disable):F0} ms, max {disable.Max():F0} ms  [{string.Join(", ", disable.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))}]
-              agent VmRSS while forging: {rssKb / 1024.0:F1} MiB
+              agent VmRSS while forging (max over cycles): {rssKb / 1024.0:F1} MiB ({rssDetail})
             """);
         output.WriteLine(text);
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "forge-agent-assemblies.txt"), mapped + "\n");
         await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "forge-agent-figures.txt"), text + "\n");
         Assert.Equal(Cycles, Rig.ForgeLogLines.Events("on").Count());
         Assert.Equal(Cycles, Rig.ForgeLogLines.Events("off").Count());
     }
 
-    private static long Rss(int pid) =>
-        File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
+    private static long Rss(int pid, string field) =>
+        File.ReadAllLines($"/proc/{pid}/status").Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture))
             .FirstOrDefault();
 }
