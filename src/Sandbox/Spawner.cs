@@ -7,7 +7,7 @@ namespace Forge.Sandbox;
 /// Starts every child process from one dedicated, never-ending thread. Children run under
 /// <c>setpriv --pdeathsig KILL</c> so none outlives the sandbox even when it is killed with -9; the kernel sends the
 /// parent-death signal when the <em>thread</em> that forked exits, so forking from pool threads (which retire)
-/// would kill children at random.
+/// would kill children at random. Each child runs in a session of its own (<c>setsid</c>).
 /// </summary>
 internal sealed class Spawner : IDisposable
 {
@@ -31,7 +31,9 @@ internal sealed class Spawner : IDisposable
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
         info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("exec setpriv --pdeathsig KILL -- \"$@\" >>\"$LOGFILE\" 2>&1 </dev/null");
+        // setsid: a session of its own, so a terminal's Ctrl-C reaches only the sandbox, which stops the children in
+        // order (fences first); sh is not a group leader, so setsid execs without forking and the PID stays the program's.
+        info.ArgumentList.Add("exec setsid setpriv --pdeathsig KILL -- \"$@\" >>\"$LOGFILE\" 2>&1 </dev/null");
         info.ArgumentList.Add("sh");
         info.ArgumentList.Add(exe);
         foreach (var a in args) info.ArgumentList.Add(a);
