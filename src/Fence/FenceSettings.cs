@@ -12,8 +12,9 @@ internal sealed record FenceSettings
     public long EnableBound { get; init; } = 2_000 * Ms;
     /// <summary>From the deadline to the node off: remove + SIGHUP + verify, and if that fails in time, SIGKILL.</summary>
     public long DisableBound { get; init; } = 2_000 * Ms;
-    /// <summary>Reserved out of <see cref="DisableBound"/> for the SIGKILL and the reap after a failed disable.</summary>
-    public long KillReserve { get; init; } = 250 * Ms;
+    /// <summary>Reserved out of <see cref="DisableBound"/> for the SIGKILL and the reap after a failed disable (a
+    /// SIGKILL takes effect at once, but seeing the exit on a starved machine took ~200 ms here).</summary>
+    public long KillReserve { get; init; } = 400 * Ms;
     /// <summary>Waking this far past the deadline (suspend, stall) kills at once instead of a bounded disable. Large
     /// enough that a loaded machine's scheduling delay does not cost a ledger replay; the agent's margin covers it.</summary>
     public long LateTolerance { get; init; } = 500 * Ms;
@@ -29,7 +30,7 @@ internal sealed record FenceSettings
 
     public void Validate()
     {
-        if (DisableBound < KillReserve + 100 * Ms) throw new ArgumentException("--disable-bound-ms must be at least 350");
+        if (DisableBound < KillReserve + 100 * Ms) throw new ArgumentException("--disable-bound-ms must be at least 500");
         if (EnableBound < 100 * Ms) throw new ArgumentException("--enable-bound-ms must be at least 100");
         if (PollMs is < 1 or > 100) throw new ArgumentException("--poll-ms must be within 1..100");
         if (LateTolerance < 2L * PollMs * Ms) throw new ArgumentException("--late-tolerance-ms must be at least two polls");

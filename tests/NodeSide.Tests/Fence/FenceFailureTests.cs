@@ -54,6 +54,27 @@ public sealed class FenceFailureTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void A_node_that_does_not_confirm_the_disable_in_time_is_killed_within_the_disable_bound()
+    {
+        using var fence = FenceNode.Start(_dir);
+        fence.WaitUp();
+        var nodePid = fence.NodePid;
+        var deadline = FenceNode.Now() + FenceNode.Ms(2500);
+        fence.Control.Deadline(deadline, "g1");
+        fence.WaitState("on");
+
+        // a node that cannot answer its SIGHUP (stopped here; hung in reality): the fence must not wait past its bound
+        Assert.Equal(0, LinuxNative.Kill(nodePid, 19 /* SIGSTOP */));
+        Poll.Until(() => !FenceNode.Alive(nodePid), TimeSpan.FromSeconds(10), "the node killed");
+        var deadAt = FenceNode.Now();
+        output.WriteLine($"node killed {(deadAt - deadline) / 1e6:F1} ms after the deadline (bound {FenceNode.DisableBoundMs} ms)");
+        Assert.True(deadAt >= deadline, "not killed before the deadline");
+        // observed by this (possibly starved) test process, so allow some slack over the bound the fence enforces
+        Assert.True(deadAt <= deadline + FenceNode.Ms(FenceNode.DisableBoundMs + 1000), fence.Stderr);
+        Assert.Contains("disable-not-verified-in-time", fence.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_node_killed_behind_the_fences_back_restarts_non_producing_and_can_be_enabled_again()
     {
         using var fence = FenceNode.Start(_dir);
