@@ -17,7 +17,8 @@ namespace Forge.KubeApiEmulator;
 /// <summary>
 /// An in-memory stand-in for the slice of the Kubernetes API that kubectl and KubernetesClient use for this
 /// product (CRDs and their custom resources, Events, Leases, read-only Pods with logs and StatefulSets).
-/// A development and test tool, not a Kubernetes: no auth, no admission, no controllers, nothing persisted.
+/// A development and test tool, not a Kubernetes: no authentication (callers are administrators unless they
+/// act as a ServiceAccount, then RBAC applies), no admission, no controllers, nothing persisted.
 /// </summary>
 public sealed class KubeApiEmulatorServer : IAsyncDisposable
 {
@@ -28,6 +29,7 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
     private readonly RequestRouter _router;
     private readonly RequestLog _requests;
     private WebApplication? _app;
+    private FaultMode _fault;
 
     public KubeApiEmulatorServer(EmulatorOptions options)
     {
@@ -38,7 +40,6 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         var faults = new FaultSwitch();
         _requests = new RequestLog(options.Clock);
         _router = new RequestRouter(_service, _registry, faults, new WatchStream(_service, faults, options.Clock), _logs, _requests, options.Clock);
-        Fault = FaultMode.None;
 
         foreach (var ns in options.Namespaces.Append("default").Distinct())
         {
@@ -56,8 +57,6 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
 
     /// <summary>The current global resourceVersion (grows with every write).</summary>
     public long ResourceVersion => _service.Store.CurrentResourceVersion;
-
-    private FaultMode _fault;
 
     /// <summary>Injected failure mode; see <see cref="FaultMode"/>.</summary>
     public FaultMode Fault

@@ -72,7 +72,7 @@ internal sealed class RequestRouter(
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (get && segments.Length >= 4 && segments[0] == "openapi" && segments[1] == "v3")
         {
-            var gv = segments[2] == "api" ? string.Join('/', segments[3..]) : string.Join('/', segments[3..]);
+            var gv = string.Join('/', segments[3..]); // api/v1 -> "v1", apis/g/v -> "g/v"
             var doc = OpenApiDocuments.GroupVersion(registry, gv) ?? throw ApiException.NotFoundGeneric();
             await HttpIo.WriteJsonAsync(ctx, 200, doc);
             return;
