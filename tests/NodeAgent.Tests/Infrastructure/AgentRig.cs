@@ -106,7 +106,20 @@ internal sealed class AgentRig : IAsyncDisposable
         return new AgentRig(dir, name, coordinator, Process.Start(info)!, controlDir, metricsPort, source, keys, forgeLog);
     }
 
+    /// <summary>The fence's STATUS fields; empty while its socket is not up (or it does not answer).</summary>
     public IReadOnlyDictionary<string, string> FenceStatus()
+    {
+        try
+        {
+            return QueryStatus();
+        }
+        catch (Exception e) when (e is SocketException or IOException)
+        {
+            return new Dictionary<string, string>();
+        }
+    }
+
+    private Dictionary<string, string> QueryStatus()
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.ReceiveTimeout = 2000;
@@ -121,15 +134,8 @@ internal sealed class AgentRig : IAsyncDisposable
 
     public int? Pid(string field)
     {
-        try
-        {
-            return int.TryParse(FenceStatus().GetValueOrDefault(field), NumberStyles.None, CultureInfo.InvariantCulture, out var p)
-                ? p : null;
-        }
-        catch (Exception e) when (e is SocketException or IOException)
-        {
-            return null;
-        }
+        return int.TryParse(FenceStatus().GetValueOrDefault(field), NumberStyles.None, CultureInfo.InvariantCulture, out var p)
+            ? p : null;
     }
 
     public IReadOnlyList<ForgeLogLine> ForgeLogLines => ForgeLog.Read(ForgeLogPath);

@@ -14,7 +14,7 @@ public sealed class AgentCrashTests : RigTest
         await ForgingAsync();
         var (agent, node, incarnation) = (AgentPid, NodePid, Coordinator.Registration!.Incarnation);
         Assert.Equal(0, LinuxNative.Kill(agent, LinuxNative.SigKill));
-        await Rig.WaitAsync(() => Rig.FenceStatus()["state"] == "off", Wait, "the fence to disable the node");
+        await Rig.WaitAsync(() => Rig.FenceStatus().GetValueOrDefault("state") == "off", Wait, "the fence to disable the node");
         AssertOffBeforeGrantEnd();
         Assert.Equal(node, NodePid); // disabled, not restarted: no ledger replay
 

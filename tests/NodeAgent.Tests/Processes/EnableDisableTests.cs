@@ -17,18 +17,22 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
         Assert.Equal(64, registration.Credentials.OpcertHash.Length);
         await Reported(VerifiedForging.Off);
         // start path: the node runs non-producing, its key directory empty once it is up
-        await Rig.WaitAsync(() => Rig.FenceStatus()["phase"] == "up", Wait, "the node kernel up");
+        await Rig.WaitAsync(() => Rig.FenceStatus().GetValueOrDefault("phase") == "up", Wait, "the node kernel up");
         Assert.Empty(Directory.EnumerateFiles(Rig.KeyDir));
         Assert.Empty(Rig.ForgeLogLines);
         var metrics = await Rig.HttpGetAsync("/metrics");
         Assert.Contains("cardano_cluster_forge_enabled{cluster=\"c1\",region=\"r1\",priority=\"1\"} 0", metrics);
+        Assert.Equal(200, (await Rig.HttpAsync("/healthz")).Status);
+        var (startup, body) = await Rig.HttpAsync("/startup-status");
+        Assert.Equal(200, startup);
+        Assert.Contains("\"started\":true", body, StringComparison.Ordinal);
 
         Coordinator.Grant(Ttl);
         await Reported(VerifiedForging.On);
         var on = Rig.ForgeLogLines.Events("on").Single();
         var report = Coordinator.ArrivalOf<NodeStatusReport>(s => s.Forging == VerifiedForging.On)!.Value;
         Assert.True(on.Mono < report, "forging was reported only after the node logged it on");
-        Assert.Equal("on", Rig.FenceStatus()["state"]);
+        Assert.Equal("on", Rig.FenceStatus().GetValueOrDefault("state"));
         metrics = await Rig.HttpGetAsync("/metrics");
         Assert.Contains("cardano_cluster_forge_enabled{cluster=\"c1\",region=\"r1\",priority=\"1\"} 1", metrics);
         Assert.Contains("cardano_forging_enabled 1", metrics);

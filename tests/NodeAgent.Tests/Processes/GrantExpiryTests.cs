@@ -34,7 +34,7 @@ public sealed class GrantExpiryTests : RigTest
         Assert.Equal(0, LinuxNative.Kill(agent, 19 /* SIGSTOP */));
         try
         {
-            await Rig.WaitAsync(() => Rig.FenceStatus()["state"] == "off", Wait, "the fence to disable on its own");
+            await Rig.WaitAsync(() => Rig.FenceStatus().GetValueOrDefault("state") == "off", Wait, "the fence to disable on its own");
             AssertOffBeforeGrantEnd();
             Assert.Empty(Directory.EnumerateFiles(Rig.KeyDir));
         }
