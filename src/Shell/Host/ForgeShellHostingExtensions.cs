@@ -3,22 +3,30 @@ using Forge.Shell.Palettes.Forge;
 
 namespace Forge.Shell.Host;
 
-/// <summary>One line in the coordinator's Program: <c>builder.AddForgeShell(serviceProvider)</c>.</summary>
+/// <summary>One line in the coordinator's Program: <c>akka.AddForgeShell(sp)</c>.</summary>
 public static class ForgeShellHostingExtensions
 {
     /// <summary>
-    /// Adds the shell's HOCON defaults and starts the command host once the ActorSystem is up. The forge and agent
-    /// palettes use the <see cref="IForgeQueries"/> and <see cref="IForgeSpecWriter"/> registered in
-    /// <paramref name="services"/> (when absent those commands answer "not available"). Use the
-    /// <c>AddAkka(name, (builder, sp) =&gt; ...)</c> overload to get the provider.
-    /// A bad <c>forge.shell</c> section (e.g. a non-loopback host without <c>token-file</c>) fails the startup.
+    /// Adds the shell's HOCON defaults (hocon/shell.conf, appended: the host's own config wins) and starts the command
+    /// host once the ActorSystem and its actors are up; CoordinatedShutdown stops it.
+    /// <list type="bullet">
+    /// <item>Reads: the <see cref="IForgeQueries"/> registered in <paramref name="services"/>, else one over the
+    /// registry's <c>ForgeArbiter</c> (singleton proxy) and <c>SpecStore</c> (<see cref="ArbiterForgeQueries"/>).</item>
+    /// <item>Writes: the <see cref="IForgeSpecWriter"/> registered in <paramref name="services"/> (e.g.
+    /// <see cref="KubernetesForgeSpecWriter"/> on the coordinator's Kubernetes client); without one, failover, disable
+    /// and restore answer "not available".</item>
+    /// </list>
+    /// Use the <c>AddAkka(name, (akka, sp) =&gt; ...)</c> overload to get <paramref name="services"/>. A bad
+    /// <c>forge.shell</c> section (e.g. a non-loopback host without <c>token-file</c>) fails the startup with a
+    /// message naming the setting.
     /// </summary>
     public static AkkaConfigurationBuilder AddForgeShell(this AkkaConfigurationBuilder builder, IServiceProvider? services = null)
     {
         builder.AddHocon(ShellSettings.DefaultConfig(), HoconAddMode.Append);
-        return builder.AddStartup((system, _) =>
+        return builder.AddStartup((system, registry) =>
         {
-            var queries = services?.GetService(typeof(IForgeQueries)) as IForgeQueries;
+            var queries = services?.GetService(typeof(IForgeQueries)) as IForgeQueries
+                          ?? ArbiterForgeQueries.FromRegistry(system, registry);
             var writer = services?.GetService(typeof(IForgeSpecWriter)) as IForgeSpecWriter;
             ForgeShell.Start(system, queries, writer);
         });

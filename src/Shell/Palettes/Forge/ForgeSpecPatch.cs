@@ -43,8 +43,8 @@ public sealed record ForgeSpecPatch(string Cluster, OverridePatch Override, stri
         return spec with { Override = o, ForgeState = ForgeState ?? spec.ForgeState };
     }
 
-    /// <summary>The body of <c>kubectl patch --type=merge -p</c>.</summary>
-    public string ToMergePatchJson()
+    /// <summary>The merge patch of <c>spec</c> (what <see cref="Forge.Kubernetes.IForgeClusterApi.PatchSpecAsync"/> takes).</summary>
+    public JsonObject ToSpecMergePatch()
     {
         var o = new JsonObject { ["enabled"] = Override.Enabled };
         if (Override.Enabled)
@@ -55,8 +55,11 @@ public sealed record ForgeSpecPatch(string Cluster, OverridePatch Override, stri
         }
         var spec = new JsonObject { ["override"] = o };
         if (ForgeState is not null) spec["forgeState"] = ForgeState;
-        return new JsonObject { ["spec"] = spec }.ToJsonString();
+        return spec;
     }
+
+    /// <summary>The body of <c>kubectl patch cardanoforgecluster NAME --type=merge -p</c>.</summary>
+    public string ToMergePatchJson() => new JsonObject { ["spec"] = ToSpecMergePatch() }.ToJsonString();
 }
 
 /// <summary>The override part of a <see cref="ForgeSpecPatch"/>.</summary>
