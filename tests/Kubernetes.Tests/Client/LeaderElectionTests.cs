@@ -43,9 +43,10 @@ public sealed class LeaderElectionTests(EmulatorFixture emulator) : IClassFixtur
     private static LeaderElector Elector(IKubernetes client, string lease, string identity) =>
         new(new LeaderElectionConfig(new LeaseLock(client, EmulatorFixture.Namespace, lease, identity))
         {
-            LeaseDuration = TimeSpan.FromSeconds(1),
-            RenewDeadline = TimeSpan.FromMilliseconds(600),
-            RetryPeriod = TimeSpan.FromMilliseconds(150),
+            // short enough for a quick test, long enough that a loaded CI machine does not miss renewals
+            LeaseDuration = TimeSpan.FromSeconds(3),
+            RenewDeadline = TimeSpan.FromSeconds(2),
+            RetryPeriod = TimeSpan.FromMilliseconds(250),
         });
 
     private static Task Signal(LeaderElector elector)
