@@ -14,6 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/forge-common.sh"
 FAILED_CLUSTER=${1:-${FAILED_CLUSTER:-us-east-1-prod}}
 BACKUP_CLUSTER=${2:-${BACKUP_CLUSTER:-us-west-2-prod}}
 WAIT_SECONDS=${WAIT_SECONDS:-30}
+need_whole_number WAIT_SECONDS
 
 echo "EMERGENCY FAILOVER INITIATED"
 

@@ -15,6 +15,7 @@ PRIMARY_CLUSTER=${1:-${PRIMARY_CLUSTER:-us-east-1-prod}}
 SECONDARY_CLUSTER=${2:-${SECONDARY_CLUSTER:-us-west-2-prod}}
 MAINTENANCE_HOURS=${MAINTENANCE_HOURS:-4}
 WAIT_SECONDS=${WAIT_SECONDS:-30}
+need_whole_number WAIT_SECONDS MAINTENANCE_HOURS
 
 echo "1. Check current state:"
 kctl get cardanoforgeclusters -o wide

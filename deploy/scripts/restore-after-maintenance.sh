@@ -12,6 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/forge-common.sh"
 
 PRIMARY_CLUSTER=${1:-${PRIMARY_CLUSTER:-us-east-1-prod}}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
+need_whole_number WAIT_SECONDS
 
 echo "1. Re-enable primary cluster:"
 kctl patch cardanoforgeCluster "$PRIMARY_CLUSTER" --type='merge' -p='{

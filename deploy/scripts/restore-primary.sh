@@ -11,6 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/forge-common.sh"
 
 PRIMARY_CLUSTER=${1:-${PRIMARY_CLUSTER:-us-east-1-prod}}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
+need_whole_number WAIT_SECONDS
 TEST_REASON="Failover test (test-failover.sh)"
 
 echo "1. Clear failover-test overrides:"

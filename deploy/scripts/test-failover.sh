@@ -14,6 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/forge-common.sh"
 TARGET_CLUSTER=${1:-${TARGET_CLUSTER:-us-west-2-prod}}
 TEST_OVERRIDE_MINUTES=${TEST_OVERRIDE_MINUTES:-60}
 WAIT_SECONDS=${WAIT_SECONDS:-60}
+need_whole_number WAIT_SECONDS TEST_OVERRIDE_MINUTES
 TEST_REASON="Failover test (test-failover.sh)"
 
 echo "1. Current state:"

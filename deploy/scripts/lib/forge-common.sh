@@ -22,6 +22,20 @@ METRICS_PORT=${METRICS_PORT:-8000}
 LOCAL_METRICS_PORT=${LOCAL_METRICS_PORT:-8000}
 PORT_FORWARD_WAIT_SECONDS=${PORT_FORWARD_WAIT_SECONDS:-15}
 
+# need_whole_number NAME...: stops with a message naming the setting unless each is a whole number
+# (bash arithmetic would otherwise fail later with a cryptic error, or treat 08 as octal).
+need_whole_number() {
+  local name value
+  for name in "$@"; do
+    value=${!name}
+    if ! [[ $value =~ ^(0|[1-9][0-9]*)$ ]]; then
+      echo "ERROR: $name must be a whole number, not '$value'" >&2
+      exit 2
+    fi
+  done
+}
+need_whole_number POLL_SECONDS PORT_FORWARD_WAIT_SECONDS
+
 # kubectl with the optional context and namespace; nothing is added when they are unset, so the
 # calls are exactly the guide's.
 kctl() {

@@ -94,6 +94,20 @@ public sealed partial class GuideScriptTests : IDisposable
         Assert.DoesNotContain("Failover complete", result.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("failover-for-maintenance.sh", "WAIT_SECONDS", "1.5")]
+    [InlineData("failover-for-maintenance.sh", "MAINTENANCE_HOURS", "four")]
+    [InlineData("test-failover.sh", "TEST_OVERRIDE_MINUTES", "-5")]
+    [InlineData("restore-primary.sh", "POLL_SECONDS", "2s")]
+    public void A_bad_number_stops_before_any_change(string script, string setting, string value)
+    {
+        var result = _fake.Run(script, new Dictionary<string, string> { [setting] = value });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{setting} must be a whole number", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(_fake.Calls("kubectl"), c => c.Contains("patch"));
+    }
+
     [Fact]
     public void Restore_after_maintenance_re_enables_the_primary_and_waits_for_it()
     {
