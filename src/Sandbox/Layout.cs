@@ -69,8 +69,10 @@ internal sealed record NodePlan(string Cluster, string Region, string Pod, strin
     public string ControlDir => Path.Combine(Dir, "fence");
     public string DbDir => Path.Combine(Dir, "db");
     public string Topology => Path.Combine(Dir, "topology.json");
-    /// <summary>The forge-manager container's log: the fence's output with the agent's (exec mode).</summary>
+    /// <summary>The forge-manager container's log: the fence's output with the agent's (exec mode), the agent's (sidecar).</summary>
     public string ContainerLog => Path.Combine(Dir, "forge-manager.log");
+    /// <summary>Sidecar mode: the cardano-node container's log (the fence relays the node's output).</summary>
+    public string NodeContainerLog => Path.Combine(Dir, "cardano-node-container.log");
     public string NodeLog => Path.Combine(Dir, "cardano-node.log");
     public string ForgeLog => Path.Combine(Dir, "forge.log");
     public string NodeMetricsUrl => $"http://127.0.0.1:{NodeMetricsPort}/metrics";

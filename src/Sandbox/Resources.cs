@@ -99,9 +99,10 @@ internal static class Resources
               host = "127.0.0.1"
               port = {{c.ShellPort}}
             }
-            forge.kubernetes {
-              kubeconfig = {{Q(c.KubeconfigPath)}}
+            # the CRD projection: the region's API emulator (KUBECONFIG in the environment names it)
+            forge.projection {
               namespace = {{Q(Layout.Namespace)}}
+              default-pool = {{Q(layout.PoolId)}}
             }
 
             """;

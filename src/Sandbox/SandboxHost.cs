@@ -25,6 +25,8 @@ internal sealed class SandboxHost : IAsyncDisposable
     private readonly List<KubeApiEmulatorServer> _emulators = [];
     private readonly Dictionary<CoordinatorPlan, SupervisedProcess> _coordinators = [];
     private readonly Dictionary<NodePlan, SupervisedProcess> _fences = [];
+    private readonly Dictionary<NodePlan, SupervisedProcess> _agents = []; // sidecar mode only
+    private bool Sidecar => _options.Mode == "sidecar";
     private readonly ConcurrentDictionary<NodePlan, (int Agent, int Node)> _children = new();
     private readonly object _manifestGate = new();
     private string? _lastManifest;
@@ -54,7 +56,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     {
         _bin = Binaries.Locate();
         PrepareDirectory();
-        Say($"sandbox: {Layout.Regions.Count} regions, {_options.NodesPerRegion} nodes and {_options.CoordinatorsPerRegion} coordinator(s) per region, slot {_options.SlotMs} ms, in {Layout.Dir}");
+        Say($"sandbox: {Layout.Regions.Count} regions, {_options.NodesPerRegion} nodes and {_options.CoordinatorsPerRegion} coordinator(s) per region, {_options.Mode} mode, slot {_options.SlotMs} ms, in {Layout.Dir}");
 
         using var pki = new Pki(Layout.PkiDir);
         await WritePoolCredentialsAsync(ct);
@@ -109,8 +111,23 @@ internal sealed class SandboxHost : IAsyncDisposable
             {
                 var n = r.Nodes[i];
                 var agentCert = pki.Agent(n.Id.Replace('/', '-'));
-                var p = new SupervisedProcess(_spawner, n.Id, _bin.Fence, FenceArgs(n), n.ContainerLog, AgentEnvironment(r, n, agentCert, pki.CaPath),
-                    FenceRestartDelay);
+                var env = AgentEnvironment(r, n, agentCert, pki.CaPath);
+                if (Sidecar)
+                {
+                    // two containers: cardano-node (the fence, entrypoint) and forge-manager (the agent), each restarted on its own
+                    env["FENCE_CONTROL"] = n.ControlDir;
+                    var fence = new SupervisedProcess(_spawner, n.Id + " cardano-node", _bin.Fence, FenceArgs(n), n.NodeContainerLog,
+                        ChildEnvironment(new()), FenceRestartDelay);
+                    fence.Started += OnStarted;
+                    _fences[n] = fence;
+                    await fence.StartAsync();
+                    var agent = new SupervisedProcess(_spawner, n.Id + " forge-manager", _bin.Agent, [], n.ContainerLog, env, FenceRestartDelay);
+                    agent.Started += OnStarted;
+                    _agents[n] = agent;
+                    await agent.StartAsync();
+                    continue;
+                }
+                var p = new SupervisedProcess(_spawner, n.Id, _bin.Fence, FenceArgs(n), n.ContainerLog, env, FenceRestartDelay);
                 p.Started += OnStarted;
                 _fences[n] = p;
                 await p.StartAsync();
@@ -124,7 +141,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     {
         if (p.Restarts > 0) Say($"sandbox: {p.Name} restarted (pid {p.Pid})");
         var node = _fences.FirstOrDefault(kv => ReferenceEquals(kv.Value, p)).Key;
-        if (node is not null) _children[node] = (0, 0); // the new fence's children are not known yet
+        if (node is not null && !Sidecar) _children[node] = (0, 0); // the new fence's children are not known yet
     }
 
     /// <summary>DIR is the sandbox's own (marker file) or new/empty: anything else is refused, never deleted.</summary>
@@ -201,15 +218,10 @@ internal sealed class SandboxHost : IAsyncDisposable
             "--standin-slot-ms", Layout.SlotMs.ToString(CultureInfo.InvariantCulture),
             "--standin-epoch-unix-ms", Layout.EpochUnixMs.ToString(CultureInfo.InvariantCulture),
         };
-        return
-        [
-            "exec",
-            "--node-cmd", string.Join(' ', node.Select(Word)),
-            "--agent-cmd", Word(_bin.Agent),
-            "--source-dir", n.SourceDir,
-            "--control-dir", n.ControlDir,
-            "--node-metrics-url", n.NodeMetricsUrl,
-        ];
+        List<string> args = [Sidecar ? "sidecar" : "exec", "--node-cmd", string.Join(' ', node.Select(Word))];
+        if (!Sidecar) args.AddRange(["--agent-cmd", Word(_bin.Agent)]);
+        args.AddRange(["--source-dir", n.SourceDir, "--control-dir", n.ControlDir, "--node-metrics-url", n.NodeMetricsUrl]);
+        return args;
     }
 
     private Dictionary<string, string> AgentEnvironment(RegionPlan r, NodePlan n, (string Cert, string Key) cert, string ca)
@@ -256,7 +268,10 @@ internal sealed class SandboxHost : IAsyncDisposable
             emulator.RegisterPod(new PodRegistration(
                 n.Pod,
                 ImmutableDictionary<string, string>.Empty.Add("app", "cardano-node").Add("cardano.io/cluster", n.Cluster),
-                [new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")],
+                Sidecar
+                    ? [new PodContainer("cardano-node", n.NodeContainerLog, "cardano-forge/cardano-node:sandbox"),
+                       new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")]
+                    : [new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")],
                 Layout.StatefulSet,
                 Layout.Namespace));
         }
@@ -358,7 +373,8 @@ internal sealed class SandboxHost : IAsyncDisposable
         {
             var status = await FenceControl.StatusAsync(Path.Combine(n.ControlDir, "fence.sock"), ct);
             if (status is null) return;
-            _children[n] = (FenceControl.Pid(status, "agent"), FenceControl.Pid(status, "pid"));
+            var agent = _agents.TryGetValue(n, out var a) ? a.Pid : FenceControl.Pid(status, "agent");
+            _children[n] = (agent, FenceControl.Pid(status, "pid"));
         }));
     }
 
@@ -422,6 +438,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     public async Task StopAsync()
     {
         Say("sandbox: stopping");
+        await Task.WhenAll(_agents.Values.Select(a => a.StopAsync(TimeSpan.FromSeconds(8))));
         await Task.WhenAll(_fences.Values.Select(f => f.StopAsync(TimeSpan.FromSeconds(8))));
         await Task.WhenAll(_coordinators.Values.Select(c => c.StopAsync(TimeSpan.FromSeconds(10))));
         foreach (var e in _emulators)
@@ -464,7 +481,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     /// <summary>Immediate SIGKILL of every child (a second Ctrl-C).</summary>
     public void KillAll()
     {
-        foreach (var p in _fences.Values.Concat(_coordinators.Values)) p.Kill();
+        foreach (var p in _agents.Values.Concat(_fences.Values).Concat(_coordinators.Values)) p.Kill();
         Sweep();
     }
 

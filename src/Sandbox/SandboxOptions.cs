@@ -6,6 +6,10 @@ public sealed record SandboxOptions(string Dir, int SlotMs, int NodesPerRegion, 
     /// <summary>Coordinator processes per region (1-3).</summary>
     public int CoordinatorsPerRegion { get; init; } = 1;
 
+    /// <summary>"exec" (fence, agent and node in the forge-manager container) or "sidecar" (the fence is the
+    /// cardano-node container's entrypoint; the agent is the forge-manager container and feeds it through a shared directory).</summary>
+    public string Mode { get; init; } = "exec";
+
     /// <summary>How long to wait for a verified forger before writing sandbox.json anyway (and saying so).</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
@@ -16,6 +20,7 @@ public sealed record SandboxOptions(string Dir, int SlotMs, int NodesPerRegion, 
         "  --nodes-per-region N    cardano-node stand-ins per region, 1-5 (default 2)\n" +
         "  --regions N             regions, 1-5 (default 3: us-east-1, us-west-2, eu-west-1)\n" +
         "  --coordinators-per-region N   coordinator processes per region, 1-3 (default 1)\n" +
+        "  --mode exec|sidecar     pod layout (default exec: fence, agent and node in the forge-manager container)\n" +
         "  --ready-timeout S       seconds to wait for a verified forger before writing sandbox.json anyway (default 120)";
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
@@ -39,6 +44,7 @@ public sealed record SandboxOptions(string Dir, int SlotMs, int NodesPerRegion, 
                 "--regions" => o with { Regions = Int("--regions", 1, RegionCatalog.All.Length) },
                 "--coordinators-per-region" => o with { CoordinatorsPerRegion = Int("--coordinators-per-region", 1, 3) },
                 "--ready-timeout" => o with { ReadyTimeout = TimeSpan.FromSeconds(Int("--ready-timeout", 1, 3600)) },
+                "--mode" => o with { Mode = Value() is "exec" or "sidecar" ? args[i] : throw new SandboxUsageException($"--mode must be exec or sidecar, not '{args[i]}'") },
                 "-h" or "--help" => throw new SandboxUsageException(""),
                 _ => throw new SandboxUsageException($"unknown option '{args[i]}'"),
             };

@@ -6,7 +6,7 @@ public sealed class OptionsAndFormatsTests
     public void Defaults_are_the_guides_world()
     {
         var o = SandboxOptions.Parse([]);
-        Assert.Equal((Path.GetFullPath(".sandbox"), 1000, 2, 3, 1), (o.Dir, o.SlotMs, o.NodesPerRegion, o.Regions, o.CoordinatorsPerRegion));
+        Assert.Equal((Path.GetFullPath(".sandbox"), 1000, 2, 3, 1, "exec"), (o.Dir, o.SlotMs, o.NodesPerRegion, o.Regions, o.CoordinatorsPerRegion, o.Mode));
     }
 
     [Fact]
@@ -15,6 +15,8 @@ public sealed class OptionsAndFormatsTests
         var o = SandboxOptions.Parse(["--dir", "/tmp/x", "--slot-ms", "200", "--nodes-per-region", "1", "--regions", "2"]);
         Assert.Equal(("/tmp/x", 200, 1, 2), (o.Dir, o.SlotMs, o.NodesPerRegion, o.Regions));
         Assert.Contains("--slot-ms", Assert.Throws<SandboxUsageException>(() => SandboxOptions.Parse(["--slot-ms", "x"])).Message, StringComparison.Ordinal);
+        Assert.Equal("sidecar", SandboxOptions.Parse(["--mode", "sidecar"]).Mode);
+        Assert.Contains("--mode", Assert.Throws<SandboxUsageException>(() => SandboxOptions.Parse(["--mode", "both"])).Message, StringComparison.Ordinal);
         Assert.Contains("--bogus", Assert.Throws<SandboxUsageException>(() => SandboxOptions.Parse(["--bogus"])).Message, StringComparison.Ordinal);
     }
 
