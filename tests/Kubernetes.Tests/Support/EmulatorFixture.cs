@@ -48,12 +48,17 @@ public sealed class EmulatorFixture : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    public Task<Shell.Result> Kubectl(string script) =>
-        Shell.RunAsync(script, new Dictionary<string, string>
+    public async Task<Shell.Result> Kubectl(string script)
+    {
+        var result = await Shell.RunAsync(script, new Dictionary<string, string>
         {
             ["KUBECONFIG"] = KubeconfigPath,
             ["KUBECACHEDIR"] = Path.Combine(_dir, "cache"),
         }, RepoPaths.Root);
+        return result.Stderr.Contains("kubectl: command not found", StringComparison.Ordinal)
+            ? throw new InvalidOperationException("these tests run the real kubectl (1.32): none is on PATH")
+            : result;
+    }
 
     /// <summary>The three clusters of the guide (from the region overlays), with the status of its sample output.</summary>
     public async Task ResetClustersAsync()
