@@ -1,4 +1,5 @@
 using Akka.Hosting;
+using Forge.Kubernetes;
 using Forge.Shell.Palettes.Forge;
 
 namespace Forge.Shell.Host;
@@ -12,9 +13,9 @@ public static class ForgeShellHostingExtensions
     /// <list type="bullet">
     /// <item>Reads: the <see cref="IForgeQueries"/> registered in <paramref name="services"/>, else one over the
     /// registry's <c>ForgeArbiter</c> (singleton proxy) and <c>SpecStore</c> (<see cref="ArbiterForgeQueries"/>).</item>
-    /// <item>Writes: the <see cref="IForgeSpecWriter"/> registered in <paramref name="services"/> (e.g.
-    /// <see cref="KubernetesForgeSpecWriter"/> on the coordinator's Kubernetes client); without one, failover, disable
-    /// and restore answer "not available".</item>
+    /// <item>Writes: the <see cref="IForgeSpecWriter"/> registered in <paramref name="services"/>, else a
+    /// <see cref="ClusterApiSpecWriter"/> over the registered <see cref="IForgeClusterApi"/> (the CRD projection's
+    /// Kubernetes API); without either, failover, disable and restore answer "not available".</item>
     /// </list>
     /// Use the <c>AddAkka(name, (akka, sp) =&gt; ...)</c> overload to get <paramref name="services"/>. A bad
     /// <c>forge.shell</c> section (e.g. a non-loopback host without <c>token-file</c>) fails the startup with a
@@ -27,7 +28,8 @@ public static class ForgeShellHostingExtensions
         {
             var queries = services?.GetService(typeof(IForgeQueries)) as IForgeQueries
                           ?? ArbiterForgeQueries.FromRegistry(system, registry);
-            var writer = services?.GetService(typeof(IForgeSpecWriter)) as IForgeSpecWriter;
+            var writer = services?.GetService(typeof(IForgeSpecWriter)) as IForgeSpecWriter
+                         ?? (services?.GetService(typeof(IForgeClusterApi)) is IForgeClusterApi api ? new ClusterApiSpecWriter(api) : null);
             ForgeShell.Start(system, queries, writer);
         });
     }
