@@ -123,7 +123,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private void StartList()
     {
         var ct = _lifetime.Token;
-        _api.ListAsync(ct).PipeTo(Self,
+        Safe(() => _api.ListAsync(ct)).PipeTo(Self,
             success: r => new Listed(r.Items, r.ResourceVersion),
             failure: e => new ApiFailed("list", e));
     }
@@ -323,8 +323,12 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 continue;
             _writing.Add(o.Name);
             var name = o.Name;
-            _api.PatchStatusAsync(name, status, _lifetime.Token).PipeTo(Self,
-                success: () => new Wrote(name, status),
+            Safe(async () =>
+            {
+                await _api.PatchStatusAsync(name, status, _lifetime.Token);
+                return true;
+            }).PipeTo(Self,
+                success: _ => new Wrote(name, status),
                 failure: e => new WriteFailed(name, e));
         }
     }
@@ -351,13 +355,31 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private void Run(string what, Func<CancellationToken, Task> call)
     {
         var self = Self;
-        call(_lifetime.Token).ContinueWith(t =>
+        var ct = _lifetime.Token;
+        Safe(async () =>
+        {
+            await call(ct);
+            return true;
+        }).ContinueWith(t =>
         {
             if (t.Exception?.GetBaseException() is { } e) self.Tell(new ApiFailedQuiet(what, e));
         }, TaskScheduler.Default);
     }
 
     private sealed record ApiFailedQuiet(string What, Exception Error);
+
+    /// <summary>An API call that throws before returning its task still ends as a failed task, never in the receive.</summary>
+    private static Task<T> Safe<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<T>(e);
+        }
+    }
 
     protected override void Unhandled(object message)
     {

@@ -63,9 +63,13 @@ public sealed record ForgeClusterObject(
 
     private static string? Str(JsonNode? n) => n is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
     private static bool? Bool(JsonNode? n) => n is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
-    private static long? Long(JsonNode? n) => n is JsonValue v && v.TryGetValue<long>(out var l) ? l : null;
+    private static long? Long(JsonNode? n) =>
+        Number(n) is { } d && d == Math.Floor(d) && Math.Abs(d) < long.MaxValue ? (long)d : null;
 
-    private static int? Int(JsonNode? n) => n is JsonValue v && v.TryGetValue<long>(out var l) && l is >= int.MinValue and <= int.MaxValue
-        ? (int)l
-        : n is JsonValue d && d.TryGetValue<double>(out var x) && x == Math.Floor(x) && Math.Abs(x) < int.MaxValue ? (int)x : null;
+    private static int? Int(JsonNode? n) =>
+        Number(n) is { } d && d == Math.Floor(d) && Math.Abs(d) <= int.MaxValue ? (int)d : null;
+
+    private static double? Number(JsonNode? n) =>
+        n is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) ? d : null;
 }

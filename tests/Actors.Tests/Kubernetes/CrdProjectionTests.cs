@@ -1,0 +1,189 @@
+using System.Collections.Immutable;
+using System.Text.Json.Nodes;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Forge.Arbiter;
+using Forge.Decider;
+using Forge.Kubernetes;
+using Forge.Nodes;
+using Forge.Protocol;
+using Forge.Specs;
+using Xunit;
+
+namespace Forge.Tests.Kubernetes;
+
+/// <summary>The projection actor with a fake region API, a probe as spec store and a probe as arbiter.</summary>
+public sealed class CrdProjectionTests : TestKit
+{
+    private static readonly ProjectionSettings Settings = new("cardano", "default", "sa", TimeSpan.FromSeconds(2),
+        TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200));
+
+    private readonly FakeForgeClusterApi _api = new();
+    private readonly Akka.TestKit.TestProbe _specs;
+    private readonly Akka.TestKit.TestProbe _arbiter;
+
+    public CrdProjectionTests()
+    {
+        _specs = CreateTestProbe();
+        _arbiter = CreateTestProbe();
+        _api.Add("us-east-1-prod", "us-east-1", 1);
+        _api.Add("us-west-2-prod", "us-west-2", 2);
+    }
+
+    private IActorRef Start()
+    {
+        var p = Sys.ActorOf(CrdProjection.Props(_api, _specs.Ref, _arbiter.Ref, null, Settings, "us-east-1"));
+        _specs.ExpectMsg<SubscribeSpecs>();
+        return p;
+    }
+
+    /// <summary>Started and past its first list (both resources reached the store).</summary>
+    private IActorRef StartListed()
+    {
+        var p = Start();
+        _specs.ExpectMsg<PutClusterSpec>();
+        _specs.ExpectMsg<PutClusterSpec>();
+        return p;
+    }
+
+    private static PoolState State(string target, DateTimeOffset decidedAt, bool verified = true)
+    {
+        var w = Forge.Tests.Decider.PoolWorld.Guide();
+        var d = w.Step();
+        var node = NodeId.Parse(target);
+        var view = new NodeView("pool1", node, "us-east-1", Guid.NewGuid(), true, true, true, 100, 100,
+            verified ? VerifiedForging.On : VerifiedForging.Off, SignalOutcome.Verified, 40, new TermId(1, "a"),
+            new CredentialFingerprint("h", 1, 1, 40), null, "c", decidedAt);
+        return new PoolState("pool1", node, node, view.Incarnation, new TermId(1, "a"), "idle", d.Transition, d.Clusters, [view], [], decidedAt);
+    }
+
+    [Fact]
+    public void Local_resources_go_to_the_spec_store_with_their_pool()
+    {
+        Start();
+        var puts = new[] { _specs.ExpectMsg<PutClusterSpec>(), _specs.ExpectMsg<PutClusterSpec>() };
+        Assert.Equal(["us-east-1-prod", "us-west-2-prod"], puts.Select(p => p.ClusterName).Order().ToArray());
+        Assert.All(puts, p => Assert.Equal("pool1", p.PoolId));
+        Assert.Equal(1, puts.Single(p => p.ClusterName == "us-east-1-prod").Spec.Priority);
+    }
+
+    [Fact]
+    public void Status_follows_the_arbiter_and_is_not_rewritten_when_nothing_changed()
+    {
+        var p = Start();
+        var now = DateTimeOffset.UtcNow;
+        p.Tell(new PoolSpecs("pool1", ImmutableDictionary<string, SpecEntry>.Empty
+            .Add("us-east-1-prod", new SpecEntry("pool1", "us-east-1-prod", ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"]).Spec, false, 1, now, now.AddSeconds(-5), "x"))
+            .Add("us-west-2-prod", new SpecEntry("pool1", "us-west-2-prod", ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"]).Spec, false, 1, now, now.AddSeconds(-5), "x"))));
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", now)));
+        AwaitCondition(() => _api.StatusWrites.Count >= 2, TimeSpan.FromSeconds(5));
+        var east = _api.StatusWrites.Last(w => w.Name == "us-east-1-prod").Status;
+        Assert.Equal("cardano-bp-0", east["activeLeader"]!.GetValue<string>());
+        Assert.True(east["forgingEnabled"]!.GetValue<bool>());
+        Assert.Equal("Priority-based", east["effectiveState"]!.GetValue<string>());
+        Assert.Equal("True", Condition(east, "SpecApplied"));
+        var west = _api.StatusWrites.Last(w => w.Name == "us-west-2-prod").Status;
+        Assert.Equal("", west["activeLeader"]!.GetValue<string>());
+
+        var count = _api.StatusWrites.Count;
+        for (var i = 0; i < 3; i++) p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", now)));
+        _arbiter.ExpectMsg<GetPoolState>(); // resync keeps asking
+        Assert.Equal(count, _api.StatusWrites.Count);
+    }
+
+    [Fact]
+    public void Unverified_forging_shows_no_active_leader()
+    {
+        var p = Start();
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", DateTimeOffset.UtcNow, verified: false)));
+        AwaitCondition(() => _api.StatusWrites.Any(w => w.Name == "us-east-1-prod"), TimeSpan.FromSeconds(5));
+        var east = _api.StatusWrites.Last(w => w.Name == "us-east-1-prod").Status;
+        Assert.Equal("", east["activeLeader"]!.GetValue<string>());
+        Assert.False(east["forgingEnabled"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Without_word_from_the_arbiter_the_region_shows_Unknown()
+    {
+        Start();
+        AwaitCondition(() => _api.StatusWrites.Count(w => w.Status["effectiveState"]?.GetValue<string>() == "Unknown") >= 2,
+            TimeSpan.FromSeconds(10));
+        var s = _api.StatusWrites.Last().Status;
+        Assert.Equal("ArbiterUnreachable", s["reason"]!.GetValue<string>());
+        Assert.Equal("Unknown", Condition(s, "Forging"));
+    }
+
+    [Fact]
+    public void An_expired_override_is_restored_with_an_event()
+    {
+        _api.Objects["us-east-1-prod"]["spec"]!["forgeState"] = "Disabled";
+        _api.Objects["us-east-1-prod"]["spec"]!["override"] = new JsonObject { ["enabled"] = true, ["reason"] = "maint", ["expiresAt"] = "2026-01-01T00:00:00Z" };
+        var p = StartListed();
+        p.Tell(new RestoreOverrideRequested("pool1", "us-east-1-prod", DateTimeOffset.UtcNow, true, "override 'maint' expired"));
+        AwaitCondition(() => !_api.SpecPatches.IsEmpty && !_api.Events.IsEmpty, TimeSpan.FromSeconds(5));
+        var patch = _api.SpecPatches.Single().Patch;
+        Assert.False(patch["override"]!["enabled"]!.GetValue<bool>());
+        Assert.Equal("Priority-based", patch["forgeState"]!.GetValue<string>());
+        Assert.Equal("OverrideExpired", _api.Events.Single().Reason);
+    }
+
+    [Fact]
+    public void A_cluster_known_only_to_the_store_is_created_here_and_a_tombstone_deletes_the_old_copy()
+    {
+        var p = Start();
+        _specs.ExpectMsg<PutClusterSpec>();
+        _specs.ExpectMsg<PutClusterSpec>();
+        var now = DateTimeOffset.UtcNow;
+        p.Tell(new PoolSpecs("pool1", ImmutableDictionary<string, SpecEntry>.Empty
+            .Add("eu-west-1-prod", new SpecEntry("pool1", "eu-west-1-prod", new ClusterSpec("eu-west-1", 3), false, 1, now, now, "projection:eu-west-1"))
+            .Add("us-west-2-prod", new SpecEntry("pool1", "us-west-2-prod", null, true, 2, now, now.AddMinutes(1), "projection:us-west-2"))));
+        AwaitCondition(() => _api.Created.Contains("eu-west-1-prod") && _api.Deleted.Contains("us-west-2-prod"), TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public void A_spec_edited_in_another_region_is_projected_here()
+    {
+        var p = Start();
+        var now = DateTimeOffset.UtcNow;
+        p.Tell(new PoolSpecs("pool1", ImmutableDictionary<string, SpecEntry>.Empty
+            .Add("us-east-1-prod", new SpecEntry("pool1", "us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled"), false, 2, now, now, "projection:us-west-2"))));
+        AwaitCondition(() => _api.SpecPatches.Any(s => s.Name == "us-east-1-prod"), TimeSpan.FromSeconds(5));
+        Assert.Equal("Disabled", _api.SpecPatches.Single().Patch["forgeState"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_deleted_resource_becomes_a_tombstone_in_the_store()
+    {
+        Start();
+        _specs.ExpectMsg<PutClusterSpec>();
+        _specs.ExpectMsg<PutClusterSpec>();
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Deleted, ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"])));
+        var r = _specs.ExpectMsg<RemoveClusterSpec>();
+        Assert.Equal(("pool1", "us-east-1-prod"), (r.PoolId, r.ClusterName));
+    }
+
+    [Fact]
+    public void An_API_outage_is_survived_and_status_catches_up()
+    {
+        _api.Down = true;
+        var p = Start();
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", DateTimeOffset.UtcNow)));
+        _api.Down = false;
+        AwaitCondition(() => _api.StatusWrites.Any(w => w.Name == "us-east-1-prod"), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void A_missing_permission_is_named_in_a_condition()
+    {
+        _api.ForbidEvents = true;
+        _api.Objects["us-east-1-prod"]["spec"]!["override"] = new JsonObject { ["enabled"] = true, ["expiresAt"] = "2026-01-01T00:00:00Z" };
+        var p = StartListed();
+        p.Tell(new RestoreOverrideRequested("pool1", "us-east-1-prod", DateTimeOffset.UtcNow, false, "expired"));
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", DateTimeOffset.UtcNow)));
+        AwaitCondition(() => _api.StatusWrites.Any(w => Condition(w.Status, "PermissionsMissing") == "True"
+            && w.Status["conditions"]!.ToJsonString().Contains("may not create events", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+    }
+
+    private static string? Condition(JsonObject status, string type) =>
+        (status["conditions"] as JsonArray)!.OfType<JsonObject>().FirstOrDefault(c => c["type"]!.GetValue<string>() == type)?["status"]?.GetValue<string>();
+}
