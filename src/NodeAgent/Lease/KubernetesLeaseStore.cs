@@ -16,7 +16,7 @@ internal sealed class KubernetesLeaseStore(IKubernetes client, string name, stri
         var config = apiUrl is not null
             ? new KubernetesClientConfiguration { Host = apiUrl }
             : KubernetesClientConfiguration.InClusterConfig();
-        return new KubernetesLeaseStore(new Kubernetes(config), name, ns, requestTimeout);
+        return new KubernetesLeaseStore(new k8s.Kubernetes(config), name, ns, requestTimeout);
     }
 
     public async Task<LeaseRecord?> GetAsync(CancellationToken ct) =>
