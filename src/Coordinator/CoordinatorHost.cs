@@ -72,6 +72,7 @@ public static class CoordinatorHost
                 .ConfigureLoggers(l => l.AddLoggerFactory())
                 .AddForgeCluster(fc)
                 .AddForgeSpecs()
+                .AddForgeGrants(fc)
                 .AddForgeNodes(fc)
                 .AddForgeArbiter(fc, healthProbe)
                 .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>())

@@ -8,7 +8,8 @@ public sealed record CoordinatorSettings
     public const string Section = "forge.coordinator";
 
     public CoordinatorSettings(string systemName, string hostname, string publicHostname, int port, int httpPort, int agentPort,
-        string agentCaPath, string agentCertPath, string agentKeyPath, TimeSpan askTimeout, IReadOnlyList<string> seedNodes)
+        string agentCaPath, string agentCertPath, string agentKeyPath, TimeSpan askTimeout, IReadOnlyList<string> seedNodes,
+        bool grantReplica, IReadOnlyDictionary<string, string> replicaAddresses)
     {
         if (string.IsNullOrWhiteSpace(systemName) || !systemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new ArgumentException($"{Section}.system-name '{systemName}' must be letters, digits, '-' or '_'");
@@ -34,6 +35,11 @@ public sealed record CoordinatorSettings
         AgentKeyPath = agentKeyPath;
         AskTimeout = askTimeout;
         SeedNodes = seedNodes;
+        foreach (var (region, address) in replicaAddresses)
+            if (!Akka.Actor.Address.TryParse(address, out _))
+                throw new ArgumentException($"{Section}.replica-addresses.{region}: '{address}' is not an Akka address");
+        GrantReplica = grantReplica;
+        ReplicaAddresses = replicaAddresses;
     }
 
     public string SystemName { get; }
@@ -47,6 +53,11 @@ public sealed record CoordinatorSettings
     public string AgentKeyPath { get; }
     public TimeSpan AskTimeout { get; }
     public IReadOnlyList<string> SeedNodes { get; }
+    /// <summary>This coordinator hosts its region's grant replica (the pinned pod with the persistent volume).</summary>
+    public bool GrantReplica { get; }
+    /// <summary>Where each region's grant replica lives (region → Akka address); regions not listed are found in
+    /// the membership (the member with role grant-replica in that region).</summary>
+    public IReadOnlyDictionary<string, string> ReplicaAddresses { get; }
 
     private static void Port(int value, string name, bool allowZero)
     {
@@ -68,6 +79,9 @@ public sealed record CoordinatorSettings
             c.GetString("agent-tls.cert-path", "") ?? "",
             c.GetString("agent-tls.key-path", "") ?? "",
             c.GetTimeSpan("ask-timeout", null, false),
-            (config.GetStringList("forge.cluster.seed-nodes") ?? []).ToList());
+            (config.GetStringList("forge.cluster.seed-nodes") ?? []).ToList(),
+            c.GetBoolean("grant-replica", false),
+            (c.GetConfig("replica-addresses")?.AsEnumerable() ?? [])
+                .ToDictionary(kv => kv.Key, kv => kv.Value.GetString(), StringComparer.Ordinal));
     }
 }

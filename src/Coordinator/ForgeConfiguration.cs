@@ -2,6 +2,7 @@ using Akka.Configuration;
 using Forge.Arbiter;
 using Forge.Cluster;
 using Forge.Decider;
+using Forge.Grants;
 using Forge.Health;
 using Forge.Nodes;
 
@@ -20,10 +21,11 @@ public sealed record ForgeConfiguration(
     ArbiterSettings Arbiter,
     NodeSettings Nodes,
     HealthSettings Health,
-    DeciderSettings Decider)
+    DeciderSettings Decider,
+    GrantSettings Grants)
 {
     /// <summary>The default files, in precedence order (first wins).</summary>
-    public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "forge-decider.conf", "serialization.conf"];
+    public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "grants.conf", "forge-decider.conf", "serialization.conf"];
 
     public static ForgeConfiguration Load(string hoconDirectory, IEnumerable<string> extraFiles, IEnumerable<string> sets)
     {
@@ -48,15 +50,27 @@ public sealed record ForgeConfiguration(
         return FromConfig(config);
     }
 
-    public static ForgeConfiguration FromConfig(Config config) => new(
-        config,
-        CoordinatorSettings.FromConfig(config),
-        ForgeClusterSettings.FromConfig(config),
-        RemoteTlsSettings.FromConfig(config),
-        ArbiterSettings.FromConfig(config),
-        NodeSettings.FromConfig(config),
-        HealthSettings.FromConfig(config),
-        DeciderSettings.FromConfig(config));
+    public static ForgeConfiguration FromConfig(Config config)
+    {
+        var cluster = ForgeClusterSettings.FromConfig(config);
+        var grants = GrantSettings.FromConfig(config);
+        // One list of regions: the downing decisions and the grant quorum must count the same regions.
+        if (!grants.Regions.Order(StringComparer.Ordinal).SequenceEqual(cluster.Regions))
+            throw new ArgumentException($"forge.grants.regions [{string.Join(", ", grants.Regions)}] must list the same regions as " +
+                                        $"forge.cluster.regions [{string.Join(", ", cluster.Regions)}]");
+        var arbiter = ArbiterSettings.FromConfig(config);
+        grants.ValidateTermTtl(arbiter.GrantTtl);
+        return new(
+            config,
+            CoordinatorSettings.FromConfig(config),
+            cluster,
+            RemoteTlsSettings.FromConfig(config),
+            arbiter,
+            NodeSettings.FromConfig(config),
+            HealthSettings.FromConfig(config),
+            DeciderSettings.FromConfig(config),
+            grants);
+    }
 
     /// <summary>This coordinator's id in logs and AgentRegistered: region/host:port.</summary>
     public string CoordinatorId => $"{Cluster.Region}/{Coordinator.PublicHostname}:{Coordinator.RemotePort}";

@@ -10,20 +10,13 @@ using Forge.Specs;
 namespace Forge.Coordinator.Hosting;
 
 /// <summary>The ForgeArbiter cluster singleton on role <c>coordinator</c> (registry key <see cref="ForgeArbiter"/> is
-/// the proxy; ask it <see cref="GetPoolState"/>), plus the grant port it proposes through.</summary>
+/// the proxy; ask it <see cref="GetPoolState"/>). It proposes through the grant port (<see cref="ForgeGrantsHosting"/>).</summary>
 public static class ForgeArbiterHosting
 {
     public const string SingletonName = "forge-arbiter";
 
     public static AkkaConfigurationBuilder AddForgeArbiter(this AkkaConfigurationBuilder builder, ForgeConfiguration fc, IHealthProbe probe) =>
         builder
-            .WithActors((system, registry) =>
-            {
-                // Until the grant module is wired (Forge.Grants proposer + renewal batcher), nothing can be granted.
-                var none = system.ActorOf(NoGrantModule.Props(), "forge-grant-port");
-                registry.TryRegister<GrantPortKey>(none);
-                registry.TryRegister<RenewalsKey>(none);
-            })
             .WithSingleton<ForgeArbiter>(SingletonName,
                 (system, registry, _) => ForgeArbiter.Props(fc.Arbiter, fc.Decider,
                     registry.Get<NodeEntity>(), registry.Get<SpecStore>(), registry.Get<GrantPortKey>(),

@@ -22,7 +22,8 @@ public static class ForgeClusterHosting
         if (fc.Tls.Enabled) builder.AddSetup(fc.Tls.CreateSetup());
         // Roles and seeds go in as quoted HOCON: Akka.Cluster.Hosting writes roles unquoted, and "region:x" has a colon.
         builder.WithClustering(new ClusterOptions());
-        builder.AddHocon(Quoted("akka.cluster.roles", fc.Cluster.Roles) + "\n" + Quoted("akka.cluster.seed-nodes", c.SeedNodes),
+        var roles = fc.Coordinator.GrantReplica ? fc.Cluster.Roles.Add(ForgeGrantsHosting.ReplicaRole) : fc.Cluster.Roles;
+        builder.AddHocon(Quoted("akka.cluster.roles", roles) + "\n" + Quoted("akka.cluster.seed-nodes", c.SeedNodes),
             HoconAddMode.Prepend);
         builder.WithDistributedPubSub(ClusterRoles.Coordinator);
         builder.WithActors((system, registry) =>

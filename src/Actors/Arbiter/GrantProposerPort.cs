@@ -1,0 +1,38 @@
+using Akka.Actor;
+using Forge.Grants;
+using Forge.Protocol;
+
+namespace Forge.Arbiter;
+
+/// <summary>
+/// The production grant port: translates the arbiter's <see cref="ProposeGrant"/> into the grant module's
+/// <see cref="ProposeTerm"/> (to this coordinator's <see cref="GrantProposerActor"/>) and its outcomes back.
+/// A verified release becomes the term's <see cref="TermRelease"/> (the planned-handover shortcut).
+/// </summary>
+public sealed class GrantProposerPort : ReceiveActor
+{
+    private readonly Dictionary<string, (IActorRef ReplyTo, NodeId Holder)> _waiting = new(StringComparer.Ordinal);
+
+    public static Props Props(IActorRef proposer) => Akka.Actor.Props.Create(() => new GrantProposerPort(proposer));
+
+    public GrantProposerPort(IActorRef proposer)
+    {
+        Receive<ProposeGrant>(p =>
+        {
+            _waiting[p.PoolId] = (Sender, p.Holder);
+            var release = p.PreviousRelease is { } r ? new TermRelease(r.Term, r.Node, r.Incarnation) : null;
+            proposer.Tell(new ProposeTerm(p.PoolId, p.Holder, p.Incarnation, p.Ttl, p.Above, release, p.Reason));
+        });
+        Receive<TermGranted>(g =>
+        {
+            if (_waiting.Remove(g.PoolId, out var w))
+                w.ReplyTo.Tell(new GrantProposed(g.PoolId, g.ToAgentGrant(), g.AcceptedByRegions));
+        });
+        Receive<TermNotGranted>(n =>
+        {
+            if (_waiting.Remove(n.PoolId, out var w))
+                w.ReplyTo.Tell(new GrantNotProposed(n.PoolId, w.Holder, n.HighestSeen, n.Reason));
+        });
+        Receive<FailoverNotNeeded>(_ => { });
+    }
+}

@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Hosting;
+using Forge.Arbiter;
+using Forge.Cluster;
+using Forge.Grants;
+
+namespace Forge.Coordinator.Hosting;
+
+/// <summary>
+/// The grant module (src/Actors/Grants) on this coordinator: the region's replica if this is the pinned pod
+/// (<c>forge.coordinator.grant-replica</c>), a proposer (the arbiter proposes through it, via
+/// <see cref="GrantProposerPort"/>), and the renewal batcher agent links send GrantRequest/Renew/Released to.
+/// </summary>
+public static class ForgeGrantsHosting
+{
+    public const string ReplicaRole = "grant-replica";
+
+    public static AkkaConfigurationBuilder AddForgeGrants(this AkkaConfigurationBuilder builder, ForgeConfiguration fc) =>
+        builder.WithActors((system, registry) =>
+        {
+            var replicas = Directory(system, fc);
+            if (fc.Coordinator.GrantReplica)
+            {
+                var store = new FileReplicaStore(fc.Grants.DataDirectory);
+                system.ActorOf(GrantReplicaActor.Props(fc.Grants, fc.Cluster.Region, store, replicas, StopwatchClock.Instance)
+                    .WithDispatcher("forge-grant-replica-dispatcher"), GrantReplicaActor.Name);
+            }
+            var proposer = system.ActorOf(GrantProposerActor.Props(fc.Grants, fc.CoordinatorId, replicas), "grant-proposer");
+            registry.Register<GrantPortKey>(system.ActorOf(GrantProposerPort.Props(proposer), "forge-grant-port"));
+            registry.Register<RenewalsKey>(system.ActorOf(RenewalBatcherActor.Props(fc.Grants, replicas), "grant-renewals"));
+        });
+
+    /// <summary>Region → that region's replica: configured address first, else the member with role grant-replica in
+    /// the region (remembered once seen, so downing does not make a region's replica unknown).</summary>
+    public static ReplicaDirectory Directory(ActorSystem system, ForgeConfiguration fc)
+    {
+        var known = new ConcurrentDictionary<string, Address>(StringComparer.Ordinal);
+        foreach (var (region, text) in fc.Coordinator.ReplicaAddresses) known[region] = Address.Parse(text);
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        return region =>
+        {
+            if (!fc.Coordinator.ReplicaAddresses.ContainsKey(region))
+            {
+                var member = cluster.State.Members.FirstOrDefault(m => m.HasRole(ReplicaRole) && ClusterRoles.RegionOf(m.Roles) == region
+                    && m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp);
+                if (member is not null) known[region] = member.Address;
+            }
+            return known.TryGetValue(region, out var address)
+                ? system.ActorSelection(new RootActorPath(address) / "user" / GrantReplicaActor.Name)
+                : system.DeadLetters;
+        };
+    }
+}
