@@ -67,11 +67,15 @@ internal sealed class FenceLoop(
         return null;
     }
 
+    /// <summary>
+    /// DISABLE moves the deadline to now (never later than it was) rather than forgetting it: a fence that was stalled
+    /// past its old deadline must still see how late it is and kill, not start a slow disable (found by FenceModelTests).
+    /// </summary>
     public void Disable(string requestId)
     {
         lock (_inputGate)
         {
-            _deadline = null;
+            _deadline = _deadline is { } d ? Math.Min(d, Now()) : null;
             _requestId = requestId;
         }
         _wake.Set();

@@ -16,7 +16,7 @@ namespace Forge.Fence.Control;
 //   DEADLINE <deadline> <request-id>  -> OK <request-id>       the fence may forge until <deadline>; replaces any earlier
 //                                                             deadline (a later one extends, an earlier one shortens)
 //                                     -> ERR <reason>          malformed, or further ahead than the fence accepts
-//   DISABLE <request-id>              -> OK <request-id>       forget the deadline and disable now
+//   DISABLE <request-id>              -> OK <request-id>       the deadline becomes now (if it was later): disable at once
 //   STATUS                            -> STATUS state=<on|off|unknown> phase=<starting|up|down> pid=<n|-> deadline=<ns|->
 //                                        request=<id|-> signal=<ok|none|error:...> error=<text|-> agent=<pid|-> now=<ns>
 //   WATCH                             -> OK watching, then the connection only carries events:
