@@ -12,11 +12,15 @@ public sealed class OverlayRenderingTests
 
     public static TheoryData<string, int> Regions => new() { { "us-east-1", 1 }, { "us-west-2", 2 }, { "eu-west-1", 3 } };
 
-    /// <summary>The coordinators' rights (issue 5): their CRs, CR status, Events. Nothing else.</summary>
+    /// <summary>
+    /// The coordinators' rights (issue 5): their CRs (create/delete for the copies the projection keeps in every
+    /// region), CR status, Events. Nothing else.
+    /// </summary>
     private static readonly HashSet<string> CoordinatorRights =
     [
         "cardano.io/cardanoforgeclusters:get", "cardano.io/cardanoforgeclusters:list", "cardano.io/cardanoforgeclusters:watch",
-        "cardano.io/cardanoforgeclusters:update", "cardano.io/cardanoforgeclusters:patch",
+        "cardano.io/cardanoforgeclusters:create", "cardano.io/cardanoforgeclusters:update", "cardano.io/cardanoforgeclusters:patch",
+        "cardano.io/cardanoforgeclusters:delete",
         "cardano.io/cardanoforgeclusters/status:update", "cardano.io/cardanoforgeclusters/status:patch",
         "/events:create", "/events:patch", "events.k8s.io/events:create", "events.k8s.io/events:patch",
     ];
