@@ -109,8 +109,11 @@ internal sealed class StandInNode : IDisposable
 
     public static IReadOnlyDictionary<string, double> Scrape(Uri url)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        return http.GetStringAsync(url).GetAwaiter().GetResult()
+        // synchronous all the way: sync-over-async waits on a thread pool that a busy test run starves
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = http.Send(new HttpRequestMessage(HttpMethod.Get, url));
+        using var reader = new StreamReader(response.EnsureSuccessStatusCode().Content.ReadAsStream());
+        return reader.ReadToEnd()
             .Split('\n')
             .Where(l => l.Length > 0 && l[0] != '#')
             .Select(l => l.Split(' '))
