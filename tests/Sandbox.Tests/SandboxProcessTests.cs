@@ -75,6 +75,40 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
     }
 
     [Fact]
+    public void T03b_coordinators_form_one_cluster_over_tls_with_every_region()
+    {
+        var m = sandbox.Manifest();
+        var members = "";
+        Poll.Until(() =>
+        {
+            members = GetText(m.Regions[0].Coordinators[0].Metrics.Replace("/metrics", "/cluster/members", StringComparison.Ordinal));
+            return m.Regions.All(r => members.Contains($"\"region:{r.Region}\"", StringComparison.Ordinal))
+                   && members.Split("\"status\":\"Up\"").Length - 1 == m.Regions.Sum(r => r.Coordinators.Count);
+        }, TimeSpan.FromSeconds(60), "every coordinator Up");
+        Log(members);
+        Assert.DoesNotContain("akka.tcp://", members, StringComparison.Ordinal);
+        Assert.Contains("akka.ssl.tcp://", members, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void T03c_pool_credentials_are_0600_and_never_logged()
+    {
+        var m = sandbox.Manifest();
+        var secrets = Directory.EnumerateFiles(sandbox.Dir, "*.skey", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(sandbox.Dir, "*.key", SearchOption.AllDirectories)).ToList();
+        Assert.NotEmpty(secrets);
+        foreach (var f in secrets)
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(f));
+        var kes = File.ReadAllText(Path.Combine(sandbox.Dir, "us-east-1-prod", "cardano-bp-0", "secrets", "kes.skey"));
+        var hex = System.Text.RegularExpressions.Regex.Match(kes, "\"cborHex\"\\s*:\\s*\"([0-9a-f]+)\"").Groups[1].Value;
+        Assert.True(hex.Length > 32);
+        var logs = Directory.EnumerateFiles(sandbox.Dir, "*.log", SearchOption.AllDirectories).Append(sandbox.OutputPath).ToList();
+        Assert.True(logs.Count > m.Regions.Sum(r => r.Nodes.Count));
+        foreach (var log in logs)
+            Assert.DoesNotContain(hex.Substring(8, 32), SandboxFixture.ReadShared(log), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void T04_kubectl_lists_the_clusters_and_pods_with_the_sandbox_kubeconfig()
     {
         var cfc = Kubectl("get", "cardanoforgeclusters", "-o", "wide");
@@ -176,6 +210,18 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
         Poll.Until(() => ProcFs.WithCommandLineContaining(sandbox.Dir, Environment.ProcessId).Count == 0, TimeSpan.FromSeconds(5),
             "no process names the sandbox directory");
         Assert.Equal(0, sandbox.Process.ExitCode);
+    }
+
+    private static string GetText(string url)
+    {
+        try
+        {
+            return Http.GetStringAsync(url).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return "";
+        }
     }
 
     private static int Get(string url)
