@@ -17,8 +17,9 @@ internal sealed record AgentTimings
     /// <summary>No answer from the fence for this long while it may hold a deadline = a stalled fence: kill the node.</summary>
     public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan FencePollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
-    /// <summary>SIGTERM of a forger: how long to wait for the coordinator's revoke before disabling anyway.</summary>
-    public TimeSpan HandoverTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>SIGTERM of a forger: how long to wait for the coordinator's revoke before disabling anyway. Below the
+    /// fence's 5 s grace for its agent in exec mode, so the handover completes before a SIGKILL.</summary>
+    public TimeSpan HandoverTimeout { get; init; } = TimeSpan.FromSeconds(4);
     /// <summary>Status reports and node health checks.</summary>
     public TimeSpan StatusInterval { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -35,7 +36,7 @@ internal sealed record AgentTimings
             RequestRetry = env.Millis("REQUEST_RETRY_MS", ms(500), ms(10), ms(60_000)),
             FenceTimeout = env.Millis("FENCE_TIMEOUT_MS", ms(1000), ms(100), ms(60_000)),
             FencePollInterval = env.Millis("FENCE_POLL_MS", ms(200), ms(10), ms(10_000)),
-            HandoverTimeout = env.Millis("HANDOVER_TIMEOUT_MS", ms(10_000), ms(100), ms(300_000)),
+            HandoverTimeout = env.Millis("HANDOVER_TIMEOUT_MS", ms(4_000), ms(100), ms(300_000)),
             StatusInterval = env.Millis("STATUS_INTERVAL_MS", ms(1000), ms(50), ms(60_000)),
         };
         env.Check(t.FencePollInterval < t.FenceTimeout, "FENCE_POLL_MS must be below FENCE_TIMEOUT_MS");

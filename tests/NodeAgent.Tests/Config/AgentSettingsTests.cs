@@ -43,7 +43,7 @@ public sealed class AgentSettingsTests
         Assert.Equal(TimeSpan.Zero, t.RenewInterval);
         Assert.Equal(TimeSpan.FromSeconds(1), t.FenceTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(200), t.FencePollInterval);
-        Assert.Equal(TimeSpan.FromSeconds(10), t.HandoverTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(4), t.HandoverTimeout);
         Assert.Equal(TimeSpan.FromSeconds(1), t.StatusInterval);
 
         // the documented defaults are the ones in hocon/agent.conf
@@ -51,7 +51,7 @@ public sealed class AgentSettingsTests
         foreach (var line in new[]
                  {
                      "metrics-port = 8000", "enable-cluster-management = true", "fence-disable-bound = 2000ms",
-                     "grant-margin = 500ms", "drift-bound-ppm = 100000", "fence-timeout = 1000ms", "handover-timeout = 10000ms", "lease-duration = 15s",
+                     "grant-margin = 500ms", "drift-bound-ppm = 100000", "fence-timeout = 1000ms", "handover-timeout = 4000ms", "lease-duration = 15s",
                      "lease-renew-deadline = 10s", "lease-retry-period = 2s", "node-process-name = \"cardano-node\"",
                  })
             Assert.Contains(line, conf, StringComparison.Ordinal);

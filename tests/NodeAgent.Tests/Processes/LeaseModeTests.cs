@@ -62,7 +62,7 @@ public sealed class LeaseModeTests : IAsyncLifetime
         Assert.Contains("cardano_leader_status 0", await follower.HttpGetAsync("/metrics"));
 
         // a while of steady state: the follower stays off while the leader renews
-        await Task.Delay(TimeSpan.FromSeconds(4));
+        await Task.Delay(TimeSpan.FromSeconds(2));
         Assert.True(On(leader));
         Assert.Empty(follower.ForgeLogLines.Events("on"));
 
