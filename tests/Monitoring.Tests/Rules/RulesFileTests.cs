@@ -19,7 +19,7 @@ public sealed class RulesFileTests
         { "CardanoForgeAgentDown", "up{job=\"forge-agent\"} == 0" },
         { "CardanoForgeSighupFailed", "cardano_sighup_signals_total{outcome!=\"verified\"}" },
         { "CardanoForgeGrantQuorumLost", "forge_coordinator_grant_quorum_reachable" },
-        { "CardanoForgeCrdStatusStale", "forge_coordinator_crd_status_last_write_timestamp_seconds" },
+        { "CardanoForgeCrdStatusStale", "forge_coordinator_crd_status_last_sync_timestamp_seconds" },
         { "CardanoForgeOverrideActiveTooLong", "forge_coordinator_override_active" },
         { "CardanoForgeSingleClusterMode", "cardano_standalone_mode == 1" },
         { "CardanoForgeKesPeriodsLow", "cardano_kes_periods_remaining" },

@@ -40,7 +40,7 @@ internal static partial class MetricCatalog
 
         // not exported yet: names proposed in deploy/monitoring/README.md
         "forge_coordinator_grant_quorum_reachable",
-        "forge_coordinator_crd_status_last_write_timestamp_seconds",
+        "forge_coordinator_crd_status_last_sync_timestamp_seconds",
         "forge_coordinator_override_active",
         "forge_coordinator_cluster_effective_state",
         "forge_coordinator_health_probes_total",
