@@ -13,7 +13,7 @@ namespace Forge.Monitoring.Tests.EndToEnd;
 [Trait("Category", "Slow")]
 public sealed class RealPrometheusTests : IDisposable
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
     private readonly FakeAgentEndpoint _east = new();
     private readonly FakeAgentEndpoint _west = new();
     private readonly FakeAgentEndpoint _coordinator = new();

@@ -87,7 +87,7 @@ public sealed class FakeTools : IDisposable
             environment[key] = value;
         }
 
-        return Tool.Run(Path.Combine(Repo.Scripts, script), args, Dir, environment, TimeSpan.FromSeconds(60));
+        return Tool.Run(Path.Combine(Repo.Scripts, script), args, Dir, environment, TimeSpan.FromSeconds(180));
     }
 
     public void Dispose()

@@ -6,7 +6,7 @@ namespace Forge.Monitoring.Tests.Support;
 internal static class Promtool
 {
     public static ToolResult Run(params string[] args) =>
-        Tool.Run(Tool.Require("promtool", "prometheus"), args, timeout: TimeSpan.FromMinutes(2));
+        Tool.Run(Tool.Require("promtool", "prometheus"), args, timeout: TimeSpan.FromMinutes(5));
 
     /// <summary>
     /// Checks that every expression parses, by writing them as recording rules into a temporary
