@@ -142,13 +142,13 @@ internal sealed class AgentRig : IAsyncDisposable
 
     public async Task<string> HttpGetAsync(string path)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         return await http.GetStringAsync($"http://127.0.0.1:{MetricsPort}{path}");
     }
 
     public async Task<(int Status, string Body)> HttpAsync(string path)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var r = await http.GetAsync($"http://127.0.0.1:{MetricsPort}{path}");
         return ((int)r.StatusCode, await r.Content.ReadAsStringAsync());
     }
