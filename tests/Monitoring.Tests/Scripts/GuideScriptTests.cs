@@ -241,6 +241,48 @@ public sealed partial class GuideScriptTests : IDisposable
     }
 
     [Fact]
+    public void Monthly_test_fails_over_holds_for_the_run_time_while_checking_and_restores()
+    {
+        _fake.On("kubectl", ListNames, ThreeClusters)
+             .On("kubectl", "override.reason", "us-west-2-prod|true|Failover test (test-failover.sh)\n")
+             .On("kubectl", $"us-west-2-prod {Leader}", new Reply(""), new Reply("bp-1"), new Reply("bp-1"), new Reply("bp-1"), new Reply("bp-1"), new Reply("bp-1"), new Reply(""))
+             .On("kubectl", $"us-east-1-prod {Leader}", new Reply(""), new Reply("bp-0"))
+             .On("kubectl", Leader, "");
+
+        var result = _fake.Run("monthly-failover-test.sh", new Dictionary<string, string>
+        {
+            ["RUN_SECONDS"] = "10", ["POLL_SECONDS"] = "4", ["MONITORING_URL"] = "",
+        });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        // one pause while test-failover waits, then the run: 4 + 4 + 2 = RUN_SECONDS
+        Assert.Equal(["4", "4", "4", "2"], _fake.Calls("sleep").Select(a => a[0]));
+        Assert.Equal(7, _fake.Calls("kubectl").Count(c => c.Contains("us-west-2-prod") && c.Contains("jsonpath={.status.activeLeader}")));
+        Assert.Contains(_fake.Calls("kubectl"), c => c[0] == "patch" && c[2] == "us-west-2-prod" && c[^1].Contains("\"forceState\": \"Enabled\"", StringComparison.Ordinal));
+        Assert.Contains(_fake.Calls("kubectl"), c => c[0] == "patch" && c[2] == "us-east-1-prod" && c[^1].Contains("Priority-based", StringComparison.Ordinal));
+        Assert.Contains("MONTHLY FAILOVER TEST PASSED", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Monthly_test_fails_when_the_target_loses_forging_but_still_restores()
+    {
+        _fake.On("kubectl", ListNames, ThreeClusters)
+             .On("kubectl", $"us-west-2-prod {Leader}", new Reply("bp-1"), new Reply("bp-1"), new Reply(""))
+             .On("kubectl", $"us-east-1-prod {Leader}", new Reply(""), new Reply("bp-0"))
+             .On("kubectl", Leader, "");
+
+        var result = _fake.Run("monthly-failover-test.sh", new Dictionary<string, string>
+        {
+            ["RUN_SECONDS"] = "300", ["POLL_SECONDS"] = "10", ["MONITORING_URL"] = "",
+        });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("us-west-2-prod LOST forging with 290 s of the test run left", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains(_fake.Calls("kubectl"), c => c[0] == "patch" && c[2] == "us-east-1-prod");
+        Assert.Contains("MONTHLY FAILOVER TEST FAILED", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Restore_primary_clears_only_the_tests_overrides_and_waits_for_the_primary_alone()
     {
         _fake.On("kubectl", "override.reason", "us-east-1-prod|false|Scheduled maintenance\nus-west-2-prod|true|Failover test (test-failover.sh)\neu-west-1-prod|true|Emergency failover\n")

@@ -15,6 +15,7 @@ public sealed class ScriptHygieneTests
         "test-failover.sh",
         "restore-primary.sh",
         "disable-secondary-clusters.sh",
+        "monthly-failover-test.sh",
     };
 
     [Theory]
