@@ -58,7 +58,8 @@ public sealed class OverlayRenderingTests
         var forgeManager = Assert.Single(r.Containers(), c => c.Workload == "cardano-node" && RenderedOverlay.Str(c.Container, "name") == "forge-manager").Container;
         Assert.Contains(forgeManager["ports"]!.AsArray(), p => (int?)JsonText.Long(p!["containerPort"]) == 8000);
         var env = forgeManager["env"]!.AsArray().ToDictionary(e => RenderedOverlay.Str(e, "name")!, e => e!);
-        foreach (var name in new[] { "POD_NAME", "NAMESPACE", "CLUSTER_NAME", "CLUSTER_REGION", "POOL_ID", "ENABLE_CLUSTER_MANAGEMENT" })
+        // what forge-agent requires (src/NodeAgent/Config) plus the guide's ENABLE_CLUSTER_MANAGEMENT
+        foreach (var name in new[] { "POD_NAME", "NAMESPACE", "CLUSTER_NAME", "CLUSTER_REGION", "POOL_ID", "ENABLE_CLUSTER_MANAGEMENT", "COORDINATORS", "TLS_CA_CERT", "TLS_CERT", "TLS_KEY", "SOURCE_DIR" })
         {
             Assert.True(env.ContainsKey(name), $"{overlay}: forge-manager lacks env {name}");
         }
@@ -136,9 +137,11 @@ public sealed class OverlayRenderingTests
             .SelectMany(c => (c.Container["volumeMounts"] as JsonArray ?? []).Select(m => (Container: RenderedOverlay.Str(c.Container, "name"), Mount: m!)))
             .Where(m => RenderedOverlay.Str(m.Mount, "name") == "credentials")
             .ToList();
-        var mount = Assert.Single(credentialMounts);
-        Assert.True(mount.Mount["readOnly"]?.GetValue<bool>());
-        Assert.Equal(overlay == "sidecar" ? "cardano-node" : "forge-manager", mount.Container);
+        Assert.All(credentialMounts, m => Assert.True(m.Mount["readOnly"]?.GetValue<bool>(), $"{overlay}: {m.Container} mounts credentials writable"));
+        // exec mode: the one container (fence, agent, node); sidecar mode: the fence's node container installs,
+        // the agent only fingerprints
+        Assert.Equal(overlay == "sidecar" ? ["cardano-node", "forge-manager"] : ["forge-manager"],
+            credentialMounts.Select(m => m.Container).Order());
     }
 
     [Fact]
