@@ -54,13 +54,22 @@ internal sealed class ShellSession(ShellHost host, TcpClient client)
     private async Task<bool> HandshakeAsync(FrameChannel channel, CancellationToken stopping)
     {
         ShellFrame? first;
+        string? garbled = null;
         using (var handshake = CancellationTokenSource.CreateLinkedTokenSource(stopping))
         {
             handshake.CancelAfter(host.Settings.HandshakeTimeout);
-            first = await channel.ReadAsync(handshake.Token).ConfigureAwait(false);
+            try
+            {
+                first = await channel.ReadAsync(handshake.Token).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                (first, garbled) = (null, e.Message);
+            }
         }
         string? refusal = first switch
         {
+            null when garbled is not null => $"expected a hello frame of the forge shell protocol ({garbled})",
             Hello { Protocol: not ShellFrame.ProtocolVersion } h =>
                 $"protocol {h.Protocol} is not supported (this host speaks {ShellFrame.ProtocolVersion})",
             Hello h when !host.Gate.Admits(h.Token) =>
