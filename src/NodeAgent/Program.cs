@@ -38,7 +38,8 @@ internal static class Program
 
         var log = JsonLog.Console(("node", settings.Node.ToString()), ("pool", settings.PoolId));
         var incarnation = Guid.NewGuid();
-        var credentials = CredentialInspector.Inspect(settings.Credentials);
+        var watch = new CredentialWatch(settings.Credentials);
+        var credentials = watch.Current;
         var metrics = new AgentMetrics(settings.Node.Cluster, settings.Region, settings.Mode == AgentMode.SingleCluster);
         metrics.CredentialOperation("inspect", credentials.Ok);
         if (!credentials.Ok) log.Error("alarm: credentials", ("detail", credentials.Problem));
@@ -46,9 +47,9 @@ internal static class Program
             log.Info("credentials fingerprinted", ("opcertCounter", credentials.Fingerprint!.OpcertCounter),
                 ("kesPeriod", credentials.Fingerprint.KesPeriod), ("opcertSha256", credentials.Fingerprint.OpcertHash));
 
-        var fingerprint = credentials.Fingerprint ?? new CredentialFingerprint("", -1, -1, null);
+        // every (re)connection registers with the latest fingerprint; none = never eligible
         RegisterAgent Registration() => new(AgentProtocol.Version, settings.PoolId, settings.Node, settings.Region, incarnation,
-            fingerprint, settings.Mode);
+            watch.Current.Fingerprint ?? new CredentialFingerprint("", -1, -1, null), settings.Mode);
 
         IGrantSource grants;
         try
@@ -68,7 +69,7 @@ internal static class Program
         await using var fence = new FenceClient(settings.FenceSocket, settings.Timings.FenceTimeout);
         using var node = new NodeMetricsReader(settings.NodeMetricsUrl, settings.SlotZeroUnixMs, settings.SlotLengthMs);
         var loop = new AgentLoop(settings, rules, grants, fence, node, new NodeKiller(settings.NodeProcessName), metrics, log,
-            credentials.Problem);
+            watch);
         await using var http = new AgentHttpServer(settings.MetricsPort, metrics, () => loop.Healthy, loop.StartupStatus);
         try
         {

@@ -28,6 +28,7 @@ internal static class AgentDecider
             AgentEvent.NodeKillResult k => OnKilled(s, k, now, rules, fx),
             AgentEvent.Tick => OnTick(s, now, rules, fx),
             AgentEvent.Shutdown => OnShutdown(s, now, rules, fx),
+            AgentEvent.CredentialsChecked c => OnCredentials(s, c, fx),
             AgentEvent.LinkUp u => Log(s with { Registered = false }, fx, "info", "coordinator link up", u.Coordinator),
             AgentEvent.LinkDown d => Log(s with { Registered = false }, fx, "warn", "coordinator link down", d.Reason),
             _ => s,
@@ -190,6 +191,22 @@ internal static class AgentDecider
         // The node is gone, so it forges nothing; the DISABLE stays queued for the fence should it resume.
         s = s with { Fence = s.Fence with { State = VerifiedForging.Off } };
         return s.Phase == AgentPhase.Releasing ? Released(s, now, r, fx, "node killed") : s;
+    }
+
+    // ---- credentials ------------------------------------------------------------------------------------------
+
+    /// <summary>A problem makes the node ineligible for new grants. A forger keeps its term (the node holds installed
+    /// copies, and the fence's deadline still bounds it); the alarm tells the operator, the coordinator learns it
+    /// at the next registration.</summary>
+    private static AgentState OnCredentials(AgentState s, AgentEvent.CredentialsChecked c, ImmutableArray<AgentEffect>.Builder fx)
+    {
+        if (c.Problem is not null)
+            fx.Add(new AgentEffect.Alarm("credentials", c.Problem));
+        else
+            fx.Add(new AgentEffect.Log(s.CredentialProblem is null ? "warn" : "info",
+                s.CredentialProblem is null ? "source credentials changed: the coordinator sees the new fingerprint after a reconnect"
+                    : "source credentials valid again", c.Fingerprint));
+        return s with { CredentialProblem = c.Problem };
     }
 
     // ---- time -----------------------------------------------------------------------------------------------------

@@ -17,6 +17,8 @@ internal abstract record AgentEvent
     public sealed record FenceCommandFailed(string RequestId, string Reason) : AgentEvent;
     public sealed record NodeKillResult(bool Gone, string Detail) : AgentEvent;
     public sealed record Tick : AgentEvent;
+    /// <summary>The source Secret was inspected again and something changed (null problem = eligible).</summary>
+    public sealed record CredentialsChecked(string? Problem, string Fingerprint) : AgentEvent;
     /// <summary>SIGTERM (pod deletion, drain).</summary>
     public sealed record Shutdown : AgentEvent;
 

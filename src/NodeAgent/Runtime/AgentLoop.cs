@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Forge.NodeAgent.Config;
 using Forge.NodeAgent.Core;
+using Forge.NodeAgent.Credentials;
 using Forge.NodeAgent.Fence;
 using Forge.NodeAgent.Logging;
 using Forge.NodeAgent.Metrics;
@@ -25,6 +26,7 @@ internal sealed class AgentLoop : IAsyncDisposable
     private readonly IFence _fence;
     private readonly NodeMetricsReader _node;
     private readonly NodeKiller _killer;
+    private readonly CredentialWatch _credentials;
     private readonly AgentMetrics _metrics;
     private readonly JsonLog _log;
     private readonly Channel<AgentEvent> _events = Channel.CreateUnbounded<AgentEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -42,10 +44,11 @@ internal sealed class AgentLoop : IAsyncDisposable
     private bool _fenceEverAnswered;
 
     public AgentLoop(AgentSettings settings, AgentRules rules, IGrantSource grants, IFence fence, NodeMetricsReader node,
-        NodeKiller killer, AgentMetrics metrics, JsonLog log, string? credentialProblem)
+        NodeKiller killer, AgentMetrics metrics, JsonLog log, CredentialWatch credentials)
     {
         (_settings, _rules, _grants, _fence, _node, _killer, _metrics, _log) = (settings, rules, grants, fence, node, killer, metrics, log);
-        _state = AgentState.Initial(Now(), credentialProblem, rules.NewPermission());
+        _credentials = credentials;
+        _state = AgentState.Initial(Now(), credentials.Current.Problem, rules.NewPermission());
     }
 
     public AgentState State => _state;
@@ -88,6 +91,7 @@ internal sealed class AgentLoop : IAsyncDisposable
         _workers.Add(Task.Run(() => PollFenceAsync(ct), ct));
         _workers.Add(Task.Run(() => FenceCommandWorkerAsync(ct), ct));
         _workers.Add(Task.Run(() => WatchNodeAsync(ct), ct));
+        _workers.Add(Task.Run(() => WatchCredentialsAsync(ct), ct));
         _log.Info("agent started", ("mode", _settings.Mode.ToString()), ("incarnation", _rules.Incarnation.ToString()),
             ("credentials", _state.CredentialProblem ?? "ok"));
 
@@ -312,6 +316,25 @@ internal sealed class AgentLoop : IAsyncDisposable
                         ("kesPeriodsRemaining", n.KesPeriodsRemaining), ("forgingMetric", n.ForgingMetric));
                 }
             } while (await timer.WaitForNextTickAsync(ct));
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Secrets change in place (rotation, a deleted key, a bad defaultMode): look again every 30 s.</summary>
+    private async Task WatchCredentialsAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                var (report, changed) = _credentials.Refresh();
+                _metrics.CredentialOperation("inspect", report.Ok);
+                if (changed) Post(new AgentEvent.CredentialsChecked(report.Problem, report.Fingerprint?.ToString() ?? "-"));
+            }
         }
         catch (OperationCanceledException)
         {

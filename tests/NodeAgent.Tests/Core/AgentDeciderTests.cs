@@ -258,4 +258,15 @@ public sealed class AgentDeciderTests
         // the old term's answers are ignored from now on
         Assert.Equal(T1, f.State.DeadTerm);
     }
+
+    [Fact]
+    public void Credentials_that_go_bad_make_the_node_ineligible_for_new_grants_with_an_alarm()
+    {
+        var f = new DeciderFixture();
+        var fx = f.Apply(new AgentEvent.CredentialsChecked("source KES key missing: /s/kes.skey", "-"));
+        Assert.Contains(fx, e => e is AgentEffect.Alarm { Kind: "credentials" });
+        Assert.Empty(f.Receive(f.Grant(T1)).OfType<AgentEffect.Send>());
+        f.Apply(new AgentEvent.CredentialsChecked(null, "fp"));
+        Assert.IsType<GrantRequest>(Assert.Single(f.Receive(f.Grant(T2)).OfType<AgentEffect.Send>()).Message);
+    }
 }
