@@ -129,28 +129,32 @@ public sealed class OverlayRenderingTests
         var r = await Render(overlay);
         var pod = JsonText.At(r.Single("StatefulSet", "cardano-node"), "spec.template.spec")!;
         var volumes = pod["volumes"]!.AsArray().ToDictionary(v => RenderedOverlay.Str(v, "name")!, v => v!);
-
-        Assert.Equal("Memory", RenderedOverlay.Str(volumes["keys"], "emptyDir.medium"));
-        Assert.Equal("forge-credentials", RenderedOverlay.Str(volumes["credentials"], "secret.secretName"));
-        var credentialMounts = r.Containers()
+        var mounts = r.Containers()
             .Where(c => c.Workload == "cardano-node")
             .SelectMany(c => (c.Container["volumeMounts"] as JsonArray ?? []).Select(m => (Container: RenderedOverlay.Str(c.Container, "name"), Mount: m!)))
-            .Where(m => RenderedOverlay.Str(m.Mount, "name") == "credentials")
             .ToList();
-        Assert.All(credentialMounts, m => Assert.True(m.Mount["readOnly"]?.GetValue<bool>(), $"{overlay}: {m.Container} mounts credentials writable"));
-        // exec mode: the one container (fence, agent, node); sidecar mode: the fence's node container installs,
-        // the agent only fingerprints
-        Assert.Equal(overlay == "sidecar" ? ["cardano-node", "forge-manager"] : ["forge-manager"],
-            credentialMounts.Select(m => m.Container).Order());
+
+        Assert.Equal("Memory", RenderedOverlay.Str(volumes["keys"], "emptyDir.medium"));
+        Assert.Equal("Memory", RenderedOverlay.Str(volumes["credentials"], "emptyDir.medium"));
+        Assert.Equal("forge-credentials", RenderedOverlay.Str(volumes["credentials-secret"], "secret.secretName"));
+        var secretMount = Assert.Single(mounts, m => RenderedOverlay.Str(m.Mount, "name") == "credentials-secret");
+        Assert.Equal("install-credentials", secretMount.Container);
+        Assert.True(secretMount.Mount["readOnly"]?.GetValue<bool>());
+
+        // exec mode: the one container (fence, agent, node) reads the copies; sidecar mode: the fence's node
+        // container installs them, the agent only fingerprints them
+        var readers = mounts.Where(m => RenderedOverlay.Str(m.Mount, "name") == "credentials" && m.Container != "install-credentials").ToList();
+        Assert.All(readers, m => Assert.True(m.Mount["readOnly"]?.GetValue<bool>(), $"{overlay}: {m.Container} mounts credentials writable"));
+        Assert.Equal(overlay == "sidecar" ? ["cardano-node", "forge-manager"] : ["forge-manager"], readers.Select(m => m.Container).Order());
     }
 
     [Fact]
     public async Task Exec_mode_runs_fence_agent_and_node_in_the_forge_manager_container()
     {
         var r = await Render("us-east-1");
-        var containers = r.Containers().Where(c => c.Workload == "cardano-node").Select(c => c.Container).ToList();
+        var containers = JsonText.At(r.Single("StatefulSet", "cardano-node"), "spec.template.spec.containers")!.AsArray();
 
-        var forgeManager = Assert.Single(containers);
+        var forgeManager = Assert.Single(containers)!;
         Assert.Equal("forge-fence", forgeManager["command"]![0]!.GetValue<string>());
         var args = forgeManager["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
         Assert.Equal("exec", args[0]);
@@ -165,7 +169,7 @@ public sealed class OverlayRenderingTests
         var pod = JsonText.At(r.Single("StatefulSet", "cardano-node"), "spec.template.spec")!;
 
         Assert.True(pod["shareProcessNamespace"]!.GetValue<bool>());
-        var agent = Assert.Single(pod["initContainers"]!.AsArray())!;
+        var agent = pod["initContainers"]!.AsArray().Single(c => RenderedOverlay.Str(c, "name") == "forge-manager")!;
         Assert.Equal(("forge-manager", "Always"), (RenderedOverlay.Str(agent, "name"), RenderedOverlay.Str(agent, "restartPolicy")));
         var node = Assert.Single(pod["containers"]!.AsArray())!;
         Assert.Equal("cardano-node", RenderedOverlay.Str(node, "name"));
