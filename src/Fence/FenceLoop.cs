@@ -407,7 +407,5 @@ internal sealed class FenceLoop(
         publishEvent(ControlProtocol.FormatEvent(state, requestId, Now()));
     }
 
-    public int? NodePid => _status.Pid;
-
     public void Dispose() => _wake.Dispose();
 }

@@ -24,6 +24,23 @@ public sealed class FenceDeadlineTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void The_forging_metric_bug_does_not_fool_the_fence()
+    {
+        // cardano-node 6113/6576: after a non-producing start the metric says 1; the fence knows better (it started the
+        // node non-producing) and demands the log line and the metric together after its own SIGHUP
+        using var fence = FenceNode.Start(_dir, nodeExtra: ["--standin-forging-metric-bug"]);
+        Assert.Equal("off", fence.WaitUp()["state"]);
+        Assert.Equal(1, StandInNode.Scrape(fence.Node.MetricsUrl)["cardano_node_metrics_forging_enabled"]);
+
+        fence.Control.Deadline(FenceNode.Now() + FenceNode.Ms(30_000), "g1");
+        fence.WaitState("on");
+        fence.Control.Disable("r1");
+        fence.WaitState("off");
+        Assert.Equal(0, StandInNode.Scrape(fence.Node.MetricsUrl)["cardano_node_metrics_forging_enabled"]);
+        Assert.Equal((1, 1), (ForgeLogFile.Read(fence.Node.ForgeLog).Events("on").Count(), ForgeLogFile.Read(fence.Node.ForgeLog).Events("off").Count()));
+    }
+
+    [Fact]
     public void Deadline_enables_verified_and_its_passing_disables_the_node_before_the_grant_ends()
     {
         using var fence = FenceNode.Start(_dir);

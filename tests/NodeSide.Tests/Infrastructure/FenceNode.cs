@@ -39,9 +39,10 @@ internal sealed class FenceNode : IDisposable
 
     public static long Ms(long ms) => ms * 1_000_000;
 
-    public static FenceNode Start(TestDir dir, string? agentCommand = null, string name = "n0", params string[] extra)
+    public static FenceNode Start(TestDir dir, string? agentCommand = null, string name = "n0", IReadOnlyList<string>? nodeExtra = null,
+        params string[] extra)
     {
-        var node = new StandInSpec(dir, name);
+        var node = new StandInSpec(dir, name) { Extra = nodeExtra ?? [] };
         var source = dir.Sub($"source-{name}");
         StandInSpec.WriteCredentials(source);
         _ = node.KeyDir; // the node's key directory exists, empty: only the fence puts files there
