@@ -62,6 +62,7 @@ internal static class Resources
         var regions = List(layout.Regions.Select(r => r.Region));
         // seeds: every region's first coordinator, the first region's first (the same on every coordinator)
         var seeds = List(layout.Regions.Select(r => r.Coordinators[0].SeedAddress));
+        var replicaAddresses = string.Join("\n", layout.Regions.Select(r => $"    {r.Region} = {Q(r.Coordinators[0].SeedAddress)}"));
         return $$"""
             # Written by the sandbox for {{c.Name}}; regenerated at every start.
             forge.coordinator {
@@ -77,6 +78,11 @@ internal static class Resources
               }
               region = {{Q(c.Region)}}
               cluster-name = {{Q(c.Cluster)}}
+              # the region's grant replica lives on its first coordinator (the production StatefulSet's pinned ordinal 0)
+              grant-replica = {{(c.Ordinal == 0 ? "on" : "off")}}
+              replica-addresses {
+            {{replicaAddresses}}
+              }
             }
             forge.cluster {
               regions = {{regions}}
@@ -99,8 +105,9 @@ internal static class Resources
               host = "127.0.0.1"
               port = {{c.ShellPort}}
             }
-            # the CRD projection: the region's API emulator (KUBECONFIG in the environment names it)
+            # the CRD projection: the region's API emulator
             forge.projection {
+              kubeconfig = {{Q(c.KubeconfigPath)}}
               namespace = {{Q(Layout.Namespace)}}
               default-pool = {{Q(layout.PoolId)}}
             }
