@@ -31,14 +31,17 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
 
     public async IAsyncEnumerable<ForgeClusterChange> WatchAsync(string resourceVersion, [EnumeratorCancellation] CancellationToken ct)
     {
+        // KubernetesClient hands ERROR events (a Status, e.g. 410 Gone) to onError instead of yielding them.
+        Exception? statusError = null;
         await using var events = client.CustomObjects.WatchListNamespacedCustomObjectAsync(Group, Version, @namespace, Plural,
-            allowWatchBookmarks: false, resourceVersion: resourceVersion, timeoutSeconds: 300, cancellationToken: ct).GetAsyncEnumerator(ct);
+            allowWatchBookmarks: false, resourceVersion: resourceVersion, timeoutSeconds: 300,
+            onError: e => statusError ??= e, cancellationToken: ct).GetAsyncEnumerator(ct);
         while (true)
         {
             (WatchEventType Type, object Item) next;
             try
             {
-                if (!await events.MoveNextAsync()) yield break;
+                if (!await events.MoveNextAsync()) break;
                 next = events.Current;
             }
             catch (HttpOperationException e)
@@ -61,6 +64,11 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
                 next.Type == WatchEventType.Deleted ? ForgeClusterChangeType.Deleted : ForgeClusterChangeType.Upserted,
                 ForgeClusterObject.FromJson(obj));
         }
+        if (statusError is KubernetesException { Status: { } status })
+            throw new KubeApiException(status.Code == 410 ? KubeApiError.Gone : KubeApiError.Unavailable,
+                $"watch ended with {status.Code}: {status.Message}", statusError);
+        if (statusError is not null)
+            throw new KubeApiException(KubeApiError.Unavailable, $"watch failed: {statusError.Message}", statusError);
     }
 
     public Task PatchStatusAsync(string name, JsonObject status, CancellationToken ct) =>
