@@ -150,22 +150,22 @@ public sealed partial class GuideScriptTests : IDisposable
         Assert.Equal(["2"], _fake.Calls("sleep").Select(a => a[0]));
     }
 
-    public static readonly TheoryData<string, string[]> WaitingScripts = new()
+    public static readonly TheoryData<string> WaitingScripts = new()
     {
-        { "failover-for-maintenance.sh", [] },
-        { "restore-after-maintenance.sh", [] },
-        { "emergency-failover.sh", [] },
-        { "test-failover.sh", [] },
-        { "restore-primary.sh", [] },
+        "failover-for-maintenance.sh",
+        "restore-after-maintenance.sh",
+        "emergency-failover.sh",
+        "test-failover.sh",
+        "restore-primary.sh",
     };
 
     [Theory]
     [MemberData(nameof(WaitingScripts))]
-    public void A_wait_of_zero_seconds_checks_once_and_fails(string script, string[] args)
+    public void A_wait_of_zero_seconds_checks_once_and_fails(string script)
     {
         _fake.On("kubectl", ListNames, ThreeClusters);
 
-        var result = _fake.Run(script, new Dictionary<string, string> { ["WAIT_SECONDS"] = "0", ["MONITORING_URL"] = "" }, args);
+        var result = _fake.Run(script, new Dictionary<string, string> { ["WAIT_SECONDS"] = "0", ["MONITORING_URL"] = "" });
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains("TIMEOUT:", result.Stderr, StringComparison.Ordinal);
