@@ -80,8 +80,20 @@ internal sealed class WatchStream(ResourceService service, FaultSwitch faults, T
             return true;
         }
 
+        // As the apiserver's watch cache does: a change that moves an object out of the selector is a DELETED
+        // for this watch, one that moves it in is an ADDED.
         var view = EventConversion.FromStorage(kind, e.Object);
-        if (!labels.Matches(view) || !fields.Matches(view))
+        var matchesNow = labels.Matches(view) && fields.Matches(view);
+        var matchedBefore = e.Previous is { } p && EventConversion.FromStorage(kind, p) is var before
+            && labels.Matches(before) && fields.Matches(before);
+        var type = (e.Type, matchedBefore, matchesNow) switch
+        {
+            ("MODIFIED", true, false) => "DELETED",
+            ("MODIFIED", false, true) => "ADDED",
+            (_, _, true) => e.Type,
+            _ => null,
+        };
+        if (type is null)
         {
             return true;
         }
@@ -89,7 +101,7 @@ internal sealed class WatchStream(ResourceService service, FaultSwitch faults, T
         JsonNode payload = table
             ? TableBuilder.Build(kind, [(view, e.Object)], e.ResourceVersion.ToString(), ctx.Request.Query["includeObject"], clock.GetUtcNow(), first)
             : view;
-        await WriteEventAsync(ctx, e.Type, payload, ct);
+        await WriteEventAsync(ctx, type, payload, ct);
         return false;
     }
 

@@ -63,8 +63,10 @@ internal sealed class ObjectStore(int historyLimit)
         lock (_gate)
         {
             var stored = Stamp(obj);
-            Table(storage)[Key(ns, name)] = stored;
-            Record(storage, eventType, stored);
+            var table = Table(storage);
+            table.TryGetValue(Key(ns, name), out var previous);
+            table[Key(ns, name)] = stored;
+            Record(storage, eventType, stored, previous);
             return JsonText.Clone(stored);
         }
     }
@@ -156,9 +158,9 @@ internal sealed class ObjectStore(int historyLimit)
         return stored;
     }
 
-    private void Record(string storage, string type, JsonObject stored)
+    private void Record(string storage, string type, JsonObject stored, JsonObject? previous = null)
     {
-        var e = new StoredEvent(_rv, storage, type, stored);
+        var e = new StoredEvent(_rv, storage, type, stored, previous);
         _history.AddLast(e);
         while (_history.Count > historyLimit)
         {

@@ -124,6 +124,22 @@ public sealed class KubernetesClientTests(EmulatorFixture emulator) : IClassFixt
     }
 
     [Fact]
+    public async Task A_selector_watch_sees_objects_leave_and_enter_the_selection()
+    {
+        var list = await _client.ListNamespacedCustomObjectAsync<JsonElement>(Group, Version, Ns, Plural);
+        await using var watch = Watch(list.GetProperty("metadata").GetProperty("resourceVersion").GetString(), "cardano.io/region=us-east-1");
+
+        await Patch("us-east-1-prod", "{\"metadata\":{\"labels\":{\"cardano.io/region\":null}}}");
+        await Patch("us-west-2-prod", "{\"spec\":{\"priority\":8}}");
+        await Patch("us-east-1-prod", "{\"metadata\":{\"labels\":{\"cardano.io/region\":\"us-east-1\"}}}");
+
+        var left = await watch.NextAsync();
+        var entered = await watch.NextAsync();
+        Assert.Equal((WatchEventType.Deleted, "us-east-1-prod"), (left.Type, Name(left.Object)));
+        Assert.Equal((WatchEventType.Added, "us-east-1-prod"), (entered.Type, Name(entered.Object)));
+    }
+
+    [Fact]
     public async Task Watch_without_a_resource_version_starts_with_the_current_objects()
     {
         await using var watch = Watch(resourceVersion: null);
@@ -226,7 +242,7 @@ public sealed class KubernetesClientTests(EmulatorFixture emulator) : IClassFixt
 
     private static string Name(JsonElement o) => o.GetProperty("metadata").GetProperty("name").GetString()!;
 
-    private WatchProbe Watch(string? resourceVersion) => new(_client, resourceVersion);
+    private WatchProbe Watch(string? resourceVersion, string? labelSelector = null) => new(_client, resourceVersion, labelSelector);
 
     /// <summary>A C# client watch whose events and errors are read one at a time with a deadline.</summary>
     private sealed class WatchProbe : IAsyncDisposable
@@ -235,10 +251,10 @@ public sealed class KubernetesClientTests(EmulatorFixture emulator) : IClassFixt
         private readonly TaskCompletionSource<Exception> _error = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly Watcher<object> _watcher;
 
-        public WatchProbe(k8s.Kubernetes client, string? resourceVersion)
+        public WatchProbe(k8s.Kubernetes client, string? resourceVersion, string? labelSelector)
         {
             _watcher = client.CustomObjects.WatchListNamespacedCustomObject(
-                Group, Version, Ns, Plural, resourceVersion: resourceVersion, timeoutSeconds: 30,
+                Group, Version, Ns, Plural, labelSelector: labelSelector, resourceVersion: resourceVersion, timeoutSeconds: 30,
                 onEvent: (type, o) => _events.Writer.TryWrite((type, o is JsonElement e ? e : JsonSerializer.SerializeToElement(o))),
                 onError: e => _error.TrySetResult(e),
                 onClosed: () => _events.Writer.TryComplete());
