@@ -35,13 +35,14 @@ internal static class Program
         var launcher = new ChildLauncher();
         using var metrics = new MetricsProbe(options.NodeMetricsUrl);
         ControlServer? server = null;
+        using var relay = new LineRelay(line =>
+        {
+            Console.Out.WriteLine(line);
+            server?.Broadcast("LOG " + line);
+        });
         using var fence = new FenceLoop(options.Settings, options.NodeCommand,
             new CredentialInstaller(options.CredentialFiles()), metrics, launcher,
-            relayNodeLine: line =>
-            {
-                Console.Out.WriteLine(line);
-                server?.Broadcast("LOG " + line);
-            },
+            relayNodeLine: relay.Post,
             publishEvent: e => server?.Broadcast(e));
         try
         {

@@ -144,12 +144,17 @@ internal sealed class ControlServer : IDisposable
         return null;
     }
 
+    /// <summary>Reads one line of at most <see cref="ControlProtocol.MaxLineBytes"/>; a longer one ends the connection.</summary>
     private static string? ReadLine(StreamReader reader)
     {
-        var line = reader.ReadLine();
-        if (line is not null && Encoding.UTF8.GetByteCount(line) > ControlProtocol.MaxLineBytes)
-            throw new IOException("line too long");
-        return line;
+        var line = new StringBuilder();
+        while (reader.Read() is var c and >= 0)
+        {
+            if (c == '\n') return line.ToString().TrimEnd('\r');
+            if (line.Length >= ControlProtocol.MaxLineBytes) throw new IOException("line too long");
+            line.Append((char)c);
+        }
+        return line.Length > 0 ? line.ToString() : null;
     }
 
     public void Dispose()

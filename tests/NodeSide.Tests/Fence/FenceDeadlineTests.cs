@@ -104,6 +104,8 @@ public sealed class FenceDeadlineTests(ITestOutputHelper output) : IDisposable
         Poll.Never(() => fence.Control.Status()["state"] != "off", TimeSpan.FromMilliseconds(600), "enabled too close to the deadline");
         Assert.False(fence.KeysInstalled());
         Assert.StartsWith("ERR", fence.Control.Send("ENABLE"), StringComparison.Ordinal);
+        Assert.ThrowsAny<IOException>(() => fence.Control.Send(new string('A', 5000))); // over-long line: dropped
+        Assert.StartsWith("PONG", fence.Control.Send("PING"), StringComparison.Ordinal);
     }
 }
 
