@@ -237,6 +237,24 @@ public sealed class KubernetesClientTests(EmulatorFixture emulator) : IClassFixt
         Assert.Equal(3, list.GetProperty("items").GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_hang_stalls_open_watches_and_an_outage_closes_them()
+    {
+        var list = await _client.ListNamespacedCustomObjectAsync<JsonElement>(Group, Version, Ns, Plural);
+        await using var watch = Watch(list.GetProperty("metadata").GetProperty("resourceVersion").GetString());
+
+        emulator.Server.Fault = FaultMode.Hang;
+        emulator.Server.ApplyManifest("{\"apiVersion\":\"cardano.io/v1\",\"kind\":\"CardanoForgeCluster\",\"metadata\":{\"name\":\"eu-west-1-prod\"},\"spec\":{\"priority\":7}}");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch.NextAsync(TimeSpan.FromMilliseconds(300)));
+
+        emulator.Server.Fault = FaultMode.None;
+        var released = await watch.NextAsync();
+        Assert.Equal((WatchEventType.Modified, "eu-west-1-prod"), (released.Type, Name(released.Object)));
+
+        emulator.Server.Fault = FaultMode.Unavailable;
+        await Assert.ThrowsAsync<ChannelClosedException>(() => watch.NextAsync());
+    }
+
     private async Task Patch(string name, string mergePatch) =>
         await _client.PatchNamespacedCustomObjectAsync(new V1Patch(mergePatch, V1Patch.PatchType.MergePatch), Group, Version, Ns, Plural, name);
 
@@ -260,9 +278,9 @@ public sealed class KubernetesClientTests(EmulatorFixture emulator) : IClassFixt
                 onClosed: () => _events.Writer.TryComplete());
         }
 
-        public async Task<(WatchEventType Type, JsonElement Object)> NextAsync()
+        public async Task<(WatchEventType Type, JsonElement Object)> NextAsync(TimeSpan? within = null)
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            using var cts = new CancellationTokenSource(within ?? TimeSpan.FromSeconds(10));
             return await _events.Reader.ReadAsync(cts.Token);
         }
 
