@@ -5,8 +5,9 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 # Debian packages the tests use (spin: grant-quorum model; prometheus/promtool: rules and the end-to-end scrape;
-# faketime: wall-clock jumps; iproute2/nftables: network partitions; util-linux: setpriv --pdeathsig; gcc: spin verifiers).
-DEBIAN_PACKAGES=(spin gcc util-linux iproute2 nftables faketime prometheus curl jq)
+# faketime: wall-clock jumps; iproute2/nftables: network partitions; util-linux: setpriv --pdeathsig; gcc: spin verifiers;
+# shellcheck: the guide's scripts in deploy/scripts).
+DEBIAN_PACKAGES=(spin gcc util-linux iproute2 nftables faketime prometheus curl jq shellcheck)
 
 install_missing() {
   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && command -v dpkg-query >/dev/null || return 0
