@@ -57,7 +57,7 @@ internal static class ArbiterStates
     public static readonly NodeId West = new("us-west-2-prod", "cardano-bp-0");
     private static readonly DateTimeOffset Seen = DateTimeOffset.UtcNow.AddDays(-1);
 
-    public static PoolSpecs Specs(ClusterSpec? westOverride = null) => new(Pool, ImmutableDictionary<string, SpecEntry>.Empty
+    public static PoolSpecs PoolSpecsOf(ClusterSpec? westOverride = null) => new(Pool, ImmutableDictionary<string, SpecEntry>.Empty
         .Add(East.Cluster, new SpecEntry(Pool, East.Cluster, new ClusterSpec("us-east-1", 1), false, 1, Seen, Seen, "test"))
         .Add(West.Cluster, new SpecEntry(Pool, West.Cluster, westOverride ?? new ClusterSpec("us-west-2", 2), false, 1, Seen, Seen, "test")));
 

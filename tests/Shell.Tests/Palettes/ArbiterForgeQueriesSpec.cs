@@ -29,7 +29,7 @@ public sealed class ArbiterForgeQueriesSpec : IAsyncLifetime
         _cluster = await TestCluster.StartAsync("us-east-1");
         var system = _cluster.Systems[0];
         var mediator = DistributedPubSub.Get(system).Mediator;
-        var specs = system.ActorOf(Props.Create(() => new FakeSpecStore(ArbiterStates.Specs(null))));
+        var specs = system.ActorOf(Props.Create(() => new FakeSpecStore(ArbiterStates.PoolSpecsOf(null))));
         var initial = State(East, East, T1, "idle", East, "Priority-based",
             [new PoolTransition(DateTimeOffset.UtcNow.AddMinutes(-5), "granted", null, East, T1, "no forger")]);
         var arbiter = system.ActorOf(Props.Create(() => new FakeArbiter(initial, mediator)));
@@ -83,7 +83,7 @@ public sealed class ArbiterForgeQueriesSpec : IAsyncLifetime
         public Task PatchAsync(ForgeSpecPatch patch, CancellationToken ct)
         {
             var west = patch.ApplyTo(new ClusterSpec("us-west-2", 2));
-            specs.Tell(ArbiterStates.Specs(west));
+            specs.Tell(ArbiterStates.PoolSpecsOf(west));
             var t0 = new PoolTransition(DateTimeOffset.UtcNow.AddMinutes(-5), "granted", null, East, T1, "no forger");
             var t1 = new PoolTransition(DateTimeOffset.UtcNow, "target", East, West, T1, "spec change");
             arbiter.Tell(new FakeArbiter.SetState(State(West, East, T1, "revoking", East, ForgeStates.EnabledText, [t0, t1]), Publish: true));

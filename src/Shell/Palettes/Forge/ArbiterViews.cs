@@ -20,7 +20,8 @@ internal static class ArbiterViews
         var clusters = names.Select(n => Cluster(n, state.Clusters.FirstOrDefault(v => v.Name == n), live.GetValueOrDefault(n), forger, state.DecidedAt))
             .ToImmutableArray();
         var lastAt = state.History.LastOrDefault(h => h.Kind is "granted" or "target")?.At;
-        return new PoolView(state.PoolId, forger, state.Target, state.Term, lastAt, state.Transition, clusters);
+        var others = state.Nodes.Where(n => n.Forging == VerifiedForging.On && n.Node != forger).Select(n => n.Node).ToImmutableArray();
+        return new PoolView(state.PoolId, forger, state.Target, state.Term, lastAt, state.Transition, clusters, others);
     }
 
     /// <summary>The node whose forging the agent verified; the grant holder when several claim it (never expected).</summary>

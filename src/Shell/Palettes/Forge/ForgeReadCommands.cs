@@ -26,6 +26,9 @@ internal sealed class ForgeReadCommands(IForgeQueries queries, TimeProvider time
             return;
         }
         await ctx.WriteLinesAsync(TextTable.Render(["POOL", "FORGING CLUSTER", "NODE", "TERM", "SINCE", "LAST TRANSITION"], rows)).ConfigureAwait(false);
+        foreach (var p in snapshot.Pools.Where(p => !p.AlsoForging.IsEmpty))
+            await ctx.WriteLineAsync(
+                $"ALERT: pool {p.PoolId}: {string.Join(", ", p.AlsoForging)} also report verified forging besides {Describe(p.Forger)}").ConfigureAwait(false);
     }
 
     /// <summary>The guide's <c>kubectl get cardanoforgeclusters -o wide</c> table, one per pool, best priority first.</summary>

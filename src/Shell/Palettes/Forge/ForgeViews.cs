@@ -28,8 +28,13 @@ public sealed record PoolView(
     TermId Term,
     DateTimeOffset? LastTransitionAt,
     string LastTransition,
-    ImmutableArray<ClusterView> Clusters)
+    ImmutableArray<ClusterView> Clusters,
+    ImmutableArray<NodeId> OtherForgers = default)
 {
+    /// <summary>Nodes besides <see cref="Forger"/> that report verified forging: a breach of "at most one forger"
+    /// that the shell must show loudly (never expected).</summary>
+    public ImmutableArray<NodeId> AlsoForging => OtherForgers.IsDefault ? [] : OtherForgers;
+
     /// <summary>Forging has settled: the verified forger is the decided one.</summary>
     public bool Settled => Forger == Target;
 }
