@@ -4,6 +4,8 @@ using Forge.Coordinator.Hosting;
 using Forge.Coordinator.Http;
 using Forge.Coordinator.Metrics;
 using Forge.Health;
+using Forge.Kubernetes;
+using Forge.Shell.Host;
 
 namespace Forge.Coordinator;
 
@@ -12,7 +14,8 @@ public static class CoordinatorHost
 {
     public const string Usage = """
         usage: forge-coordinator [run] [--config FILE.conf]... [--set key=value]...
-               forge-coordinator sandbox
+               forge-coordinator shell [HOST:PORT] [command words...]
+               forge-coordinator sandbox [--dir DIR] [--slot-ms N] [--nodes-per-region N] [--regions N]
           --config FILE   HOCON file over the defaults in hocon/ (repeatable; earlier wins)
           --set k=v       one HOCON value over everything else (repeatable), e.g. --set forge.cluster.region=us-east-1
         """;
@@ -66,6 +69,9 @@ public static class CoordinatorHost
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<CoordinatorMetrics>();
         var healthProbe = probe ?? new HttpHealthProbe(new HttpClient());
+        var projection = ProjectionSettings.FromConfig(fc.Config);
+        var clusterApi = ForgeProjectionHosting.CreateApi(fc.Config, projection);
+        if (clusterApi is not null) builder.Services.AddSingleton(clusterApi);
         builder.Services.AddAkka(fc.Coordinator.SystemName, (akka, sp) =>
         {
             akka.AddHocon(fc.Config, HoconAddMode.Prepend)
@@ -76,7 +82,9 @@ public static class CoordinatorHost
                 .AddForgeNodes(fc)
                 .AddForgeArbiter(fc, healthProbe)
                 .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>())
-                .AddForgeAgentGateway(fc);
+                .AddForgeAgentGateway(fc)
+                .AddForgeProjection(fc, projection, clusterApi)
+                .AddForgeShell(sp);
         });
         var app = builder.Build();
         app.MapForgeRoutes();

@@ -25,7 +25,7 @@ public sealed record ForgeConfiguration(
     GrantSettings Grants)
 {
     /// <summary>The default files, in precedence order (first wins).</summary>
-    public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "grants.conf", "forge-decider.conf", "serialization.conf"];
+    public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "grants.conf", "forge-decider.conf", "serialization.conf", "projection.conf"];
 
     public static ForgeConfiguration Load(string hoconDirectory, IEnumerable<string> extraFiles, IEnumerable<string> sets)
     {
