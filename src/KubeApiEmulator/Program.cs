@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Forge.KubeApiEmulator;
 
 // kube-api-emulator [--port N] [--host ADDR] [--crd PATH]... [--namespace NS]... [--kubeconfig PATH]
@@ -44,8 +45,14 @@ if (kubeconfig is not null)
 }
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true; // shut down in order below instead of being killed
+    stop.Cancel();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);

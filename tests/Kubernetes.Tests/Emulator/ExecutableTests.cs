@@ -2,7 +2,7 @@ using Forge.Kubernetes.Tests.Support;
 
 namespace Forge.Kubernetes.Tests.Emulator;
 
-/// <summary>The kube-api-emulator executable: first line names the URL, the kubeconfig works, the fault hooks answer.</summary>
+/// <summary>The kube-api-emulator executable: first line names the URL, the kubeconfig works, the fault hooks answer, SIGTERM stops it.</summary>
 public sealed class ExecutableTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kube-emu-exe-").FullName;
@@ -31,5 +31,8 @@ public sealed class ExecutableTests : IDisposable
 
         var up = await Shell.RunAsync($"curl -sf -XPOST '{url}/_emulator/fault?mode=none' >/dev/null && kubectl get cardanoforgeclusters", env, _dir);
         Assert.Equal(0, up.ExitCode);
+
+        await Shell.RunAsync($"kill -TERM {emulator.Id}", env, _dir);
+        Assert.True(await emulator.ExitsWithinAsync(TimeSpan.FromSeconds(15)), "SIGTERM did not stop the emulator");
     }
 }

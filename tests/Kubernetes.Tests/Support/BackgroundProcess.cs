@@ -63,6 +63,23 @@ internal sealed class BackgroundProcess : IAsyncDisposable
         }
     }
 
+    public int Id => _process.Id;
+
+    /// <summary>True when the process exits within the deadline.</summary>
+    public async Task<bool> ExitsWithinAsync(TimeSpan within)
+    {
+        using var cts = new CancellationTokenSource(within);
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
