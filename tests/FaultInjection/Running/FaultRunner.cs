@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Forge.FaultInjection.Checking;
+
+namespace Forge.FaultInjection.Running;
+
+public sealed record RunnerOptions(string Profile, IReadOnlyList<string> Scenarios, int Runs, int SlotMs, TimeSpan GrantTtl,
+    TimeSpan ReadyLimit, TimeSpan RecoveryLimit, int Seed);
+
+/// <summary>
+/// Drives one sandbox through the chosen scenarios: waits for one stable forger, injects the fault, waits for forging to
+/// be stable again with every process back, then checks every forge log over the scenario's window. The whole run's
+/// logs are checked once more at the end (a violation between scenarios is not lost).
+/// </summary>
+public sealed class FaultRunner(RunnerOptions options, TextWriter log)
+{
+    private const double Ns = 1e9;
+
+    public async Task<RunReport> RunAsync()
+    {
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        using var sandbox = SandboxProcess.Start(options.SlotMs);
+        log.WriteLine($"fault-injection: sandbox in {sandbox.Dir}, slot {options.SlotMs} ms");
+        var ready = await sandbox.WaitReadyAsync(options.ReadyLimit).ConfigureAwait(false);
+        var readyAfter = clock.Elapsed.TotalSeconds;
+        var pause = options.GrantTtl + TimeSpan.FromSeconds(3);
+        var summaries = new List<ScenarioSummary>();
+        string? sandboxProblem = null;
+        var allDeaths = new List<NodeDeath>();
+        if (!ready)
+        {
+            sandboxProblem = $"sandbox not ready (no node verified forging) within {options.ReadyLimit.TotalSeconds:0} s; its output:\n" +
+                             string.Join('\n', sandbox.Output.Split('\n').TakeLast(15));
+            log.WriteLine("fault-injection: " + sandboxProblem);
+        }
+        else
+        {
+            log.WriteLine($"fault-injection: sandbox ready after {readyAfter:0.0} s");
+            using var probe = new SandboxProbe(sandbox);
+            var kubectl = new Kubectl(sandbox.Manifest().Kubeconfig);
+            var specs = OriginalSpecs(sandbox.Manifest(), kubectl);
+            var random = new Random(options.Seed);
+            foreach (var scenario in options.Scenarios.Select(n => Scenarios.All.First(s => s.Name == n)))
+            {
+                var runs = new List<RunResult>();
+                for (var i = 1; i <= options.Runs; i++)
+                {
+                    var r = await RunOnceAsync(scenario, i, probe, kubectl, specs, pause, random, allDeaths).ConfigureAwait(false);
+                    log.WriteLine($"fault-injection: {r.Scenario} #{r.Run}: {(r.Problem ?? "ok")}; double-forged {r.DoubleForgedSlots}, " +
+                                  $"overlaps {r.Overlaps}, failover {r.FailoverSeconds?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "-"} s, " +
+                                  $"max gap {r.MaxGapSeconds:0.00} s, {r.SlotsChecked} slots checked; {r.Target}");
+                    foreach (var v in r.Violations) log.WriteLine("  VIOLATION " + v);
+                    runs.Add(r);
+                }
+                summaries.Add(RunReport.Summarize(scenario, runs));
+            }
+        }
+        var whole = File.Exists(sandbox.ManifestPath)
+            ? ForgeLogChecker.Check(sandbox.ForgeLogs(), deaths: allDeaths)
+            : null;
+        return new RunReport(options.Profile, options.SlotMs, options.GrantTtl.TotalSeconds, pause.TotalSeconds, started,
+            clock.Elapsed.TotalSeconds, Machine(), ready ? readyAfter : null, sandboxProblem, summaries,
+            summaries.Sum(s => s.DoubleForgedSlots), summaries.Sum(s => s.Overlaps), whole?.DoubleForged.Count ?? 0,
+            whole?.Overlaps.Count ?? 0, Scenarios.Missing);
+    }
+
+    private async Task<RunResult> RunOnceAsync(Scenario scenario, int run, SandboxProbe probe, Kubectl kubectl,
+        IReadOnlyDictionary<string, JsonObject> specs, TimeSpan pause, Random random, List<NodeDeath> allDeaths)
+    {
+        RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], []);
+
+        NodeEntry? forger = null;
+        if (!await Poll.UntilAsync(() => probe.AllProcessesRunning() && (forger = probe.StableForger()) is not null, options.RecoveryLimit)
+                .ConfigureAwait(false))
+            return Failed($"no single stable forger with every process running within {options.RecoveryLimit.TotalSeconds:0} s before the fault");
+        var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs);
+        Fault fault;
+        try
+        {
+            fault = await scenario.Inject(context).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            return Failed("could not inject: " + e.Message);
+        }
+        allDeaths.AddRange(fault.Deaths);
+        var windowFrom = fault.Mono - 2_000_000_000L;
+        // recovered = one stable forger again with every process back (restarts done)
+        var recovered = await Poll.UntilAsync(() => probe.AllProcessesRunning() && probe.StableForger() is not null, options.RecoveryLimit)
+            .ConfigureAwait(false);
+        if (fault.Restore is { } restore)
+        {
+            await restore().ConfigureAwait(false);
+            recovered &= await Poll.UntilAsync(() => probe.AllProcessesRunning() && probe.StableForger() is not null, options.RecoveryLimit)
+                .ConfigureAwait(false);
+        }
+        var now = Native.MonoNow();
+        var logs = probe.Sandbox.ForgeLogs();
+        var result = ForgeLogChecker.Check(logs, windowFrom, now, allDeaths);
+        // uninterrupted: the forger before the fault is still in the on-interval it was in at the fault
+        var interrupted = !result.Intervals.Any(i => i.Node == forger!.Id && i.From <= fault.RecoverFrom && i.EndedBy == "horizon");
+        var failover = interrupted ? ForgeLogChecker.Recovery(logs, result, fault.RecoverFrom, fresh: true) : 0;
+        var violations = result.DoubleForged.Select(d => $"slot {d.Slot} forged by {string.Join(" and ", d.Nodes)}")
+            .Concat(result.Overlaps.Select(o => $"on-intervals overlap {o.Nanos / 1e6:0.###} ms: {o.First.Node} [{o.First.From}, {o.First.To}] " +
+                                                $"({o.First.EndedBy}) and {o.Second.Node} [{o.Second.From}, {o.Second.To}] ({o.Second.EndedBy})"))
+            .ToList();
+        string? problem = null;
+        if (!result.Evidence) problem = "no slot forged in the scenario's window: nothing was checked";
+        else if (!recovered) problem = $"forging not stable again (one forger, every process back) within {options.RecoveryLimit.TotalSeconds:0} s";
+        else if (failover is null) problem = "no forging in a fresh on-interval after the fault";
+        return new RunResult(scenario.Name, run, fault.Target, problem, result.DoubleForged.Count, result.Overlaps.Count,
+            result.Overlaps.Count == 0 ? 0 : result.Overlaps.Max(o => o.Nanos) / 1e6, (result.LongestGapNanos ?? 0) / Ns,
+            failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies);
+    }
+
+    private static Dictionary<string, JsonObject> OriginalSpecs(Manifest m, Kubectl kubectl)
+    {
+        var specs = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var r in m.Regions)
+        {
+            var (code, json) = kubectl.Run("--context", r.Context, "get", Kubectl.Resource, r.Name, "-o", "json");
+            if (code != 0) throw new InvalidOperationException($"kubectl get {r.Name}: {json}");
+            specs[r.Name] = JsonNode.Parse(json)!["spec"]!.AsObject();
+        }
+        return specs;
+    }
+
+    private static string Machine()
+    {
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim()
+            : null;
+        return $"{Environment.ProcessorCount} CPUs, {cpu ?? "unknown CPU"}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
+    }
+}

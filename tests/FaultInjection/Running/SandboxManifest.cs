@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Forge.FaultInjection.Running;
+
+// DIR/sandbox.json as src/Sandbox writes it (read here, not referenced: the runner drives the sandbox as a process).
+
+public sealed record Manifest(
+    [property: JsonPropertyName("kubeconfig")] string Kubeconfig,
+    [property: JsonPropertyName("regions")] IReadOnlyList<RegionEntry> Regions)
+{
+    public IEnumerable<NodeEntry> Nodes => Regions.SelectMany(r => r.Nodes);
+
+    public static Manifest Parse(string json) =>
+        JsonSerializer.Deserialize<Manifest>(json) ?? throw new InvalidDataException("empty sandbox.json");
+}
+
+public sealed record RegionEntry(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("region")] string Region,
+    [property: JsonPropertyName("context")] string Context,
+    [property: JsonPropertyName("coordinators")] IReadOnlyList<CoordinatorEntry> Coordinators,
+    [property: JsonPropertyName("nodes")] IReadOnlyList<NodeEntry> Nodes);
+
+public sealed record CoordinatorEntry(
+    [property: JsonPropertyName("pid")] int Pid,
+    [property: JsonPropertyName("metrics")] string Metrics);
+
+public sealed record NodeEntry(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("agentPid")] int AgentPid,
+    [property: JsonPropertyName("fencePid")] int FencePid,
+    [property: JsonPropertyName("nodePid")] int NodePid,
+    [property: JsonPropertyName("forgeLog")] string ForgeLog);

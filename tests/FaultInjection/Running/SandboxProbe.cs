@@ -1,0 +1,61 @@
+using System.Globalization;
+using Forge.FaultInjection.Checking;
+
+namespace Forge.FaultInjection.Running;
+
+/// <summary>What the runner asks of a running sandbox: who forges (from the forge logs, the ground truth), who hosts the
+/// arbiter (a coordinator's /metrics), whether every process is back.</summary>
+public sealed class SandboxProbe(SandboxProcess sandbox) : IDisposable
+{
+    private static readonly long Second = 1_000_000_000;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    public SandboxProcess Sandbox => sandbox;
+
+    /// <summary>The one node that forged in the last second and also 1.5–2.5 s ago; null if none or several.</summary>
+    public NodeEntry? StableForger()
+    {
+        var now = Native.MonoNow();
+        var manifest = sandbox.Manifest();
+        var recent = new List<NodeEntry>();
+        var steady = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in manifest.Nodes)
+        {
+            var log = ForgeLogReader.Read(node.ForgeLog);
+            var slots = log.Entries.Where(e => e.Slot is not null).ToList();
+            if (slots.Any(e => e.Mono >= now - Second)) recent.Add(node);
+            if (slots.Any(e => e.Mono >= now - 5 * Second / 2 && e.Mono <= now - 3 * Second / 2)) steady.Add(node.Id);
+        }
+        return recent.Count == 1 && steady.Contains(recent[0].Id) ? recent[0] : null;
+    }
+
+    /// <summary>The coordinator reporting <c>forge_coordinator_arbiter_local 1</c>, or null.</summary>
+    public async Task<(RegionEntry Region, CoordinatorEntry Coordinator)?> ArbiterHostAsync()
+    {
+        foreach (var region in sandbox.Manifest().Regions)
+        foreach (var c in region.Coordinators)
+        {
+            try
+            {
+                var text = await _http.GetStringAsync(new Uri(c.Metrics)).ConfigureAwait(false);
+                var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("forge_coordinator_arbiter_local ", StringComparison.Ordinal));
+                if (line is not null && double.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture) >= 1) return (region, c);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or FormatException)
+            {
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Every process in sandbox.json is alive and running (none stopped): restarts have completed.</summary>
+    public bool AllProcessesRunning()
+    {
+        var m = sandbox.Manifest();
+        var pids = m.Regions.SelectMany(r => r.Coordinators.Select(c => c.Pid))
+            .Concat(m.Nodes.SelectMany(n => new[] { n.AgentPid, n.FencePid, n.NodePid }));
+        return pids.All(p => Native.Alive(p) && Native.State(p) != "T");
+    }
+
+    public void Dispose() => _http.Dispose();
+}

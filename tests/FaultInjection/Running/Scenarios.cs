@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Forge.FaultInjection.Checking;
+
+namespace Forge.FaultInjection.Running;
+
+/// <summary>A fault as injected: what was hit, when (CLOCK_MONOTONIC ns), which nodes the runner killed, and from when
+/// recovery is measured (the fault, or the end of an operator's deliberate no-forging phase).</summary>
+public sealed record Fault(string Target, long Mono, IReadOnlyList<NodeDeath> Deaths, long RecoverFrom, Func<Task>? Restore = null);
+
+public sealed record FaultContext(SandboxProbe Probe, Manifest Manifest, NodeEntry Forger, TimeSpan PauseFor, Random Random,
+    Kubectl Kubectl, IReadOnlyDictionary<string, JsonObject> OriginalSpecs);
+
+public sealed record Scenario(string Name, string What, Func<FaultContext, Task<Fault>> Inject);
+
+/// <summary>Every fault the runner can inject with real signals and kubectl. Partitions, API-emulator faults and
+/// wall-clock jumps are not here: see <see cref="Missing"/>.</summary>
+public static class Scenarios
+{
+    public static readonly IReadOnlyList<string> ShortProfile =
+        ["kill-forger-node", "kill-forger-agent", "stop-forger-agent", "kill-coordinator", "operator-random-patch"];
+
+    public static readonly IReadOnlyDictionary<string, string> Missing = new Dictionary<string, string>
+    {
+        ["partition-*"] = "the sandbox runs every region in one network namespace on 127.0.0.1; partitions need a namespace per " +
+                          "region (veth + an address per region, seeds/replica-addresses/COORDINATORS on those addresses, the " +
+                          "sandbox starting each region's processes through `ip netns exec`, CAP_NET_ADMIN) and nft rules between them",
+        ["kube-api-down/hang"] = "the API emulators run inside the sandbox process; they need a separate process per region or a " +
+                                 "fault endpoint (stop/hang) the runner can call",
+        ["clock-jump"] = "the sandbox starts coordinators itself; a jump needs the sandbox to start one coordinator under " +
+                         "`faketime` (LD_PRELOAD + FAKETIME_DONT_FAKE_MONOTONIC=1), e.g. an option naming the coordinator and the offset",
+    };
+
+    public static IReadOnlyList<Scenario> All { get; } =
+    [
+        new("kill-forger-node", "kill -9 of the forging cardano-node", c => Kill(c, "node", [c.Forger.NodePid], [c.Forger.Id])),
+        new("kill-forger-agent", "kill -9 of the forging node's agent", c => Kill(c, "agent", [c.Forger.AgentPid], [])),
+        new("kill-forger-fence", "kill -9 of the forging node's fence (takes node and agent with it)",
+            c => Kill(c, "fence", [c.Forger.FencePid], [c.Forger.Id])),
+        new("kill-coordinator", "kill -9 of a coordinator that does not host the arbiter", KillCoordinator),
+        new("kill-arbiter-host", "kill -9 of the coordinator hosting the ForgeArbiter singleton", KillArbiterHost),
+        new("kill-region", "kill -9 of every process of the forger's region", KillRegion),
+        new("stop-forger-agent", "SIGSTOP of the forging agent past the grant TTL, then SIGCONT", c => Stop(c, "agent", [c.Forger.AgentPid])),
+        new("stop-forger-fence", "SIGSTOP of the forging node's fence alone past the grant TTL", c => Stop(c, "fence", [c.Forger.FencePid])),
+        new("stop-forger-pod", "SIGSTOP of agent + fence + node past the grant TTL (SIGCONT fence first)",
+            c => Stop(c, "pod", [c.Forger.FencePid, c.Forger.AgentPid, c.Forger.NodePid])),
+        new("stop-arbiter-host", "SIGSTOP of the arbiter's host past the grant TTL", StopArbiterHost),
+        new("operator-random-patch", "a random valid spec patch (priority, forgeState, override)", RandomPatch),
+        new("operator-two-enabled", "two clusters forgeState Enabled", TwoEnabled),
+        new("operator-all-disabled", "every cluster Disabled until no node forges, then restored", AllDisabled),
+        new("operator-delete-recreate", "the forger's CardanoForgeCluster deleted, then re-created", DeleteRecreate),
+    ];
+
+    private static Task<Fault> Kill(FaultContext c, string what, int[] pids, string[] nodesDying)
+    {
+        var at = Native.MonoNow();
+        foreach (var pid in pids)
+            if (!Native.Signal(pid, Native.SIGKILL)) throw new InvalidOperationException($"kill -9 {pid} ({what}): no such process");
+        return Task.FromResult(new Fault($"{what} of {c.Forger.Id} (pid {string.Join(',', pids)})", at,
+            nodesDying.Select(n => new NodeDeath(n, at)).ToList(), at));
+    }
+
+    private static async Task<Fault> KillCoordinator(FaultContext c)
+    {
+        var host = await c.Probe.ArbiterHostAsync().ConfigureAwait(false);
+        var others = c.Manifest.Regions.SelectMany(r => r.Coordinators).Where(x => x.Pid != host?.Coordinator.Pid).ToList();
+        var victim = others[c.Random.Next(others.Count)];
+        var at = Native.MonoNow();
+        if (!Native.Signal(victim.Pid, Native.SIGKILL)) throw new InvalidOperationException($"coordinator {victim.Pid} already gone");
+        return new Fault($"coordinator pid {victim.Pid} ({victim.Metrics})", at, [], at);
+    }
+
+    private static async Task<Fault> KillArbiterHost(FaultContext c)
+    {
+        var host = await c.Probe.ArbiterHostAsync().ConfigureAwait(false)
+                   ?? throw new InvalidOperationException("no coordinator reports forge_coordinator_arbiter_local 1");
+        var at = Native.MonoNow();
+        if (!Native.Signal(host.Coordinator.Pid, Native.SIGKILL)) throw new InvalidOperationException("arbiter host already gone");
+        return new Fault($"arbiter host {host.Region.Name} pid {host.Coordinator.Pid}", at, [], at);
+    }
+
+    private static Task<Fault> KillRegion(FaultContext c)
+    {
+        var region = c.Manifest.Regions.First(r => r.Nodes.Any(n => n.Id == c.Forger.Id));
+        var pids = region.Nodes.SelectMany(n => new[] { n.FencePid, n.AgentPid, n.NodePid }).Concat(region.Coordinators.Select(x => x.Pid));
+        var at = Native.MonoNow();
+        foreach (var pid in pids) Native.Signal(pid, Native.SIGKILL);
+        return Task.FromResult(new Fault($"region {region.Name} (every process)", at, region.Nodes.Select(n => new NodeDeath(n.Id, at)).ToList(), at));
+    }
+
+    private static async Task<Fault> Stop(FaultContext c, string what, int[] pids)
+    {
+        var at = Native.MonoNow();
+        foreach (var pid in pids)
+            if (!Native.Signal(pid, Native.SIGSTOP)) throw new InvalidOperationException($"SIGSTOP {pid} ({what}): no such process");
+        try
+        {
+            await Task.Delay(c.PauseFor).ConfigureAwait(false); // the pause is the fault itself, not a wait for a condition
+        }
+        finally
+        {
+            foreach (var pid in pids) Native.Signal(pid, Native.SIGCONT);
+        }
+        return new Fault($"SIGSTOP {what} of {c.Forger.Id} for {c.PauseFor.TotalSeconds:0.#} s", at, [], at);
+    }
+
+    private static async Task<Fault> StopArbiterHost(FaultContext c)
+    {
+        var host = await c.Probe.ArbiterHostAsync().ConfigureAwait(false)
+                   ?? throw new InvalidOperationException("no coordinator reports forge_coordinator_arbiter_local 1");
+        var at = Native.MonoNow();
+        Native.Signal(host.Coordinator.Pid, Native.SIGSTOP);
+        try
+        {
+            await Task.Delay(c.PauseFor).ConfigureAwait(false);
+        }
+        finally
+        {
+            Native.Signal(host.Coordinator.Pid, Native.SIGCONT);
+        }
+        return new Fault($"SIGSTOP arbiter host {host.Region.Name} pid {host.Coordinator.Pid} for {c.PauseFor.TotalSeconds:0.#} s", at, [], at);
+    }
+
+    private static Task<Fault> RandomPatch(FaultContext c)
+    {
+        var region = c.Manifest.Regions[c.Random.Next(c.Manifest.Regions.Count)];
+        var spec = c.Random.Next(3) switch
+        {
+            0 => new JsonObject { ["priority"] = c.Random.Next(1, 10) },
+            1 => new JsonObject { ["forgeState"] = c.Random.Next(2) == 0 ? "Enabled" : "Priority-based" },
+            _ => new JsonObject
+            {
+                ["override"] = new JsonObject
+                {
+                    ["enabled"] = true, ["forcePriority"] = c.Random.Next(1, 10),
+                    ["expiresAt"] = DateTime.UtcNow.AddHours(1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
+                },
+            },
+        };
+        var patch = new JsonObject { ["spec"] = spec }.ToJsonString();
+        var at = Native.MonoNow();
+        c.Kubectl.Patch(region.Context, region.Name, patch);
+        return Task.FromResult(new Fault($"{region.Name}: {patch}", at, [], at, () => RestoreAll(c)));
+    }
+
+    private static Task<Fault> TwoEnabled(FaultContext c)
+    {
+        var two = c.Manifest.Regions.OrderBy(_ => c.Random.Next()).Take(2).ToList();
+        var at = Native.MonoNow();
+        foreach (var r in two) c.Kubectl.Patch(r.Context, r.Name, """{"spec":{"forgeState":"Enabled"}}""");
+        return Task.FromResult(new Fault($"Enabled: {string.Join(", ", two.Select(r => r.Name))}", at, [], at, () => RestoreAll(c)));
+    }
+
+    private static async Task<Fault> AllDisabled(FaultContext c)
+    {
+        var at = Native.MonoNow();
+        foreach (var r in c.Manifest.Regions) c.Kubectl.Patch(r.Context, r.Name, """{"spec":{"forgeState":"Disabled"}}""");
+        var stopped = await Poll.UntilAsync(() => NoneForging(c), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        if (!stopped) throw new InvalidOperationException("every cluster Disabled, yet a node still forges 30 s later");
+        await RestoreAll(c).ConfigureAwait(false);
+        var restored = Native.MonoNow();
+        return new Fault("all Disabled, then restored", at, [], restored);
+    }
+
+    private static async Task<Fault> DeleteRecreate(FaultContext c)
+    {
+        var region = c.Manifest.Regions.First(r => r.Nodes.Any(n => n.Id == c.Forger.Id));
+        var (code, json) = c.Kubectl.Run("--context", region.Context, "get", Kubectl.Resource, region.Name, "-o", "json");
+        if (code != 0) throw new InvalidOperationException("kubectl get: " + json);
+        var obj = JsonNode.Parse(json)!.AsObject();
+        obj.Remove("status");
+        var meta = obj["metadata"]!.AsObject();
+        foreach (var k in new[] { "resourceVersion", "uid", "creationTimestamp", "generation", "managedFields" }) meta.Remove(k);
+        var file = Path.Combine(c.Probe.Sandbox.Root, $"recreate-{region.Name}.json");
+        await File.WriteAllTextAsync(file, obj.ToJsonString()).ConfigureAwait(false);
+        var at = Native.MonoNow();
+        var (dc, dout) = c.Kubectl.Run("--context", region.Context, "delete", Kubectl.Resource, region.Name, "--wait=false");
+        if (dc != 0) throw new InvalidOperationException("kubectl delete: " + dout);
+        // the forger's cluster lost its spec: forging leaves it (or stops) before it comes back
+        await Poll.UntilAsync(() => !ForgingNow(c, c.Forger), TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        var (cc, cout) = c.Kubectl.Run("--context", region.Context, "create", "-f", file);
+        if (cc != 0) throw new InvalidOperationException("kubectl create: " + cout);
+        return new Fault($"{region.Name} deleted and re-created", at, [], at);
+    }
+
+    private static Task RestoreAll(FaultContext c)
+    {
+        foreach (var r in c.Manifest.Regions)
+        {
+            var spec = c.OriginalSpecs[r.Name];
+            var patch = new JsonObject
+            {
+                ["spec"] = new JsonObject
+                {
+                    ["forgeState"] = spec["forgeState"]?.DeepClone(), ["priority"] = spec["priority"]?.DeepClone(),
+                    ["override"] = spec["override"]?.DeepClone(),
+                },
+            };
+            c.Kubectl.Patch(r.Context, r.Name, patch.ToJsonString());
+        }
+        return Task.CompletedTask;
+    }
+
+    private static bool ForgingNow(FaultContext c, NodeEntry node) =>
+        ForgeLogReader.Read(node.ForgeLog).Entries.Any(e => e.Slot is not null && e.Mono >= Native.MonoNow() - 1_000_000_000);
+
+    private static bool NoneForging(FaultContext c) => c.Manifest.Nodes.All(n => !ForgingNow(c, n));
+}
