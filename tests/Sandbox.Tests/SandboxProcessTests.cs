@@ -137,7 +137,7 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
     }
 
     [Fact]
-    public void T05_a_killed_fence_is_restarted_whole_and_sandbox_json_is_rewritten()
+    public void T06_a_killed_fence_is_restarted_whole_and_sandbox_json_is_rewritten()
     {
         var before = sandbox.Manifest().Regions[2].Nodes[1]; // eu-west-1-prod/cardano-bp-1: a standby
         Assert.True(Native.Kill(before.FencePid, Native.SIGKILL));
@@ -154,7 +154,7 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
     }
 
     [Fact]
-    public void T06_a_killed_agent_is_restarted_by_its_fence()
+    public void T07_a_killed_agent_is_restarted_by_its_fence()
     {
         var before = sandbox.Manifest().Regions[1].Nodes[1]; // us-west-2-prod/cardano-bp-1
         Assert.True(Native.Kill(before.AgentPid, Native.SIGKILL));
@@ -169,7 +169,7 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
     }
 
     [Fact]
-    public void T07_maintenance_failover_and_restore_hand_over_with_no_slot_forged_twice()
+    public void T05_maintenance_failover_and_restore_hand_over_with_no_slot_forged_twice()
     {
         var scripts = Path.Combine(Binaries.RepositoryRoot(AppContext.BaseDirectory)!, "deploy", "scripts");
         var env = KubeEnv();
