@@ -75,6 +75,8 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        // Open watches, followed logs and requests held by FaultMode.Hang need not drain: stop quickly.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Parse(_options.Host), _options.Port));
         _app = builder.Build();
         _app.Run(_router.HandleAsync);
