@@ -15,7 +15,7 @@ public sealed class AgentCrashTests : RigTest
         var (agent, node, incarnation) = (AgentPid, NodePid, Coordinator.Registration!.Incarnation);
         Assert.Equal(0, LinuxNative.Kill(agent, LinuxNative.SigKill));
         await Rig.WaitAsync(() => Rig.FenceStatus().GetValueOrDefault("state") == "off", Wait, "the fence to disable the node");
-        AssertOffBeforeGrantEnd();
+        await AssertOffBeforeGrantEndAsync();
         Assert.Equal(node, NodePid); // disabled, not restarted: no ledger replay
 
         await Rig.WaitAsync(() => Coordinator.Registration!.Incarnation != incarnation, Wait, "a new agent incarnation");

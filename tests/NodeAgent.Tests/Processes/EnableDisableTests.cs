@@ -45,7 +45,8 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
 
         Coordinator.Revoke();
         await Rig.WaitAsync(() => Coordinator.Last<Released>() is not null, Wait, "Released");
-        var off = Rig.ForgeLogLines.Events("off").Single();
+        var off = await OffLoggedAsync();
+        Assert.Single(Rig.ForgeLogLines.Events("off"));
         Assert.True(off.Mono < Coordinator.ArrivalOf<Released>(_ => true)!.Value, "released only after the node logged off");
         Assert.Empty(Directory.EnumerateFiles(Rig.KeyDir));
         await Reported(VerifiedForging.Off);

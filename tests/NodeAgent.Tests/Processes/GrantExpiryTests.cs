@@ -14,8 +14,8 @@ public sealed class GrantExpiryTests : RigTest
         await ForgingAsync();
         Coordinator.Confirming = false;
         await Rig.WaitAsync(() => Coordinator.Last<Released>() is not null, Wait, "Released after the permission ran out");
-        AssertOffBeforeGrantEnd();
-        Assert.True(Rig.ForgeLogLines.Events("off").Last().Mono < Coordinator.ArrivalOf<Released>(_ => true),
+        await AssertOffBeforeGrantEndAsync();
+        Assert.True((await OffLoggedAsync()).Mono < Coordinator.ArrivalOf<Released>(_ => true),
             "released only after the node was off");
         Assert.Contains(Rig.Output, l => l.Contains("renewals did not arrive in time", StringComparison.Ordinal));
         // a late answer for the expired term changes nothing
@@ -35,7 +35,7 @@ public sealed class GrantExpiryTests : RigTest
         try
         {
             await Rig.WaitAsync(() => Rig.FenceStatus().GetValueOrDefault("state") == "off", Wait, "the fence to disable on its own");
-            AssertOffBeforeGrantEnd();
+            await AssertOffBeforeGrantEndAsync();
             Assert.Empty(Directory.EnumerateFiles(Rig.KeyDir));
         }
         finally

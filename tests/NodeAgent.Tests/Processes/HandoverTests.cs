@@ -18,7 +18,8 @@ public sealed class HandoverTests : RigTest
         await Rig.WaitAsync(() => Coordinator.Last<Released>() is not null, Wait, "Released after the planned revoke");
         var released = Coordinator.ArrivalOf<Released>(_ => true)!.Value;
         Assert.True(Coordinator.ArrivalOf<HandoverRequest>(_ => true) < released);
-        Assert.True(Rig.ForgeLogLines.Events("off").Single().Mono < released, "off before Released");
+        Assert.True((await OffLoggedAsync()).Mono < released, "off before Released");
+        Assert.Single(Rig.ForgeLogLines.Events("off"));
         Assert.Contains("planned handover", Coordinator.Last<Released>()!.Reason, StringComparison.Ordinal);
         await Rig.WaitAsync(() => Rig.Output.Any(l => l.Contains("agent exited", StringComparison.Ordinal) &&
                                                       l.Contains("\"code\":\"0\"", StringComparison.Ordinal)),

@@ -13,7 +13,7 @@ namespace Forge.NodeAgent.Tests.Processes;
 [Collection(ProcessCollection.Name)]
 public sealed class LeaseModeTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(40);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(60);
     private readonly TempDir _dir = new("forge-agent-lease");
     private KubeApiEmulatorServer _api = null!;
     private readonly List<AgentRig> _rigs = [];
@@ -70,6 +70,7 @@ public sealed class LeaseModeTests : IAsyncLifetime
         Assert.Equal(0, LinuxNative.Kill(agent, 15 /* SIGTERM */));
         await follower.WaitAsync(() => On(follower), Wait, "the follower to take over");
         Assert.False(On(leader));
+        await leader.WaitAsync(() => leader.ForgeLogLines.Events("off").Any(), Wait, "the leader's off line in its forge log");
 
         var intervals = ForgeLog.OnIntervals(leader.ForgeLogLines).Select(i => (i.From, i.To, Node: "leader"))
             .Concat(ForgeLog.OnIntervals(follower.ForgeLogLines).Select(i => (i.From, i.To, Node: "follower")))

@@ -10,7 +10,7 @@ namespace Forge.NodeAgent.Tests.Processes;
 public abstract class RigTest : IAsyncLifetime
 {
     protected static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
-    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    protected static readonly TimeSpan Wait = TimeSpan.FromSeconds(45);
     private readonly TempDir _dir = new("forge-agent-proc");
     private FakeCoordinator? _coordinator;
     private AgentRig? _rig;
@@ -49,15 +49,23 @@ public abstract class RigTest : IAsyncLifetime
         await Reported(VerifiedForging.On);
     }
 
+    /// <summary>The stand-in appends its forge log on its own slot clock, so the "off" line may trail the fence's
+    /// verification by a slot: wait for it (its timestamp is the transition's).</summary>
+    private protected async Task<ForgeLogLine> OffLoggedAsync(int count = 1)
+    {
+        await Rig.WaitAsync(() => Rig.ForgeLogLines.Events("off").Count() >= count, Wait, "the off transition in the forge log");
+        return Rig.ForgeLogLines.Events("off").Last();
+    }
+
     protected int AgentPid => Rig.Pid("agent") ?? throw new InvalidOperationException("the fence reports no agent");
 
     protected int NodePid => Rig.Pid("pid") ?? throw new InvalidOperationException("the fence reports no node");
 
     /// <summary>The node's last "off" transition must come before the end of the grant: the arrival of the last request
     /// the coordinator confirmed (no earlier than its send) + TTL.</summary>
-    protected void AssertOffBeforeGrantEnd()
+    protected async Task AssertOffBeforeGrantEndAsync()
     {
-        var off = Rig.ForgeLogLines.Events("off").LastOrDefault() ?? throw new Xunit.Sdk.XunitException("no off event");
+        var off = await OffLoggedAsync();
         var grantEnd = Coordinator.LastConfirmedRequestMono + (long)Ttl.TotalMilliseconds * 1_000_000;
         Assert.True(off.Mono < grantEnd, $"off {(off.Mono - grantEnd) / 1e6:F0} ms relative to the grant's end");
     }

@@ -18,6 +18,9 @@ public sealed class AgentLinkTlsTests : IDisposable
         DeadLinkTimeout = TimeSpan.FromMilliseconds(1500),
         BackoffMin = TimeSpan.FromMilliseconds(20),
         BackoffMax = TimeSpan.FromMilliseconds(200),
+        // generous: the suite shares 2 cores with other builds
+        HandshakeTimeout = TimeSpan.FromSeconds(10),
+        ConnectTimeout = TimeSpan.FromSeconds(5),
     };
 
     private readonly TempDir _dir = new("forge-tls");
