@@ -30,8 +30,9 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         var allDeaths = new List<NodeDeath>();
         if (!ready)
         {
-            sandboxProblem = $"sandbox not ready (no node verified forging) within {options.ReadyLimit.TotalSeconds:0} s; its output:\n" +
-                             string.Join('\n', sandbox.Output.Split('\n').TakeLast(15));
+            sandboxProblem = $"sandbox not ready (no node verified forging) within {options.ReadyLimit.TotalSeconds:0} s; it said:\n" +
+                             string.Join('\n', sandbox.Output.Split('\n').Where(l => l.StartsWith("sandbox", StringComparison.Ordinal)).TakeLast(12)) +
+                             $"\n(logs under {sandbox.Dir}; FORGE_KEEP_SANDBOX=1 keeps them)";
             log.WriteLine("fault-injection: " + sandboxProblem);
         }
         else
