@@ -3,6 +3,7 @@ using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Forge.Arbiter;
 using Forge.Cluster;
+using Forge.Grants;
 using Forge.Health;
 using Forge.Nodes;
 using Forge.Specs;
@@ -21,5 +22,9 @@ public static class ForgeArbiterHosting
                 (system, registry, _) => ForgeArbiter.Props(fc.Arbiter, fc.Decider,
                     registry.Get<NodeEntity>(), registry.Get<SpecStore>(), registry.Get<GrantPortKey>(),
                     DistributedPubSub.Get(system).Mediator, probe, fc.Health),
-                new ClusterSingletonOptions { Role = ClusterRoles.Coordinator });
+                new ClusterSingletonOptions { Role = ClusterRoles.Coordinator })
+            // On every coordinator: proposes failovers through the grant module while the singleton is missing.
+            .WithActors((system, registry) => registry.Register<FailoverWatch>(system.ActorOf(
+                FailoverWatch.Props(registry.Get<GrantProposerActor>(), registry.Get<NodeEntity>(),
+                    DistributedPubSub.Get(system).Mediator, fc.Arbiter), "forge-failover-watch")));
 }

@@ -28,6 +28,7 @@ public static class ForgeGrantsHosting
                     .WithDispatcher("forge-grant-replica-dispatcher"), GrantReplicaActor.Name);
             }
             var proposer = system.ActorOf(GrantProposerActor.Props(fc.Grants, fc.CoordinatorId, replicas), "grant-proposer");
+            registry.Register<GrantProposerActor>(proposer);
             registry.Register<GrantPortKey>(system.ActorOf(GrantProposerPort.Props(proposer), "forge-grant-port"));
             registry.Register<RenewalsKey>(system.ActorOf(RenewalBatcherActor.Props(fc.Grants, replicas), "grant-renewals"));
         });

@@ -17,8 +17,8 @@ namespace Forge.Coordinator.Tests.Arbiter;
 public class ForgeArbiterSpec : TestKit
 {
     private static readonly ArbiterSettings Settings = new(
-        decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromMilliseconds(600),
-        proposeTimeout: TimeSpan.FromSeconds(2), startupSettle: TimeSpan.FromMilliseconds(300),
+        decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromSeconds(2),
+        proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromMilliseconds(300),
         viewStaleAfter: TimeSpan.FromSeconds(5), grantTtl: TimeSpan.FromSeconds(5), historySize: 20);
 
     private static readonly NodeId East = NodeId.Parse("east/bp-0");
@@ -62,13 +62,13 @@ public class ForgeArbiterSpec : TestKit
         var rig = Start();
         Feed(rig);
         rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // still settling
-        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         Assert.Equal(East, p.Holder);
         Assert.Equal(_eastInc, p.Incarnation);
         Assert.Null(p.PreviousRelease);
         Assert.Equal(TimeSpan.FromSeconds(5), p.Ttl);
         rig.Grants.Reply(new GrantProposed("pool1", GrantFor(p, 1), ["us-east-1", "us-west-2"]));
-        var delivered = rig.Nodes.FishForMessage<DeliverGrant>(_ => true, TimeSpan.FromSeconds(2));
+        var delivered = rig.Nodes.FishForMessage<DeliverGrant>(_ => true, TimeSpan.FromSeconds(6));
         Assert.Equal(East, delivered.Node);
         Assert.Equal(new TermId(1, "arb"), delivered.Grant.Term);
 
@@ -100,7 +100,7 @@ public class ForgeArbiterSpec : TestKit
 
         // Operator makes west the best: spec change moves at once, via revoke → release → new term.
         rig.Arbiter.Tell(Pool("pool1", Entry("pool1", "east", 5), Entry("pool1", "west", 1, "us-west-2")));
-        var revoke = rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(2));
+        var revoke = rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(6));
         Assert.Equal(East, revoke.Node);
         Assert.True(revoke.Revoke.Planned);
         Assert.Equal(new TermId(7, "old"), revoke.Revoke.Term);
@@ -108,12 +108,12 @@ public class ForgeArbiterSpec : TestKit
 
         var released = new Released("pool1", East, _eastInc, new TermId(7, "old"), "verified off");
         rig.Arbiter.Tell(released);
-        var p = rig.Grants.ExpectMsg<ProposeGrant>();
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         Assert.Equal(West, p.Holder);
         Assert.Equal(released, p.PreviousRelease);
         Assert.Equal(new TermId(7, "old"), p.Above);
         rig.Grants.Reply(new GrantProposed("pool1", GrantFor(p, 8), ["us-east-1", "us-west-2"]));
-        Assert.Equal(West, rig.Nodes.FishForMessage<DeliverGrant>(_ => true).Node);
+        Assert.Equal(West, rig.Nodes.FishForMessage<DeliverGrant>(_ => true, TimeSpan.FromSeconds(6)).Node);
     }
 
     [Fact]
@@ -123,7 +123,7 @@ public class ForgeArbiterSpec : TestKit
         Feed(rig, eastHeld: new TermId(3, "old"));
         rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
         rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, alive: false, held: new TermId(3, "old")) with { Connected = false }));
-        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         Assert.Equal(West, p.Holder);
         Assert.Null(p.PreviousRelease);
         Assert.Contains("waits out", p.Reason);
@@ -137,8 +137,8 @@ public class ForgeArbiterSpec : TestKit
         Feed(rig, eastHeld: new TermId(3, "old"));
         rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
         rig.Arbiter.Tell(Pool("pool1", Entry("pool1", "east", 5), Entry("pool1", "west", 1, "us-west-2")));
-        rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(2));
-        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+        rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(6));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(8));
         Assert.Equal(West, p.Holder);
         Assert.Null(p.PreviousRelease);
     }
@@ -148,9 +148,9 @@ public class ForgeArbiterSpec : TestKit
     {
         var rig = Start();
         Feed(rig);
-        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         rig.Grants.Reply(new GrantNotProposed("pool1", p.Holder, new TermId(9, "other"), "no majority"));
-        var again = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        var again = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         Assert.Equal(new TermId(9, "other"), again.Above);
         rig.Arbiter.Tell(new GetPoolState("pool1"));
         Assert.Contains(ExpectMsg<PoolState>().History, h => h.Kind == "not-granted" && h.Reason == "no majority");
@@ -162,7 +162,7 @@ public class ForgeArbiterSpec : TestKit
         var rig = Start();
         rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, creds: Creds(3, "same"))));
         rig.Arbiter.Tell(new NodeViewChanged(View("pool2", West, _westInc, creds: Creds(3, "same"))));
-        var refuse = rig.Nodes.FishForMessage<RefuseNode>(_ => true);
+        var refuse = rig.Nodes.FishForMessage<RefuseNode>(_ => true, TimeSpan.FromSeconds(6));
         Assert.Equal(West, refuse.Node);
         Assert.Contains("registered under pool 'pool1'", refuse.Reason);
 
@@ -171,7 +171,7 @@ public class ForgeArbiterSpec : TestKit
             false, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, "test");
         rig.Arbiter.Tell(Pool("pool1", expired));
         AwaitAssert(() => Assert.Contains(Published<RestoreOverrideRequested>(rig.Mediator),
-            r => r is { Cluster: "east", ResetDisabledState: true }), TimeSpan.FromSeconds(2));
+            r => r is { Cluster: "east", ResetDisabledState: true }), TimeSpan.FromSeconds(6));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class ForgeArbiterSpec : TestKit
         rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc)));
         // The scripted probe never answers, so feed a report as the prober would.
         rig.Arbiter.Tell(new HealthReport("pool1", "east", new HealthObservation(1, DateTimeOffset.UtcNow, "HTTP 503"), false));
-        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         Assert.Equal(West, p.Holder); // east is unhealthy (threshold 1)
     }
 }

@@ -22,7 +22,7 @@ internal sealed class ScriptedProbe : IHealthProbe
 
     public (Uri Endpoint, ImmutableDictionary<string, string> Headers, TimeSpan Timeout, TaskCompletionSource<ProbeResult> Answer, CancellationToken Ct) Next()
     {
-        Assert.True(Calls.TryTake(out var call, TimeSpan.FromSeconds(5)), "no probe call within 5s");
+        Assert.True(Calls.TryTake(out var call, TimeSpan.FromSeconds(10)), "no probe call within 10s");
         return call;
     }
 }
@@ -112,13 +112,13 @@ public class HealthProberSpec : TestKit
         });
         var http = new HttpHealthProbe(new HttpClient());
         var headers = ImmutableDictionary<string, string>.Empty.Add("X-Probe", "yes");
-        var ok = await http.ProbeAsync(new Uri($"http://127.0.0.1:{port}/ok"), headers, TimeSpan.FromSeconds(2), default);
-        var bad = await http.ProbeAsync(new Uri($"http://127.0.0.1:{port}/bad"), headers, TimeSpan.FromSeconds(2), default);
+        var ok = await http.ProbeAsync(new Uri($"http://127.0.0.1:{port}/ok"), headers, TimeSpan.FromSeconds(15), default);
+        var bad = await http.ProbeAsync(new Uri($"http://127.0.0.1:{port}/bad"), headers, TimeSpan.FromSeconds(15), default);
         await serve;
         Assert.True(ok.Healthy, ok.Message);
         Assert.False(bad.Healthy);
         Assert.Contains("500", bad.Message);
-        var refused = await http.ProbeAsync(new Uri($"http://127.0.0.1:{port}/gone"), headers, TimeSpan.FromSeconds(2), default);
+        var refused = await http.ProbeAsync(new Uri($"http://127.0.0.1:{port}/gone"), headers, TimeSpan.FromSeconds(15), default);
         Assert.False(refused.Healthy);
     }
 }

@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using Forge.Arbiter;
+using Forge.Cluster;
+using Forge.Decider;
+using Forge.Protocol;
+using Xunit;
+using static Forge.Coordinator.Tests.Fixtures;
+
+namespace Forge.Coordinator.Tests.Arbiter;
+
+public class FailoverPlannerSpec
+{
+    private static MemberInfo M(string address, bool oldest, bool reachable, bool self) =>
+        new(address, ["coordinator", "region:x"], "x", false, "Up", reachable ? "reachable" : "unreachable", false, oldest, self);
+
+    private static ClusterMembersSnapshot S(params MemberInfo[] members) =>
+        new(members.Single(m => m.Self).Address, null, members.FirstOrDefault(m => m.Oldest)?.Address, [.. members]);
+
+    [Fact]
+    public void Acts_only_while_the_arbiter_is_suspect_and_only_on_one_coordinator_per_side()
+    {
+        var grace = TimeSpan.FromSeconds(7);
+        var settled = TimeSpan.FromMinutes(1);
+        // Host reachable and settled: nobody acts.
+        Assert.False(FailoverPlanner.ShouldAct(S(M("a", true, true, false), M("b", false, true, true)), settled, grace));
+        // Host unreachable: the lowest reachable address acts, the others do not.
+        Assert.True(FailoverPlanner.ShouldAct(S(M("a", true, false, false), M("b", false, true, true), M("c", false, true, false)), settled, grace));
+        Assert.False(FailoverPlanner.ShouldAct(S(M("a", true, false, false), M("b", false, true, false), M("c", false, true, true)), settled, grace));
+        // The host just changed (new singleton settling): the new host's coordinator acts.
+        Assert.True(FailoverPlanner.ShouldAct(S(M("b", true, true, true), M("c", false, true, false)), TimeSpan.FromSeconds(1), grace));
+        Assert.False(FailoverPlanner.ShouldAct(S(M("b", true, true, false), M("c", false, true, true)), TimeSpan.FromSeconds(1), grace));
+    }
+
+    [Fact]
+    public void Picks_the_best_alive_node_outside_the_holders_cluster()
+    {
+        var east = NodeId.Parse("east/bp-0");
+        var west0 = NodeId.Parse("west/bp-0");
+        var west1 = NodeId.Parse("west/bp-1");
+        var eu = NodeId.Parse("eu/bp-0");
+        ClusterVerdict V(string name, int prio, bool eligible = true, bool healthy = true) =>
+            new(name, "Priority-based", prio, eligible, healthy, false, null, "", "", []);
+        var state = new PoolState("pool1", east, east, Guid.NewGuid(), new TermId(4, "arb"), "idle", "holder kept",
+            [V("east", 1), V("west", 2), V("eu", 3), V("off", 0, eligible: false)],
+            [View("pool1", east, Guid.NewGuid()), View("pool1", west0, Guid.NewGuid(), tip: 10), View("pool1", west1, Guid.NewGuid(), tip: 20),
+             View("pool1", eu, Guid.NewGuid())],
+            [], DateTimeOffset.UtcNow);
+        Assert.Equal(west1, FailoverPlanner.Candidate(state)!.Value.Node);
+        // An unhealthy cluster comes after a healthy one; a dead node is never picked.
+        var s2 = state with
+        {
+            Clusters = [V("east", 1), V("west", 2, healthy: false), V("eu", 3)],
+        };
+        Assert.Equal(eu, FailoverPlanner.Candidate(s2)!.Value.Node);
+        var s3 = s2 with { Nodes = [.. state.Nodes.Select(n => n.Node == eu ? n with { Alive = false } : n)] };
+        Assert.Equal(west1, FailoverPlanner.Candidate(s3)!.Value.Node);
+        Assert.Null(FailoverPlanner.Candidate(state with { Holder = null }));
+    }
+}
