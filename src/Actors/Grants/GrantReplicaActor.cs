@@ -98,7 +98,7 @@ public sealed class GrantReplicaActor : ReceiveActor, IWithTimers
     private void CompleteRecovery()
     {
         var now = _clock.Now;
-        var recovered = ReplicaCore.Recover(_transfers.Values.ToList(), now);
+        var recovered = ReplicaCore.Recover(_transfers.Values.ToList(), now, _settings.Timing, _settings.MaxTtl);
         _store.Save(recovered, now);
         _state = recovered;
         Timers.Cancel(RetryTransfer.Instance);

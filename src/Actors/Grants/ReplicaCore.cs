@@ -31,7 +31,7 @@ public static class ReplicaCore
 
         if (current is not null && m.PreviousRelease is { } release && Matches(current, release))
             current = current with { Released = true };
-        var next = Install(current, m.Term, m.Holder, m.Incarnation, m.Ttl, now, timing);
+        var next = Install(state, current, m.Term, m.Holder, m.Incarnation, m.Ttl, now, timing);
         var answer = new ReplicaGrantAnswer(m.PoolId, m.Term, region, true, current?.View(now),
             Positive(next.ActiveFrom - now), m.Term, "accepted", m.CorrelationId);
         return new(state.With(next, m.PoolId), answer, true);
@@ -63,7 +63,7 @@ public static class ReplicaCore
             // late grant: this replica missed the grant; install it with the same wait a grant would get
             if (e.LateGrantTtl is not { } ttl)
                 return new(state, new(false, TimeSpan.Zero, current?.Term ?? default, $"term {e.Term} unknown here"), false);
-            current = Install(current, e.Term, e.Holder, e.Incarnation, ttl, now, timing);
+            current = Install(state, current, e.Term, e.Holder, e.Incarnation, ttl, now, timing);
             persist = true;
         }
         ReplicaRenewalVerdict Refuse(string reason) => new(false, current.Ttl, current.Term, reason);
@@ -98,28 +98,31 @@ public static class ReplicaCore
             state.Recovering ? [] : [.. state.Pools.OrderBy(p => p.Key, StringComparer.Ordinal)
                 .Select(p => new ReplicaPoolSnapshot(p.Key, p.Value.View(now), Positive(p.Value.QuietPoint(timing) - now)))]);
 
-    /// <summary>Rebuilds a replica from the replies of <em>every</em> other replica: per pool the highest term, never
-    /// live here, refused until the longest quiet time any of them reported (their clocks' durations, counted from
-    /// now: later than the truth). Any renewal the lost disk had accepted was also accepted by another replica of
-    /// its majority, whose quiet time covers it.</summary>
-    public static ReplicaState Recover(IReadOnlyCollection<ReplicaStateTransferReply> replies, TimeSpan now)
+    /// <summary>Rebuilds a replica from the replies of <em>every</em> other replica: per pool the highest term (so a
+    /// stale proposer's lower term is never accepted again), never live here, and refused until the later of the
+    /// longest wait any of them reported and the <em>amnesia wait</em>: one hold of the longest TTL any term may have,
+    /// from now. The copies alone are not enough (spin found it, model/grant_quorum.pml NO_AMNESIA_WAIT): a renewal
+    /// the lost disk accepted may have its other acknowledgement still in flight, so no copy shows it yet; but it was
+    /// accepted before now, so its permission ends within one hold from now.</summary>
+    public static ReplicaState Recover(IReadOnlyCollection<ReplicaStateTransferReply> replies, TimeSpan now, GrantTiming timing, TimeSpan maxTtl)
     {
+        var amnesiaWait = now + timing.ReplicaHoldFor(maxTtl);
         var pools = ImmutableDictionary.CreateBuilder<string, ReplicaPoolState>(StringComparer.Ordinal);
         foreach (var group in replies.SelectMany(r => r.Pools).GroupBy(p => p.PoolId, StringComparer.Ordinal))
         {
             var highest = group.MaxBy(p => p.Current.Term)!.Current;
-            var quiet = group.Max(p => p.QuietRemaining);
+            var quiet = now + group.Max(p => p.QuietRemaining);
             pools[group.Key] = new ReplicaPoolState(highest.Term, highest.Holder, highest.Incarnation, highest.Ttl,
-                Live: false, Released: false, AcceptedAt: now, ActiveFrom: now + quiet, LastRenewalAt: null);
+                Live: false, Released: false, AcceptedAt: now, ActiveFrom: ReplicaPoolState.Max(quiet, amnesiaWait), LastRenewalAt: null);
         }
-        return new ReplicaState(false, pools.ToImmutable());
+        return new ReplicaState(false, pools.ToImmutable(), amnesiaWait);
     }
 
     private static ReplicaPoolState Install(
-        ReplicaPoolState? previous, Forge.Protocol.TermId term, Forge.Protocol.NodeId holder, Guid incarnation, TimeSpan ttl,
-        TimeSpan now, GrantTiming timing) =>
+        ReplicaState state, ReplicaPoolState? previous, Forge.Protocol.TermId term, Forge.Protocol.NodeId holder, Guid incarnation,
+        TimeSpan ttl, TimeSpan now, GrantTiming timing) =>
         new(term, holder, incarnation, ttl, Live: false, Released: false, AcceptedAt: now,
-            ActiveFrom: previous?.QuietPoint(timing) ?? now, LastRenewalAt: null);
+            ActiveFrom: ReplicaPoolState.Max(previous?.QuietPoint(timing) ?? now, state.AmnesiaUntil), LastRenewalAt: null);
 
     private static bool Matches(ReplicaPoolState s, TermRelease r) =>
         s.Term == r.Term && s.Holder == r.Holder && s.Incarnation == r.Incarnation;

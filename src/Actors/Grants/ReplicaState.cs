@@ -34,8 +34,10 @@ public sealed record ReplicaPoolState(
 }
 
 /// <summary>A replica's whole state. <paramref name="Recovering"/>: no trustworthy state (lost or new disk); the
-/// replica answers nothing but state transfers until it has copied every other replica's state.</summary>
-public sealed record ReplicaState(bool Recovering, ImmutableDictionary<string, ReplicaPoolState> Pools)
+/// replica answers nothing but state transfers until it has copied every other replica's state.
+/// <paramref name="AmnesiaUntil"/>: after a recovery, no term (even of a pool it never heard of) is renewed here
+/// before this instant, since the lost disk may have accepted renewals nobody else has recorded yet.</summary>
+public sealed record ReplicaState(bool Recovering, ImmutableDictionary<string, ReplicaPoolState> Pools, TimeSpan AmnesiaUntil = default)
 {
     public static readonly ReplicaState Fresh = new(true, ImmutableDictionary<string, ReplicaPoolState>.Empty.WithComparers(StringComparer.Ordinal));
 

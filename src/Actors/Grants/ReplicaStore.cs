@@ -18,20 +18,21 @@ public interface IReplicaStore
 /// cannot know how long it was down, so every wait restarts in full from the load (later than the truth), and a
 /// live term counts as renewed at the load, which is why only the first renewal of a term needs a write.
 /// </summary>
-public sealed record ReplicaDurableState(int Version, ImmutableArray<ReplicaDurablePool> Pools)
+public sealed record ReplicaDurableState(int Version, ImmutableArray<ReplicaDurablePool> Pools, TimeSpan AmnesiaRemaining)
 {
     public const int CurrentVersion = 1;
 
     public static ReplicaDurableState From(ReplicaState s, TimeSpan now) =>
         new(CurrentVersion, [.. s.Pools.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new ReplicaDurablePool(
             p.Key, p.Value.Term, p.Value.Holder, p.Value.Incarnation, p.Value.Ttl, p.Value.Live, p.Value.Released,
-            p.Value.ActiveFrom > now ? p.Value.ActiveFrom - now : TimeSpan.Zero))]);
+            p.Value.ActiveFrom > now ? p.Value.ActiveFrom - now : TimeSpan.Zero))],
+            s.AmnesiaUntil > now ? s.AmnesiaUntil - now : TimeSpan.Zero);
 
     public ReplicaState ToState(TimeSpan now) => new(false, Pools.ToImmutableDictionary(
         p => p.PoolId,
         p => new ReplicaPoolState(p.Term, p.Holder, p.Incarnation, p.Ttl, p.Live, p.Released,
             AcceptedAt: now, ActiveFrom: now + p.ActiveRemaining, LastRenewalAt: p.Live ? now : null),
-        StringComparer.Ordinal));
+        StringComparer.Ordinal), now + AmnesiaRemaining);
 }
 
 public sealed record ReplicaDurablePool(
