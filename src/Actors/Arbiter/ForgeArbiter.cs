@@ -164,10 +164,9 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private void OnHandover(HandoverRequest h) => Update(h.PoolId, r =>
     {
         _log.Info("{0}: {1} asks for a handover: {2}", h.PoolId, h.Node, h.Reason);
-        // The node is going away: it is no longer eligible, so the decider moves forging and the planner revokes.
-        return r.Nodes.TryGetValue(h.Node, out var v) && v.Incarnation == h.Incarnation
-            ? r with { Nodes = r.Nodes.SetItem(h.Node, v with { Alive = false }) }
-            : r;
+        // The node is going away: this incarnation is no longer eligible (its later reports do not change that), so
+        // the decider moves forging and the planner revokes (planned handover).
+        return r with { Draining = r.Draining.Add(h.Incarnation) };
     });
 
     private void OnGranted(GrantProposed g) => Update(g.PoolId, r =>

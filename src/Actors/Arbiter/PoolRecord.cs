@@ -46,7 +46,8 @@ public sealed record PoolRecord(
     TermId RevokeGaveUpFor,
     TimeSpan RetryAfter,
     ForgeDecision? LastDecision,
-    ImmutableList<PoolTransition> History)
+    ImmutableList<PoolTransition> History,
+    ImmutableHashSet<Guid> Draining)
 {
     public static PoolRecord Create(string poolId) => new(
         poolId,
@@ -62,7 +63,8 @@ public sealed record PoolRecord(
         TermId.None,
         TimeSpan.Zero,
         null,
-        ImmutableList<PoolTransition>.Empty);
+        ImmutableList<PoolTransition>.Empty,
+        ImmutableHashSet<Guid>.Empty);
 
     public PoolRecord AddHistory(PoolTransition t, int max)
     {
@@ -70,9 +72,11 @@ public sealed record PoolRecord(
         return this with { History = h.Count > max ? h.RemoveRange(0, h.Count - max) : h };
     }
 
-    /// <summary>A node counts as alive only if its entity said so recently, and its registration was not refused.</summary>
+    /// <summary>A node counts as alive only if its entity said so recently, its registration was not refused, and its
+    /// incarnation did not ask for a handover (it is shutting down or being drained).</summary>
     public bool IsLive(NodeView v, TimeSpan now, TimeSpan staleAfter) =>
-        v.Alive && v.Refused is null && NodeHeardAt.TryGetValue(v.Node, out var at) && now - at < staleAfter;
+        v.Alive && v.Refused is null && !Draining.Contains(v.Incarnation)
+        && NodeHeardAt.TryGetValue(v.Node, out var at) && now - at < staleAfter;
 
     /// <summary>The pool's current credentials: the highest opcert counter registered (and only if all nodes at that
     /// counter present the same opcert; two different opcerts with one counter make nobody current).</summary>

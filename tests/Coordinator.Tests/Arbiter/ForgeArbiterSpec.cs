@@ -144,6 +144,23 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
+    public void A_handover_request_makes_the_holder_ineligible_and_hands_over_with_its_release()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(5, "old"));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(700));
+        rig.Arbiter.Tell(new HandoverRequest("pool1", East, _eastInc, new TermId(5, "old"), "SIGTERM"));
+        var revoke = rig.Nodes.FishForMessage<DeliverRevoke>(_ => true, TimeSpan.FromSeconds(6));
+        Assert.Equal(East, revoke.Node);
+        // Its agent keeps reporting alive while it drains: still not eligible.
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, held: new TermId(5, "old"))));
+        rig.Arbiter.Tell(new Released("pool1", East, _eastInc, new TermId(5, "old"), "verified off"));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
+        Assert.Equal(West, p.Holder);
+        Assert.NotNull(p.PreviousRelease);
+    }
+
+    [Fact]
     public void A_failed_proposal_is_recorded_and_retried()
     {
         var rig = Start();
