@@ -36,7 +36,11 @@ var options = new RunnerOptions(profile, names, Int("--runs", profile == "short"
     Int("--seed", Environment.TickCount));
 var report = await new FaultRunner(options, Console.Out).RunAsync();
 await File.WriteAllTextAsync(reportPath, report.ToJson());
-if (report.SandboxProblem is not null) Console.WriteLine("fault-injection: NOTHING CHECKED: " + report.SandboxProblem);
+if (report.SandboxProblem is not null)
+{
+    Console.WriteLine($"fault-injection: NOTHING CHECKED (report {Path.GetFullPath(reportPath)}): " + report.SandboxProblem);
+    return 2;
+}
 Console.WriteLine($"fault-injection: report {Path.GetFullPath(reportPath)}; double-forged slots {report.TotalDoubleForgedSlots} " +
                   $"(whole run {report.WholeRunDoubleForgedSlots}), overlaps {report.TotalOverlaps} (whole run {report.WholeRunOverlaps})");
 if (report.TotalDoubleForgedSlots + report.WholeRunDoubleForgedSlots + report.TotalOverlaps + report.WholeRunOverlaps > 0) return 1;

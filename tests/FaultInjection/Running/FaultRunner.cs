@@ -32,6 +32,7 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         {
             sandboxProblem = $"sandbox not ready (no node verified forging) within {options.ReadyLimit.TotalSeconds:0} s; it said:\n" +
                              string.Join('\n', sandbox.Output.Split('\n').Where(l => l.StartsWith("sandbox", StringComparison.Ordinal)).TakeLast(12)) +
+                             LastCoordinatorWarning(sandbox.Dir) +
                              $"\n(logs under {sandbox.Dir}; FORGE_KEEP_SANDBOX=1 keeps them)";
             log.WriteLine("fault-injection: " + sandboxProblem);
         }
@@ -125,6 +126,17 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
             specs[r.Name] = JsonNode.Parse(json)!["spec"]!.AsObject();
         }
         return specs;
+    }
+
+    /// <summary>The newest arbiter/grant warning of any coordinator: why nothing forges, in the system's own words.</summary>
+    private static string LastCoordinatorWarning(string dir)
+    {
+        if (!Directory.Exists(dir)) return "";
+        var line = Directory.EnumerateFiles(dir, "coordinator.log", SearchOption.AllDirectories)
+            .SelectMany(f => SandboxProcess.ReadShared(f).Split('\n'))
+            .Where(l => l.Contains("[WARNING]", StringComparison.Ordinal) && l.Contains("forge-arbiter", StringComparison.Ordinal))
+            .Select(l => l.Trim()).Order(StringComparer.Ordinal).LastOrDefault();
+        return line is null ? "" : "\nlast arbiter warning: " + line;
     }
 
     private static string Machine()
