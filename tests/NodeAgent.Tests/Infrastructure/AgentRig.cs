@@ -153,6 +153,28 @@ internal sealed class AgentRig : IAsyncDisposable
         return ((int)r.StatusCode, await r.Content.ReadAsStringAsync());
     }
 
+    /// <summary>Scrapes /metrics until it contains <paramref name="expected"/> (values arrive asynchronously, e.g.
+    /// ClusterInfo after registration; the HTTP server comes up a moment after the process).</summary>
+    public async Task<string> WaitMetricsAsync(string expected, TimeSpan timeout)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var last = "";
+        while (Environment.TickCount64 < deadline)
+        {
+            try
+            {
+                last = await HttpGetAsync("/metrics");
+                if (last.Contains(expected, StringComparison.Ordinal)) return last;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"/metrics never contained '{expected}'; last scrape:\n{last}\n--- output ---\n{OutputText}");
+    }
+
     public async Task WaitAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
         try

@@ -34,11 +34,10 @@ internal static class CredentialProblem
         Assert.Equal(-1, coordinator.Registration!.Credentials.OpcertCounter); // nothing to fingerprint: never eligible
         await rig.WaitAsync(() => rig.Output.Any(l => l.Contains("alarm", StringComparison.Ordinal) &&
                                                       l.Contains(problem, StringComparison.Ordinal)), wait, "the alarm in the log");
+        await rig.WaitMetricsAsync("cardano_credential_operations_total{operation=\"inspect\",outcome=\"failure\"} 1", wait);
         var (status, body) = await rig.HttpAsync("/startup-status");
         Assert.Equal(503, status);
         Assert.Contains(problem, body, StringComparison.Ordinal);
-        var metrics = await rig.HttpGetAsync("/metrics");
-        Assert.Contains("cardano_credential_operations_total{operation=\"inspect\",outcome=\"failure\"} 1", metrics);
 
         coordinator.Grant(TimeSpan.FromSeconds(5));
         await rig.WaitAsync(() => rig.Output.Any(l => l.Contains("grant-not-taken", StringComparison.Ordinal)), wait,

@@ -20,8 +20,7 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
         await Rig.WaitAsync(() => Rig.FenceStatus().GetValueOrDefault("phase") == "up", Wait, "the node kernel up");
         Assert.Empty(Directory.EnumerateFiles(Rig.KeyDir));
         Assert.Empty(Rig.ForgeLogLines);
-        var metrics = await Rig.HttpGetAsync("/metrics");
-        Assert.Contains("cardano_cluster_forge_enabled{cluster=\"c1\",region=\"r1\",priority=\"1\"} 0", metrics);
+        await Rig.WaitMetricsAsync("cardano_cluster_forge_enabled{cluster=\"c1\",region=\"r1\",priority=\"1\"} 0", Wait);
         Assert.Equal(200, (await Rig.HttpAsync("/healthz")).Status);
         var (startup, body) = await Rig.HttpAsync("/startup-status");
         Assert.Equal(200, startup);
@@ -33,7 +32,7 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
         var report = Coordinator.ArrivalOf<NodeStatusReport>(s => s.Forging == VerifiedForging.On)!.Value;
         Assert.True(on.Mono < report, "forging was reported only after the node logged it on");
         Assert.Equal("on", Rig.FenceStatus().GetValueOrDefault("state"));
-        metrics = await Rig.HttpGetAsync("/metrics");
+        var metrics = await Rig.HttpGetAsync("/metrics");
         Assert.Contains("cardano_cluster_forge_enabled{cluster=\"c1\",region=\"r1\",priority=\"1\"} 1", metrics);
         Assert.Contains("cardano_forging_enabled 1", metrics);
         Assert.Contains("cardano_leader_status 1", metrics);

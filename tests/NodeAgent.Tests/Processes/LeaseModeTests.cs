@@ -56,10 +56,9 @@ public sealed class LeaseModeTests : IAsyncLifetime
         var b = Start("pod-1");
         await a.WaitAsync(() => On(a) || On(b), Wait, "one of the two to forge");
         var (leader, follower) = On(a) ? (a, b) : (b, a);
-        var metrics = await leader.HttpGetAsync("/metrics");
+        var metrics = await leader.WaitMetricsAsync("cardano_leader_status 1", Wait);
         Assert.Contains("cardano_standalone_mode 1", metrics);
-        Assert.Contains("cardano_leader_status 1", metrics);
-        Assert.Contains("cardano_leader_status 0", await follower.HttpGetAsync("/metrics"));
+        await follower.WaitMetricsAsync("cardano_leader_status 0", Wait);
 
         // a while of steady state: the follower stays off while the leader renews
         await Task.Delay(TimeSpan.FromSeconds(2));
