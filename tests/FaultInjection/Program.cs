@@ -1,7 +1,7 @@
 using System.Globalization;
 using Forge.FaultInjection.Running;
 
-// dotnet run --project tests/FaultInjection -- --profile short|full --report PATH.json [--scenarios a,b] [--runs N]
+// dotnet run --project tests/FaultInjection -- --profile short|full|bench --report PATH.json [--scenarios a,b] [--runs N]
 //   [--slot-ms N] [--grant-ttl-s S] [--seed N]
 // Exit: 0 all safe and every run recovered; 1 a slot forged twice or on-intervals overlapped; 2 a run failed otherwise
 // (sandbox never ready, fault not injectable, no recovery, nothing to check); 64 bad arguments.
@@ -15,14 +15,19 @@ string? Opt(string name)
 
 var profile = Opt("--profile") ?? "short";
 var reportPath = Opt("--report");
-if (profile is not ("short" or "full") || reportPath is null || args2.Contains("--help"))
+if (profile is not ("short" or "full" or "bench") || reportPath is null || args2.Contains("--help"))
 {
-    Console.Error.WriteLine("usage: FaultInjection --profile short|full --report PATH.json [--scenarios a,b] [--runs N] [--slot-ms N] " +
+    Console.Error.WriteLine("usage: FaultInjection --profile short|full|bench --report PATH.json [--scenarios a,b] [--runs N] [--slot-ms N] " +
                             "[--grant-ttl-s S] [--seed N]\nscenarios: " + string.Join(", ", Scenarios.All.Select(s => s.Name)));
     return 64;
 }
 var names = Opt("--scenarios")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            ?? (profile == "short" ? Scenarios.ShortProfile : Scenarios.All.Select(s => s.Name).ToList());
+            ?? (profile switch
+            {
+                "short" => Scenarios.ShortProfile,
+                "bench" => Scenarios.BenchProfile,
+                _ => Scenarios.All.Select(s => s.Name).ToList(),
+            });
 var unknown = names.Where(n => Scenarios.All.All(s => s.Name != n)).ToList();
 if (unknown.Count > 0)
 {
@@ -31,7 +36,7 @@ if (unknown.Count > 0)
 }
 int Int(string name, int fallback) => Opt(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
-var options = new RunnerOptions(profile, names, Int("--runs", profile == "short" ? 1 : 5), Int("--slot-ms", 200),
+var options = new RunnerOptions(profile, names, Int("--runs", profile switch { "short" => 1, "bench" => 10, _ => 5 }), Int("--slot-ms", 200),
     TimeSpan.FromSeconds(Int("--grant-ttl-s", 5)), TimeSpan.FromSeconds(Int("--ready-s", 240)), TimeSpan.FromSeconds(Int("--recovery-s", 90)),
     Int("--seed", Environment.TickCount));
 var report = await new FaultRunner(options, Console.Out).RunAsync();

@@ -20,6 +20,9 @@ public static class Scenarios
     public static readonly IReadOnlyList<string> ShortProfile =
         ["kill-forger-node", "kill-forger-agent", "stop-forger-agent", "kill-coordinator", "operator-random-patch"];
 
+    /// <summary>The timed failover harness (benchmarks/README.md): planned handover, forger killed, arbiter host killed.</summary>
+    public static readonly IReadOnlyList<string> BenchProfile = ["planned-handover", "kill-forger-node", "kill-arbiter-host"];
+
     public static readonly IReadOnlyDictionary<string, string> Missing = new Dictionary<string, string>
     {
         ["partition-*"] = "the sandbox runs every region in one network namespace on 127.0.0.1; partitions need a namespace per " +
@@ -45,6 +48,7 @@ public static class Scenarios
         new("stop-forger-pod", "SIGSTOP of agent + fence + node past the grant TTL (SIGCONT fence first)",
             c => Stop(c, "pod", [c.Forger.FencePid, c.Forger.AgentPid, c.Forger.NodePid])),
         new("stop-arbiter-host", "SIGSTOP of the arbiter's host past the grant TTL", StopArbiterHost),
+        new("planned-handover", "the forger's cluster patched to priority 999: forging moves at once (L2), then restored", PlannedHandover),
         new("operator-random-patch", "a random valid spec patch (priority, forgeState, override)", RandomPatch),
         new("operator-two-enabled", "two clusters forgeState Enabled", TwoEnabled),
         new("operator-all-disabled", "every cluster Disabled until no node forges, then restored", AllDisabled),
@@ -141,6 +145,14 @@ public static class Scenarios
         var at = Native.MonoNow();
         c.Kubectl.Patch(region.Context, region.Name, patch);
         return Task.FromResult(new Fault($"{region.Name}: {patch}", at, [], at, () => RestoreAll(c)));
+    }
+
+    private static Task<Fault> PlannedHandover(FaultContext c)
+    {
+        var region = c.Manifest.Regions.First(r => r.Nodes.Any(n => n.Id == c.Forger.Id));
+        var at = Native.MonoNow();
+        c.Kubectl.Patch(region.Context, region.Name, """{"spec":{"priority":999}}""");
+        return Task.FromResult(new Fault($"{region.Name} priority 999", at, [], at, () => RestoreAll(c)));
     }
 
     private static Task<Fault> TwoEnabled(FaultContext c)
