@@ -72,13 +72,8 @@ public sealed class FileReplicaStore : IReplicaStore
         FsyncDirectory();
     }
 
-    private void FsyncDirectory()
-    {
-        if (OperatingSystem.IsWindows()) return;
-        // the rename is durable only once the directory entry is: open the directory and flush it
-        using var dir = File.OpenHandle(_directory, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
-        RandomAccess.FlushToDisk(dir);
-    }
+    // the rename is durable only once the directory entry is
+    private void FsyncDirectory() => DirectoryFsync.Flush(_directory);
 }
 
 /// <summary>In-memory store for tests and the simulation; <see cref="Lose"/> simulates a lost disk.</summary>
