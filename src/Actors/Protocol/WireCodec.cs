@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -8,25 +8,33 @@ namespace Forge.Protocol;
 /// <summary>
 /// The one encoding of <see cref="IForgeWireMessage"/>s: UTF-8 JSON (System.Text.Json, camelCase, enums as
 /// strings) with a string manifest naming the type. Used by the Akka serializer and by the agent's TLS link.
-/// Manifests are the types' short names; a test pins the list, so renaming a wire type is a visible protocol change.
+/// The manifest is the type's full name without the <c>Forge.</c> prefix (e.g. <c>Protocol.Renewed</c>), resolved on
+/// decode by name only: no assembly scan, so the agent never loads the Akka assemblies the actor types need.
+/// Renaming or moving a wire type is therefore a visible protocol change.
 /// </summary>
 public static class WireCodec
 {
+    private const string Prefix = "Forge.";
+
     public static readonly JsonSerializerOptions Json = CreateOptions();
 
-    private static readonly FrozenDictionary<string, Type> TypesByManifest = ScanWireTypes();
+    private static readonly Assembly Home = typeof(IForgeWireMessage).Assembly;
+    private static readonly ConcurrentDictionary<string, Type?> Resolved = new(StringComparer.Ordinal);
 
-    public static IReadOnlyCollection<string> Manifests => TypesByManifest.Keys;
-
-    public static string ManifestOf(IForgeWireMessage message) => message.GetType().Name;
+    public static string ManifestOf(IForgeWireMessage message)
+    {
+        var name = message.GetType().FullName!;
+        return name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..] : name;
+    }
 
     public static byte[] Encode(IForgeWireMessage message) =>
         JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Json);
 
     public static IForgeWireMessage Decode(string manifest, ReadOnlySpan<byte> payload)
     {
-        if (!TypesByManifest.TryGetValue(manifest, out var type))
-            throw new WireFormatException($"unknown wire manifest '{manifest}'");
+        var type = Resolved.GetOrAdd(manifest, static m =>
+            Home.GetType(Prefix + m, throwOnError: false) is { IsAbstract: false } t && typeof(IForgeWireMessage).IsAssignableFrom(t) ? t : null)
+            ?? throw new WireFormatException($"unknown wire manifest '{manifest}'");
         try
         {
             return (IForgeWireMessage)(JsonSerializer.Deserialize(payload, type, Json)
@@ -48,17 +56,6 @@ public static class WireCodec
         o.Converters.Add(new JsonStringEnumConverter());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
-    }
-
-    private static FrozenDictionary<string, Type> ScanWireTypes()
-    {
-        var types = typeof(IForgeWireMessage).Assembly.GetTypes()
-            .Where(t => t is { IsAbstract: false, IsInterface: false } && typeof(IForgeWireMessage).IsAssignableFrom(t))
-            .ToList();
-        var duplicates = types.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        if (duplicates.Count > 0)
-            throw new InvalidOperationException($"wire types must have unique names: {string.Join(", ", duplicates)}");
-        return types.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
     }
 }
 

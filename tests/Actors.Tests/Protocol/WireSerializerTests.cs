@@ -84,8 +84,11 @@ public sealed class WireSerializerTests : IDisposable
     public void Unknown_manifest_and_garbage_are_refused_with_a_clear_error()
     {
         Assert.Contains("unknown wire manifest", Assert.Throws<WireFormatException>(() => WireCodec.Decode("Nope", "{}"u8)).Message);
-        Assert.Contains("malformed 'Ping'", Assert.Throws<WireFormatException>(() => WireCodec.Decode("Ping", "{]"u8)).Message);
-        Assert.Throws<WireFormatException>(() => WireCodec.Decode("RegisterAgent", """{"node":"no-slash"}"""u8));
+        Assert.Contains("malformed 'Protocol.Ping'", Assert.Throws<WireFormatException>(() => WireCodec.Decode("Protocol.Ping", "{]"u8)).Message);
+        Assert.Throws<WireFormatException>(() => WireCodec.Decode("Protocol.RegisterAgent", """{"node":"no-slash"}"""u8));
+        // A type that exists but is not a wire message is not decodable.
+        Assert.Contains("unknown wire manifest", Assert.Throws<WireFormatException>(() => WireCodec.Decode("Protocol.SyncDefinition", "{}"u8)).Message);
+        Assert.Equal("Protocol.Renewed", WireCodec.ManifestOf(new Renewed(Node, Inc, Term, TimeSpan.FromSeconds(5), 1, [])));
     }
 
     [Fact]
