@@ -114,6 +114,21 @@ public sealed class GrantCoresSpec
     }
 
     [Fact]
+    public void Late_grants_are_learned_only_from_accepted_renewals_of_that_incarnation()
+    {
+        var settings = new GrantSettings(["a", "b", "c"], Ttl, S(15), S(0.5), 100_000, TimeSpan.FromMilliseconds(20), S(2), S(1), "/x");
+        var restarted = Guid.NewGuid();
+        var round = RenewalRound.Start(1, [
+            new PendingRenewal("x", "p", N0, I0, new TermId(1, "x"), 1),
+            new PendingRenewal("y", "p", N0, restarted, new TermId(1, "x"), 1)], settings);
+        var answer = new ReplicaRenewalBatchAnswer(1, "a", [
+            new ReplicaRenewalVerdict(true, Ttl, new TermId(1, "x"), "renewed"),
+            new ReplicaRenewalVerdict(false, Ttl, new TermId(1, "x"), "holder or incarnation does not hold the term")]);
+        var learned = RenewalRound.LearnedTerms(round, answer).ToList();
+        Assert.Equal(I0, Assert.Single(learned).Request.Incarnation);
+    }
+
+    [Fact]
     public void File_store_round_trips_conservatively()
     {
         var dir = Directory.CreateTempSubdirectory("grant-store-");

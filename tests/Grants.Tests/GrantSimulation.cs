@@ -224,7 +224,7 @@ public sealed class GrantSimulation
         public int Index => index;
         private ImmutableArray<PendingRenewal>.Builder _pending = ImmutableArray.CreateBuilder<PendingRenewal>();
         private readonly Dictionary<long, RenewalRound> _rounds = [];
-        private readonly Dictionary<string, (TermId, TimeSpan)> _known = [];
+        private readonly Dictionary<string, (PendingRenewal Request, TimeSpan Ttl)> _known = [];
         private bool _timer;
         private long _roundId = index * 1_000_000_000L;
 
@@ -244,7 +244,7 @@ public sealed class GrantSimulation
             _pending = ImmutableArray.CreateBuilder<PendingRenewal>();
             _rounds[round.RoundId] = round;
             sim._rounds++;
-            var batch = round.ToBatch((pool, term) => _known.TryGetValue(pool, out var k) && k.Item1 == term ? k.Item2 : null);
+            var batch = round.ToBatch(r => _known.TryGetValue(r.PoolId, out var k) && k.Request.Term == r.Term && k.Request.Node == r.Node && k.Request.Incarnation == r.Incarnation ? k.Ttl : null);
             foreach (var r in sim._replicas) sim.Send(index % 3, r.Idx, () => r.OnBatch(batch, this));
             sim.At(sim._now + 2_000, () =>
             {
@@ -256,7 +256,7 @@ public sealed class GrantSimulation
         public void OnAnswer(ReplicaRenewalBatchAnswer a)
         {
             if (!_rounds.TryGetValue(a.RoundId, out var round)) return;
-            foreach (var (pool, term, ttl) in RenewalRound.LearnedTerms(round, a)) _known[pool] = (term, ttl);
+            foreach (var (r, ttl) in RenewalRound.LearnedTerms(round, a)) _known[r.PoolId] = (r, ttl);
             var (next, resolved) = round.Add(a);
             _rounds[a.RoundId] = next;
             foreach (var (i, answer) in resolved) Reply(next, i, answer);

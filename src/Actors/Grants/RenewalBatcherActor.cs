@@ -24,7 +24,7 @@ public sealed class RenewalBatcherActor : ReceiveActor, IWithTimers
     private readonly GrantSettings _settings;
     private readonly ReplicaDirectory _replicas;
     private readonly Dictionary<long, RenewalRound> _rounds = [];
-    private readonly Dictionary<string, (TermId Term, TimeSpan Ttl)> _knownTerms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TermId Term, NodeId Node, Guid Incarnation, TimeSpan Ttl)> _knownTerms = new(StringComparer.Ordinal);
     private ImmutableArray<PendingRenewal>.Builder _pending = ImmutableArray.CreateBuilder<PendingRenewal>();
     private long _roundId;
     private long _correlation;
@@ -77,7 +77,7 @@ public sealed class RenewalBatcherActor : ReceiveActor, IWithTimers
         var round = RenewalRound.Start(++_roundId, _pending.ToImmutable(), _settings);
         _pending = ImmutableArray.CreateBuilder<PendingRenewal>();
         _rounds[round.RoundId] = round;
-        var batch = round.ToBatch((pool, term) => _knownTerms.TryGetValue(pool, out var k) && k.Term == term ? k.Ttl : null);
+        var batch = round.ToBatch(r => _knownTerms.TryGetValue(r.PoolId, out var k) && k.Term == r.Term && k.Node == r.Node && k.Incarnation == r.Incarnation ? k.Ttl : null);
         foreach (var region in _settings.Regions) _replicas(region).Tell(batch, Self);
         Timers.StartSingleTimer(new RoundTimeout(round.RoundId), new RoundTimeout(round.RoundId), _settings.RoundTimeout);
     }
@@ -85,8 +85,8 @@ public sealed class RenewalBatcherActor : ReceiveActor, IWithTimers
     private void OnAnswer(ReplicaRenewalBatchAnswer a)
     {
         if (!_rounds.TryGetValue(a.RoundId, out var round)) return;
-        foreach (var (pool, term, ttl) in RenewalRound.LearnedTerms(round, a))
-            if (!_knownTerms.TryGetValue(pool, out var k) || term >= k.Term) _knownTerms[pool] = (term, ttl);
+        foreach (var (r, ttl) in RenewalRound.LearnedTerms(round, a))
+            if (!_knownTerms.TryGetValue(r.PoolId, out var k) || r.Term >= k.Term) _knownTerms[r.PoolId] = (r.Term, r.Node, r.Incarnation, ttl);
         var (next, resolved) = round.Add(a);
         foreach (var (i, answer) in resolved) Reply(next, i, answer);
         if (next.IsComplete)

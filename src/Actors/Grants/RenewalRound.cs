@@ -23,9 +23,10 @@ public sealed record RenewalRound(
         new(roundId, requests, settings.Regions, settings.Majority,
             ImmutableDictionary<string, ImmutableArray<ReplicaRenewalVerdict>>.Empty.WithComparers(StringComparer.Ordinal), []);
 
-    /// <summary>What goes to every replica; <paramref name="knownTtl"/> adds late-grant TTLs the batcher learned.</summary>
-    public ReplicaRenewalBatch ToBatch(Func<string, TermId, TimeSpan?> knownTtl) =>
-        new(RoundId, [.. Requests.Select(r => new ReplicaRenewalEntry(r.PoolId, r.Term, r.Node, r.Incarnation, knownTtl(r.PoolId, r.Term)))]);
+    /// <summary>What goes to every replica; <paramref name="knownTtl"/> adds late-grant TTLs the batcher learned for
+    /// exactly this term, node and incarnation (see <see cref="LearnedTerms"/>).</summary>
+    public ReplicaRenewalBatch ToBatch(Func<PendingRenewal, TimeSpan?> knownTtl) =>
+        new(RoundId, [.. Requests.Select(r => new ReplicaRenewalEntry(r.PoolId, r.Term, r.Node, r.Incarnation, knownTtl(r)))]);
 
     public bool IsComplete => Resolved.Count == Requests.Length;
 
@@ -74,11 +75,11 @@ public sealed record RenewalRound(
     private string Describe(int i) => string.Join("; ", Verdicts.OrderBy(v => v.Key, StringComparer.Ordinal)
         .Select(v => $"{v.Key}: {v.Value[i].Reason}"));
 
-    /// <summary>Terms (with TTLs) that replicas confirmed in this answer: lets the next round carry late grants.</summary>
-    public static IEnumerable<(string PoolId, TermId Term, TimeSpan Ttl)> LearnedTerms(RenewalRound round, ReplicaRenewalBatchAnswer a) =>
+    /// <summary>Terms a replica <em>accepted a renewal</em> of in this answer, so it holds them for exactly this node
+    /// and incarnation: only those may go out as late grants, never the requester's own claim (a confused or restarted
+    /// incarnation would otherwise install itself as holder on replicas that missed the grant).</summary>
+    public static IEnumerable<(PendingRenewal Request, TimeSpan Ttl)> LearnedTerms(RenewalRound round, ReplicaRenewalBatchAnswer a) =>
         a.RoundId != round.RoundId || a.Verdicts.Length != round.Requests.Length
             ? []
-            : round.Requests.Select((r, i) => (r, v: a.Verdicts[i]))
-                .Where(x => x.v.Current == x.r.Term && x.v.Ttl > TimeSpan.Zero)
-                .Select(x => (x.r.PoolId, x.r.Term, x.v.Ttl));
+            : round.Requests.Select((r, i) => (r, v: a.Verdicts[i])).Where(x => x.v.Accepted).Select(x => (x.r, x.v.Ttl));
 }
