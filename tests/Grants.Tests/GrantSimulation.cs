@@ -6,7 +6,7 @@ namespace Forge.Grants.Tests;
 /// <summary>
 /// Deterministic simulation over the real pure cores (ReplicaCore, RenewalRound, ProposalTally, GrantPermission):
 /// virtual time in ms, one seeded Random for every fault, so a seed replays exactly. Three replicas with drifting
-/// clocks that reset on reboot, two batchers, two dueling proposers, three nodes whose agents renew each second and
+/// clocks that reset on reboot, two batchers, two dueling proposers and a rogue one that proposes at random times, three nodes whose agents renew each second and
 /// whose fences stop the node at the permission deadline. Faults: message loss, duplication, reordering (random
 /// delays), region partitions, agent crashes (new incarnation) and pauses, replica restarts and disk losses.
 /// </summary>
@@ -17,8 +17,7 @@ public sealed class GrantSimulation
     private static readonly string[] Regions = ["a", "b", "c"];
     private readonly Random _rng;
     private readonly int _seed;
-    private readonly GrantSettings _s = new([.. Regions], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
-        TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/sim");
+    private readonly GrantSettings _s;
     private readonly PriorityQueue<Action, (long, long)> _events = new();
     private long _seq;
     private long _now;
@@ -33,14 +32,18 @@ public sealed class GrantSimulation
     private const long FenceDisableBoundMs = 100;
     private const double MaxRateError = 0.09; // inside the configured 100,000 ppm
 
-    public GrantSimulation(int seed)
+    /// <param name="assumedDriftPpm">The drift bound the protocol is configured with; clocks really drift up to 9 %.
+    /// Configuring less than that (with a small margin) must let the checker find two forgers.</param>
+    public GrantSimulation(int seed, int assumedDriftPpm = 100_000, int marginMs = 500)
     {
+        _s = new GrantSettings([.. Regions], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15), TimeSpan.FromMilliseconds(marginMs),
+            assumedDriftPpm, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/sim");
         _seed = seed;
         _rng = new Random(seed);
         _replicas = [.. Regions.Select((r, i) => new Replica(this, i, r))];
         _agents = [.. Enumerable.Range(0, 3).Select(i => new Agent(this, i))];
         _batchers = [.. Enumerable.Range(0, 2).Select(i => new Batcher(this, i))];
-        _proposers = [.. Enumerable.Range(0, 2).Select(i => new Proposer(this, i))];
+        _proposers = [.. Enumerable.Range(0, 3).Select(i => new Proposer(this, i))];
     }
 
     public Result Run(long durationMs)
@@ -292,8 +295,10 @@ public sealed class GrantSimulation
 
         public void Tick()
         {
-            sim.At(sim._now + 500 + sim._rng.Next(0, 200), Tick);
-            var stale = _lastRenewal is not { } l || sim._now - l.At > 5_500 + 1_000 + index * 500;
+            // proposer 2 is a rogue (stale, dueling, or confused): it proposes whenever it likes; safety must not care
+            var rogue = index == 2;
+            sim.At(sim._now + (rogue ? sim._rng.Next(2_000, 8_000) : 500 + sim._rng.Next(0, 200)), Tick);
+            var stale = rogue || _lastRenewal is not { } l || sim._now - l.At > 5_500 + 1_000 + index * 500;
             if (!stale || _tally is not null) return;
             // the decider's choice is outside this model: any live agent but the stale holder (safety never depends on it)
             var stalled = _lastRenewal is { } last ? sim._agents.FirstOrDefault(a => a.HeldTerm == last.Term) : null;

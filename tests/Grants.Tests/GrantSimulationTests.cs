@@ -25,6 +25,17 @@ public sealed class GrantSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_checker_finds_two_forgers_when_the_margin_ignores_real_drift()
+    {
+        // clocks drift up to 9 % but the protocol assumes none and keeps a 1 ms margin: S1 must break somewhere
+        var broken = Enumerable.Range(1, 500).AsParallel()
+            .Select(seed => new GrantSimulation(seed, assumedDriftPpm: 0, marginMs: 1).Run(VirtualMs))
+            .Where(r => !r.Safe).ToList();
+        output.WriteLine($"{broken.Count} of 500 seeds found two forgers, e.g. {broken.FirstOrDefault()?.Violation}");
+        Assert.NotEmpty(broken);
+    }
+
+    [Fact]
     public void A_seed_replays_exactly()
     {
         var a = new GrantSimulation(4242).Run(VirtualMs);
