@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Reflection;
 using Forge.FaultInjection.Checking;
 
 namespace Forge.FaultInjection.Running;
@@ -82,7 +83,9 @@ public sealed class SandboxProcess : IDisposable
             for (var d = new DirectoryInfo(start); d is not null; d = d.Parent)
             {
                 if (!File.Exists(Path.Combine(d.FullName, "Coordinator.sln"))) continue;
-                foreach (var conf in new[] { "Debug", "Release" })
+                // this assembly's configuration first: ./test.sh builds Release, and a stale Debug build must not win
+                var mine = typeof(SandboxProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+                foreach (var conf in new[] { mine, "Debug", "Release" }.Distinct())
                 {
                     var exe = Path.Combine(d.FullName, "src", "Coordinator", "bin", conf, "net10.0", "forge-coordinator");
                     if (File.Exists(exe)) return exe;
