@@ -18,7 +18,7 @@ public class ForgeArbiterSpec : TestKit
 {
     private static readonly ArbiterSettings Settings = new(
         decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromSeconds(2),
-        proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromMilliseconds(300),
+        proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromMilliseconds(1500), // room for a loaded CI machine
         viewStaleAfter: TimeSpan.FromSeconds(5), grantTtl: TimeSpan.FromSeconds(5), historySize: 20);
 
     private static readonly NodeId East = NodeId.Parse("east/bp-0");
