@@ -6,7 +6,9 @@ namespace Forge.FaultInjection.Running;
 
 /// <summary>A fault as injected: what was hit, when (CLOCK_MONOTONIC ns), which nodes the runner killed, and from when
 /// recovery is measured (the fault, or the end of an operator's deliberate no-forging phase).</summary>
-public sealed record Fault(string Target, long Mono, IReadOnlyList<NodeDeath> Deaths, long RecoverFrom, Func<Task>? Restore = null);
+/// <param name="ExpectMove">Forging must leave the forger (a planned handover): a run where it stayed measured nothing.</param>
+public sealed record Fault(string Target, long Mono, IReadOnlyList<NodeDeath> Deaths, long RecoverFrom, Func<Task>? Restore = null,
+    bool ExpectMove = false);
 
 public sealed record FaultContext(SandboxProbe Probe, Manifest Manifest, NodeEntry Forger, TimeSpan PauseFor, Random Random,
     Kubectl Kubectl, IReadOnlyDictionary<string, JsonObject> OriginalSpecs);
@@ -152,7 +154,7 @@ public static class Scenarios
         var region = c.Manifest.Regions.First(r => r.Nodes.Any(n => n.Id == c.Forger.Id));
         var at = Native.MonoNow();
         c.Kubectl.Patch(region.Context, region.Name, """{"spec":{"priority":999}}""");
-        return Task.FromResult(new Fault($"{region.Name} priority 999", at, [], at, () => RestoreAll(c)));
+        return Task.FromResult(new Fault($"{region.Name} priority 999", at, [], at, () => RestoreAll(c), ExpectMove: true));
     }
 
     private static Task<Fault> TwoEnabled(FaultContext c)
