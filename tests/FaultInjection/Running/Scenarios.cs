@@ -78,11 +78,19 @@ public static class Scenarios
 
     private static async Task<Fault> KillArbiterHost(FaultContext c)
     {
-        var host = await c.Probe.ArbiterHostAsync().ConfigureAwait(false)
-                   ?? throw new InvalidOperationException("no coordinator reports forge_coordinator_arbiter_local 1");
+        var host = await ArbiterHostAsync(c).ConfigureAwait(false);
         var at = Native.MonoNow();
         if (!Native.Signal(host.Coordinator.Pid, Native.SIGKILL)) throw new InvalidOperationException("arbiter host already gone");
         return new Fault($"arbiter host {host.Region.Name} pid {host.Coordinator.Pid}", at, [], at);
+    }
+
+    /// <summary>The arbiter's host, polled: after a restart the singleton takes a while to settle somewhere.</summary>
+    private static async Task<(RegionEntry Region, CoordinatorEntry Coordinator)> ArbiterHostAsync(FaultContext c)
+    {
+        (RegionEntry, CoordinatorEntry)? host = null;
+        await Poll.UntilAsync(async () => (host = await c.Probe.ArbiterHostAsync().ConfigureAwait(false)) is not null, TimeSpan.FromSeconds(45))
+            .ConfigureAwait(false);
+        return host ?? throw new InvalidOperationException("no coordinator reports forge_coordinator_arbiter_local 1 within 45 s");
     }
 
     private static Task<Fault> KillRegion(FaultContext c)
@@ -112,8 +120,7 @@ public static class Scenarios
 
     private static async Task<Fault> StopArbiterHost(FaultContext c)
     {
-        var host = await c.Probe.ArbiterHostAsync().ConfigureAwait(false)
-                   ?? throw new InvalidOperationException("no coordinator reports forge_coordinator_arbiter_local 1");
+        var host = await ArbiterHostAsync(c).ConfigureAwait(false);
         var at = Native.MonoNow();
         Native.Signal(host.Coordinator.Pid, Native.SIGSTOP);
         try
