@@ -24,6 +24,11 @@ public sealed record DeciderState(
     ImmutableDictionary<string, ImmutableArray<TimeSpan>> Recoveries,
     ImmutableDictionary<string, ImmutableArray<ClusterCondition>> Conditions)
 {
+    /// <summary>Clusters seen eligible since this state began. A cluster's first eligibility is an arrival (a pool
+    /// starting up), not a recovery: it moves forging at once (a planned handover) instead of waiting the failback
+    /// delay — but only once this state has history, so a restarted arbiter never cuts a delay short.</summary>
+    public ImmutableHashSet<string> EverEligible { get; init; } = ImmutableHashSet<string>.Empty.WithComparer(StringComparer.Ordinal);
+
     public static readonly DeciderState Initial = new(
         null,
         ImmutableDictionary<string, SpecKey>.Empty,

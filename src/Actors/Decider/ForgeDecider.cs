@@ -40,7 +40,10 @@ public static class ForgeDecider
             choice.FailbackSince,
             choice.FailbackDelay,
             choice.Recoveries,
-            verdicts.ToImmutableDictionary(v => v.Name, v => v.Conditions, StringComparer.Ordinal));
+            verdicts.ToImmutableDictionary(v => v.Name, v => v.Conditions, StringComparer.Ordinal))
+        {
+            EverEligible = previous.EverEligible.Union(clusters.Where(c => c.Eligible).Select(c => c.Name)),
+        };
 
         var actions = clusters.Where(c => c.Restore is not null).Select(c => (DeciderAction)c.Restore!).ToImmutableArray();
         return new ForgeDecision(target, target != holder, choice.Transition, actions, verdicts, next);
@@ -86,6 +89,8 @@ public static class ForgeDecider
             return Now(best, $"spec change: {best.Name} outranks {holderCluster.Name}");
         if (!holderCluster.Healthy && best.Healthy)
             return Now(best, $"{holderCluster.Name} is unhealthy");
+        if (prev.SpecKeys.Count > 0 && !prev.EverEligible.Contains(best.Name))
+            return Now(best, $"{best.Name} became eligible for the first time");
 
         // best outranks the holder only because it recovered (health or readiness): wait before failing back.
         if (prev.FailbackCandidate == best.Name)

@@ -87,6 +87,7 @@ public sealed class FailbackTests
     public void A_primary_that_becomes_synced_again_waits_but_a_spec_change_does_not()
     {
         var w = Guide();
+        Assert.Equal("us-east-1-prod", w.Step().Target!.Value.Cluster);
         w.AllNodes("us-east-1-prod", n => n with { Synced = false });
         Assert.Equal("us-west-2-prod", w.Step().Target!.Value.Cluster);
         w.AllNodes("us-east-1-prod", n => n with { Synced = true }).Advance(Sec);
@@ -112,6 +113,24 @@ public sealed class FailbackTests
         Assert.Equal("us-east-1-prod", d.Target!.Value.Cluster);
         Assert.True(d.Cluster("us-east-1-prod")!.Healthy);
         Assert.Contains("spec change", d.Transition);
+    }
+
+    [Fact]
+    public void At_a_cold_start_a_primary_whose_nodes_arrive_late_takes_over_at_once_but_later_recoveries_wait()
+    {
+        var w = Guide();
+        w.AllNodes("us-east-1-prod", n => n with { Alive = false }); // its agents have not registered yet
+        Assert.Equal("us-west-2-prod", w.Step().Target!.Value.Cluster);
+        w.AllNodes("us-east-1-prod", n => n with { Alive = true }).Advance(Sec);
+        var d = w.Step();
+        Assert.Equal("us-east-1-prod", d.Target!.Value.Cluster);
+        Assert.Contains("first time", d.Transition);
+        // Having been eligible once, its next return is a recovery.
+        w.AllNodes("us-east-1-prod", n => n with { Synced = false }).Advance(Sec);
+        Assert.Equal("us-west-2-prod", w.Step().Target!.Value.Cluster);
+        w.AllNodes("us-east-1-prod", n => n with { Synced = true }).Advance(Sec);
+        Assert.Equal("us-west-2-prod", w.Step().Target!.Value.Cluster);
+        Assert.Equal("FailbackPending", w.Last!.Cluster("us-east-1-prod")!.Reason);
     }
 
     [Fact]
