@@ -184,7 +184,7 @@ public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelpe
         env["MONITORING_URL"] = "";
         env["POLL_SECONDS"] = "1";
         // without a forger (parts not landed) the scripts still run their kubectl steps, with short waits
-        env["WAIT_SECONDS"] = sandbox.ReadyLine() is null ? "5" : "45";
+        env["WAIT_SECONDS"] = sandbox.ReadyLine() is null ? "5" : "90"; // a deadline for the scripts' waits, not a speed target
         var failoverAt = DateTimeOffset.UtcNow;
         var failover = Run.Program("bash", [Path.Combine(scripts, "failover-for-maintenance.sh")], env, TimeSpan.FromSeconds(90));
         Log(failover.Out + failover.Err);
