@@ -46,6 +46,9 @@ public sealed class AgentLink : IAsyncDisposable
     /// <summary>Queues a message on the current connection; false (message dropped) when there is none.</summary>
     public bool Send(IAgentProtocolMessage message) => _current?.Send(message) ?? false;
 
+    /// <summary>Sends a fresh registration on the current connection (the agent retries after a refusal).</summary>
+    public bool Reregister() => _current?.Send(_registration()) ?? false;
+
     private async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)

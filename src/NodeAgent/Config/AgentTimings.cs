@@ -14,6 +14,9 @@ internal sealed record AgentTimings
     public TimeSpan RenewInterval { get; init; } = TimeSpan.Zero;
     /// <summary>An unanswered grant request or renewal is sent again (new request id) after this.</summary>
     public TimeSpan RequestRetry { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>A refused registration is sent again after this (the refusal may be transient: the pool's
+    /// CardanoForgeCluster not yet loaded by the coordinators, an old incarnation not yet stale).</summary>
+    public TimeSpan RegistrationRetry { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>No answer from the fence for this long while it may hold a deadline = a stalled fence: kill the node.</summary>
     public TimeSpan FenceTimeout { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan FencePollInterval { get; init; } = TimeSpan.FromMilliseconds(200);
@@ -34,6 +37,7 @@ internal sealed record AgentTimings
             FenceDisableBound = env.Millis("FENCE_DISABLE_BOUND_MS", ms(2000), ms(350), ms(60_000)),
             RenewInterval = env.Millis("RENEW_INTERVAL_MS", TimeSpan.Zero, TimeSpan.Zero, ms(60_000)),
             RequestRetry = env.Millis("REQUEST_RETRY_MS", ms(500), ms(10), ms(60_000)),
+            RegistrationRetry = env.Millis("REGISTRATION_RETRY_MS", ms(5_000), ms(100), ms(600_000)),
             FenceTimeout = env.Millis("FENCE_TIMEOUT_MS", ms(1000), ms(100), ms(60_000)),
             FencePollInterval = env.Millis("FENCE_POLL_MS", ms(200), ms(10), ms(10_000)),
             HandoverTimeout = env.Millis("HANDOVER_TIMEOUT_MS", ms(4_000), ms(100), ms(300_000)),

@@ -29,7 +29,7 @@ internal static class AgentDecider
             AgentEvent.Tick => OnTick(s, now, rules, fx),
             AgentEvent.Shutdown => OnShutdown(s, now, rules, fx),
             AgentEvent.CredentialsChecked c => OnCredentials(s, c, fx),
-            AgentEvent.LinkUp u => Log(s with { Registered = false }, fx, "info", "coordinator link up", u.Coordinator),
+            AgentEvent.LinkUp u => Log(s with { Registered = false, Refused = null }, fx, "info", "coordinator link up", u.Coordinator),
             AgentEvent.LinkDown d => Log(s with { Registered = false }, fx, "warn", "coordinator link down", d.Reason),
             _ => s,
         };
@@ -47,7 +47,7 @@ internal static class AgentDecider
                 return Log(s with { Registered = true, Refused = null }, fx, "info", "registered", a.CoordinatorId);
             case AgentRefused a when a.Incarnation == r.Incarnation:
                 fx.Add(new AgentEffect.Alarm("registration-refused", a.Reason));
-                s = s with { Refused = a.Reason, LastAlarm = "registration refused: " + a.Reason };
+                s = s with { Refused = a.Reason, RefusedAt = now, LastAlarm = "registration refused: " + a.Reason };
                 return s.Phase is AgentPhase.Requesting or AgentPhase.Holding ? BeginRelease(s, "registration refused", now, fx) : s;
             case Grant g when g.Incarnation == r.Incarnation && g.Holder == r.Node:
                 return OnGrant(s, g, now, r, fx);
@@ -222,6 +222,13 @@ internal static class AgentDecider
             fx.Add(new AgentEffect.KillNode(s.Fence.NodePid, "fence stalled"));
             s = s with { KillPending = true, LastKillAt = now };
             if (s.Phase is AgentPhase.Requesting or AgentPhase.Holding) s = BeginRelease(s, "fence stalled", now, fx);
+        }
+
+        if (s.Refused is not null && !s.ShuttingDown && now - s.RefusedAt >= r.Ns(t.RegistrationRetry))
+        {
+            // Still ineligible (grants are not taken while refused); ask again in case the cause has gone.
+            fx.Add(new AgentEffect.Reregister());
+            s = s with { RefusedAt = now };
         }
 
         switch (s.Phase)

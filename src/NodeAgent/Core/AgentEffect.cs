@@ -15,6 +15,9 @@ internal abstract record AgentEffect
     public sealed record FenceDisable(string RequestId) : AgentEffect;
     /// <summary>SIGKILL the node (identity re-checked first): the fence stopped answering while it may hold a deadline.</summary>
     public sealed record KillNode(int? Pid, string Reason) : AgentEffect;
+    /// <summary>Send the registration again on the current link (a refusal may be transient: the pool's
+    /// CardanoForgeCluster not yet loaded, an old incarnation not yet stale).</summary>
+    public sealed record Reregister : AgentEffect;
     public sealed record Log(string Level, string Message, string? Detail = null) : AgentEffect;
     /// <summary>Something that must never pass as success: logged as an error, counted, shown in status.</summary>
     public sealed record Alarm(string Kind, string Detail) : AgentEffect;

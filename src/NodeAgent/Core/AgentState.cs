@@ -27,6 +27,8 @@ internal sealed record AgentState
     public string? ReleaseReason { get; init; }
     public bool Registered { get; init; }
     public string? Refused { get; init; }
+    /// <summary>When the last registration was sent after a refusal (or the refusal arrived): retries are paced from it.</summary>
+    public long RefusedAt { get; init; } = Never;
     /// <summary>Why the credentials make this node ineligible (missing source secret, bad opcert); null when fine.</summary>
     public string? CredentialProblem { get; init; }
     public required FenceView Fence { get; init; }

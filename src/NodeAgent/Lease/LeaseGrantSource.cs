@@ -74,6 +74,9 @@ internal sealed class LeaseGrantSource : IGrantSource
         _loop ??= Task.Run(() => RunAsync(_stop.Token));
     }
 
+    /// <summary>No registration in this mode (nothing refuses one).</summary>
+    public void Reregister() { }
+
     public bool Send(IAgentProtocolMessage message)
     {
         switch (message)

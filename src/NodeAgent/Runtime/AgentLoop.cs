@@ -139,6 +139,9 @@ internal sealed partial class AgentLoop : IAsyncDisposable
                 case AgentEffect.Send send:
                     _grants.Send(send.Message);
                     break;
+                case AgentEffect.Reregister:
+                    _grants.Reregister();
+                    break;
                 case AgentEffect.FenceDeadline or AgentEffect.FenceDisable:
                     _fenceCommands.Writer.TryWrite(effect);
                     break;

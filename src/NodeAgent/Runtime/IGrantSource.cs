@@ -14,6 +14,8 @@ internal interface IGrantSource : IAsyncDisposable
     void Start();
     /// <summary>False when the message could not be queued (no link); requests are retried by the decider.</summary>
     bool Send(IAgentProtocolMessage message);
+    /// <summary>Sends this agent's registration again on the current link (after a refusal).</summary>
+    void Reregister();
 }
 
 /// <summary>Cluster mode: the coordinators' agent gateway.</summary>
@@ -22,5 +24,6 @@ internal sealed class CoordinatorGrantSource(AgentLink link) : IGrantSource
     public ChannelReader<LinkEvent> Events => link.Events;
     public void Start() => link.Start();
     public bool Send(IAgentProtocolMessage message) => link.Send(message);
+    public void Reregister() => link.Reregister();
     public ValueTask DisposeAsync() => link.DisposeAsync();
 }

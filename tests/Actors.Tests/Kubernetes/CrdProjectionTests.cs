@@ -76,7 +76,10 @@ public sealed class CrdProjectionTests : TestKit
             .Add("us-east-1-prod", new SpecEntry("pool1", "us-east-1-prod", ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"]).Spec, false, 1, now, now.AddSeconds(-5), "x"))
             .Add("us-west-2-prod", new SpecEntry("pool1", "us-west-2-prod", ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"]).Spec, false, 1, now, now.AddSeconds(-5), "x"))));
         p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", now)));
-        AwaitCondition(() => _api.StatusWrites.Count >= 2, TimeSpan.FromSeconds(5));
+        // Writes made before the state arrived (e.g. Unknown on a slow start) may come first: await the state's own.
+        AwaitCondition(() => LastStatus("us-east-1-prod")?["activeLeader"]?.GetValue<string>() == "cardano-bp-0"
+                             && LastStatus("us-west-2-prod")?["effectiveState"]?.GetValue<string>() == "Priority-based",
+            TimeSpan.FromSeconds(5));
         var east = _api.StatusWrites.Last(w => w.Name == "us-east-1-prod").Status;
         Assert.Equal("cardano-bp-0", east["activeLeader"]!.GetValue<string>());
         Assert.True(east["forgingEnabled"]!.GetValue<bool>());
@@ -183,6 +186,8 @@ public sealed class CrdProjectionTests : TestKit
         AwaitCondition(() => _api.StatusWrites.Any(w => Condition(w.Status, "PermissionsMissing") == "True"
             && w.Status["conditions"]!.ToJsonString().Contains("may not create events", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
     }
+
+    private JsonObject? LastStatus(string name) => _api.StatusWrites.LastOrDefault(w => w.Name == name).Status;
 
     private static string? Condition(JsonObject status, string type) =>
         (status["conditions"] as JsonArray)!.OfType<JsonObject>().FirstOrDefault(c => c["type"]!.GetValue<string>() == type)?["status"]?.GetValue<string>();

@@ -221,6 +221,24 @@ public sealed class AgentDeciderTests
     }
 
     [Fact]
+    public void A_refused_registration_is_sent_again_at_the_retry_interval_until_accepted()
+    {
+        // A refusal can be transient (the coordinators have not loaded the pool's CardanoForgeCluster yet): the agent
+        // asks again every RegistrationRetry, and stops asking once registered.
+        var f = new DeciderFixture();
+        f.At(1_000, new AgentEvent.Received(new AgentRefused(DeciderFixture.Node, f.Rules.Incarnation, "unknown pool")));
+        Assert.DoesNotContain(f.At(5_999, new AgentEvent.Tick()), e => e is AgentEffect.Reregister);
+        Assert.Contains(f.At(6_000, new AgentEvent.Tick()), e => e is AgentEffect.Reregister);
+        Assert.DoesNotContain(f.At(6_020, new AgentEvent.Tick()), e => e is AgentEffect.Reregister);
+        Assert.Contains(f.At(11_000, new AgentEvent.Tick()), e => e is AgentEffect.Reregister);
+
+        f.At(11_100, new AgentEvent.Received(new AgentRegistered(DeciderFixture.Node, f.Rules.Incarnation, "coordinator-a")));
+        Assert.Null(f.State.Refused);
+        Assert.DoesNotContain(f.At(30_000, new AgentEvent.Tick()), e => e is AgentEffect.Reregister);
+        Assert.NotEmpty(f.Receive(f.Grant(T1)).OfType<AgentEffect.Send>()); // eligible again: the grant is taken
+    }
+
+    [Fact]
     public void A_fence_that_cannot_verify_the_enable_raises_an_alarm()
     {
         var f = new DeciderFixture();
