@@ -81,7 +81,7 @@ public static class CoordinatorHost
                 .AddForgeGrants(fc)
                 .AddForgeNodes(fc)
                 .AddForgeArbiter(fc, healthProbe)
-                .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>())
+                .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>(), fc)
                 .AddForgeAgentGateway(fc)
                 .AddForgeProjection(fc, projection, clusterApi)
                 .AddForgeShell(sp);

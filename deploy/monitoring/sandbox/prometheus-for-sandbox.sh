@@ -57,6 +57,9 @@ scrape_configs:
       - files: [$out/agents.json]
         refresh_interval: 5s
   - job_name: forge-coordinator
+    # the coordinators' own region labels win: forge_coordinator_arbiter_host{region} names the arbiter's region,
+    # not the scraped coordinator's (without this Prometheus renames it exported_region)
+    honor_labels: true
     file_sd_configs:
       - files: [$out/coordinators.json]
         refresh_interval: 5s

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Diagnostics;
 using Akka.Actor;
 using Forge.Decider;
 
@@ -23,7 +24,7 @@ public sealed class HealthProber : ReceiveActor, IWithTimers
         private ProbeNow() { }
     }
 
-    private sealed record ProbeDone(ProbeResult Result, long Generation);
+    private sealed record ProbeDone(ProbeResult Result, long Generation, TimeSpan Took);
 
     private readonly string _poolId;
     private readonly string _cluster;
@@ -92,29 +93,33 @@ public sealed class HealthProber : ReceiveActor, IWithTimers
         if (!Uri.TryCreate(_spec.Endpoint, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
         {
             _failures++;
-            Report(false, $"spec.healthCheck.endpoint '{_spec.Endpoint}' is not an http(s) URL");
+            Report(false, $"spec.healthCheck.endpoint '{_spec.Endpoint}' is not an http(s) URL", null);
             Timers.StartSingleTimer("probe", ProbeNow.Instance, Interval);
             return;
         }
         _inFlight?.Dispose();
         _inFlight = new CancellationTokenSource();
         var generation = _generation;
+        var started = Stopwatch.GetTimestamp();
         _probe.ProbeAsync(uri, _spec.Headers ?? ImmutableDictionary<string, string>.Empty, Timeout, _inFlight.Token)
             .PipeTo(Self,
-                success: r => new ProbeDone(r, generation),
-                failure: e => new ProbeDone(new ProbeResult(false, e.GetBaseException().Message), generation));
+                success: r => new ProbeDone(r, generation, Stopwatch.GetElapsedTime(started)),
+                failure: e => new ProbeDone(new ProbeResult(false, e.GetBaseException().Message), generation, Stopwatch.GetElapsedTime(started)));
         Become(Probing);
     }
 
     private void OnDone(ProbeDone d)
     {
         _failures = d.Result.Healthy ? 0 : _failures + 1;
-        Report(d.Result.Healthy, d.Result.Message);
+        Report(d.Result.Healthy, d.Result.Message, d.Took);
         Become(Idle);
         Timers.StartSingleTimer("probe", ProbeNow.Instance, Interval);
     }
 
-    private void Report(bool healthy, string message) =>
+    private void Report(bool healthy, string message, TimeSpan? took)
+    {
         _reportTo.Tell(new HealthReport(_poolId, _cluster,
             new HealthObservation(_failures, DateTimeOffset.UtcNow, healthy ? null : message), healthy));
+        Context.System.EventStream.Publish(new HealthProbeCompleted(_poolId, _cluster, healthy, took));
+    }
 }

@@ -23,7 +23,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private sealed record ApiFailed(string What, Exception Error);
     private sealed record Changed(ForgeClusterChange Change, long WatchId);
     private sealed record WatchEnded(long WatchId, Exception? Error);
-    private sealed record Wrote(string Name, JsonObject Status);
+    private sealed record Wrote(string Name, JsonObject Status, bool Fresh);
     private sealed record WriteFailed(string Name, Exception Error);
     private sealed class Resync { public static readonly Resync Instance = new(); }
     private sealed class Relist { public static readonly Relist Instance = new(); }
@@ -35,6 +35,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly IActorRef? _mediator;
     private readonly ProjectionSettings _settings;
     private readonly string _source;
+    private readonly string _region;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, ForgeClusterObject> _objects = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PoolSpecs> _store = new(StringComparer.Ordinal);
@@ -71,6 +72,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         _mediator = mediator;
         _settings = settings;
         _source = "projection:" + region;
+        _region = region;
 
         Receive<Listed>(OnListed);
         Receive<ApiFailed>(OnApiFailed);
@@ -92,6 +94,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         {
             _writing.Remove(w.Name);
             _written[w.Name] = (w.Status, DateTimeOffset.UtcNow);
+            if (w.Fresh) Context.System.EventStream.Publish(new CrdStatusSynced(_region, w.Name, DateTimeOffset.UtcNow));
         });
         Receive<WriteFailed>(f =>
         {
@@ -222,10 +225,12 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         {
             _objects.Remove(o.Name);
             _written.Remove(o.Name);
+            Context.System.EventStream.Publish(new CrdClusterUntracked(_region, o.Name));
             if (_deletedByUs.Remove(o.Uid)) return; // our own projection of a tombstone
             _specs.Tell(new RemoveClusterSpec(pool, o.Name, _source));
             return;
         }
+        if (!_objects.ContainsKey(o.Name)) Context.System.EventStream.Publish(new CrdClusterTracked(_region, o.Name, DateTimeOffset.UtcNow));
         _objects[o.Name] = o;
         var entry = Entry(pool, o.Name);
         if (entry is { Deleted: true } && o.Created < entry.UpdatedAt)
@@ -318,9 +323,12 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 RecordEvents(o, verdict, p.State.Transition);
             }
             var written = _written.TryGetValue(o.Name, out var w) ? w : default;
-            if (_writing.Contains(o.Name)
-                || !StatusRenderer.NeedsWrite(status, written.Status ?? o.Status, now - written.At, _settings.ProbeTimeRefresh))
+            if (_writing.Contains(o.Name)) continue;
+            if (!StatusRenderer.NeedsWrite(status, written.Status ?? o.Status, now - written.At, _settings.ProbeTimeRefresh))
+            {
+                if (fresh) Context.System.EventStream.Publish(new CrdStatusSynced(_region, o.Name, now));
                 continue;
+            }
             _writing.Add(o.Name);
             var name = o.Name;
             Safe(async () =>
@@ -328,7 +336,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 await _api.PatchStatusAsync(name, status, _lifetime.Token);
                 return true;
             }).PipeTo(Self,
-                success: _ => new Wrote(name, status),
+                success: _ => new Wrote(name, status, fresh),
                 failure: e => new WriteFailed(name, e));
         }
     }

@@ -1,7 +1,10 @@
 using Akka.Actor;
-using Akka.Hosting;
 using Forge.Arbiter;
 using Forge.Cluster;
+using Forge.Decider;
+using Forge.Grants;
+using Forge.Health;
+using Forge.Kubernetes;
 using Prometheus;
 
 namespace Forge.Coordinator.Metrics;
@@ -9,11 +12,16 @@ namespace Forge.Coordinator.Metrics;
 /// <summary>
 /// The coordinator's own Prometheus series (prefix <c>forge_coordinator_</c>; the guide's cardano_cluster_* and
 /// cardano_leader_* series are the agents' to export). Membership gauges are read from the cluster state at scrape
-/// time; split-brain decisions, refused coordinators, decision latency and grant states come from the local EventStream
-/// (the last two only on the coordinator hosting the arbiter, so sums across coordinators stay true).
+/// time; everything else is fed by <see cref="MetricsListener"/> from facts published where they happen. Series about
+/// the arbiter's decisions (grant states, effective state, overrides, transitions, health probes) exist only on the
+/// coordinator hosting the arbiter, so sums across coordinators stay true; the CRD sync series only where the region's
+/// projection runs.
 /// </summary>
 public sealed class CoordinatorMetrics
 {
+    private static readonly string[] GrantStates = ["granted", "none", "revoking", "proposing"];
+    private static readonly string[] ForgeStateTexts = [ForgeStates.PriorityBasedText, ForgeStates.EnabledText, ForgeStates.DisabledText];
+
     private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
     private readonly Gauge _members;
     private readonly Gauge _unreachable;
@@ -23,7 +31,18 @@ public sealed class CoordinatorMetrics
     private readonly Counter _refused;
     private readonly Gauge _grants;
     private readonly Histogram _decisionLatency;
+    private readonly Gauge _quorum;
+    private readonly Gauge _crdSync;
+    private readonly Gauge _override;
+    private readonly Gauge _effectiveState;
+    private readonly Counter _probes;
+    private readonly Histogram _probeDuration;
+    private readonly Counter _transitions;
+    private readonly LeadershipTracker _leadership = new();
+    private readonly Dictionary<string, HashSet<string>> _poolClusters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Counter.Child>> _transitionSeries = new(StringComparer.Ordinal);
     private volatile ActorSystem? _system;
+    private string _region = "";
 
     public CoordinatorMetrics()
     {
@@ -41,12 +60,35 @@ public sealed class CoordinatorMetrics
             new GaugeConfiguration { LabelNames = ["state"] });
         _decisionLatency = f.CreateHistogram("forge_coordinator_decision_latency_seconds", "Time to decide one pool and plan its next step.",
             new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.00005, 4, 8) });
+        _quorum = f.CreateGauge("forge_coordinator_grant_quorum_reachable",
+            "1 while this coordinator reaches the voting grant replicas of a majority of the configured regions (probed every grant TTL).",
+            new GaugeConfiguration { LabelNames = ["region"] });
+        _crdSync = f.CreateGauge("forge_coordinator_crd_status_last_sync_timestamp_seconds",
+            "Unix time this region's CRD projection last confirmed the cluster's status matches the arbiter's state (until then: when it first saw the cluster).",
+            new GaugeConfiguration { LabelNames = ["region", "cluster"] });
+        _override = f.CreateGauge("forge_coordinator_override_active", "1 while the cluster's override is in force (enabled, not expired); arbiter host only.",
+            new GaugeConfiguration { LabelNames = ["region", "cluster"] });
+        _effectiveState = f.CreateGauge("forge_coordinator_cluster_effective_state", "1 on the cluster's effective forge state; arbiter host only.",
+            new GaugeConfiguration { LabelNames = ["cluster", "state"] });
+        _probes = f.CreateCounter("forge_coordinator_health_probes_total", "Health check probes by outcome; arbiter host only.",
+            new CounterConfiguration { LabelNames = ["cluster", "outcome"] });
+        _probeDuration = f.CreateHistogram("forge_coordinator_health_probe_duration_seconds", "Health check response time; arbiter host only.",
+            new HistogramConfiguration { LabelNames = ["cluster"] });
+        _transitions = f.CreateCounter("forge_coordinator_leadership_transitions_total",
+            "Forging moved to a node of this cluster (a new holder granted), by reason; arbiter host only.",
+            new CounterConfiguration { LabelNames = ["cluster", "reason"] });
         _registry.AddBeforeCollectCallback(Collect);
     }
 
     public CollectorRegistry Registry => _registry;
 
-    internal void Attach(ActorSystem system) => _system = system;
+    /// <summary>Starts the scrape-time series; <paramref name="region"/> labels this coordinator's own series.</summary>
+    internal void Attach(ActorSystem system, string region)
+    {
+        _region = region;
+        _quorum.WithLabels(region).Set(0); // not reached until the first probe round says so
+        _system = system;
+    }
 
     internal void OnSplitBrain(SplitBrainDecisionMade d) => _splitBrain.WithLabels(d.Kind.ToString()).Inc();
     internal void OnRefused() => _refused.Inc();
@@ -54,9 +96,70 @@ public sealed class CoordinatorMetrics
 
     internal void OnGrantStates(ArbiterGrantStates s)
     {
-        foreach (var state in new[] { "granted", "none", "revoking", "proposing" })
+        foreach (var state in GrantStates)
             _grants.WithLabels(state).Set(s.PoolsByState.GetValueOrDefault(state));
     }
+
+    internal void OnQuorum(GrantQuorumReachability r) => _quorum.WithLabels(_region).Set(r.Reachable ? 1 : 0);
+
+    internal void OnCrdTracked(CrdClusterTracked t)
+    {
+        if (!_crdSync.GetAllLabelValues().Any(l => l[0] == t.Region && l[1] == t.Cluster))
+            _crdSync.WithLabels(t.Region, t.Cluster).Set(UnixSeconds(t.Since));
+    }
+
+    internal void OnCrdSynced(CrdStatusSynced s) => _crdSync.WithLabels(s.Region, s.Cluster).Set(UnixSeconds(s.At));
+    internal void OnCrdUntracked(CrdClusterUntracked u) => _crdSync.RemoveLabelled(u.Region, u.Cluster);
+
+    internal void OnHealthProbe(HealthProbeCompleted p)
+    {
+        var success = _probes.WithLabels(p.Cluster, "success");
+        var failure = _probes.WithLabels(p.Cluster, "failure"); // both from the first probe: increase() misses a series born at 1
+        (p.Healthy ? success : failure).Inc();
+        if (p.Duration is { } d) _probeDuration.WithLabels(p.Cluster).Observe(d.TotalSeconds);
+    }
+
+    /// <summary>A state published by the arbiter on this coordinator (called from one actor only).</summary>
+    internal void OnLocalArbiterState(PoolState s)
+    {
+        var now = s.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        if (_poolClusters.TryGetValue(s.PoolId, out var before))
+            foreach (var gone in before.Where(c => !now.Contains(c))) RemoveCluster(gone);
+        _poolClusters[s.PoolId] = now;
+        foreach (var v in s.Clusters)
+        {
+            foreach (var state in ForgeStateTexts) _effectiveState.WithLabels(v.Name, state).Set(v.EffectiveState == state ? 1 : 0);
+            _override.WithLabels(_region, v.Name).Set(v.Condition(ConditionTypes.OverrideActive)?.Status == "True" ? 1 : 0);
+            TransitionSeries(v.Name);
+        }
+        if (_leadership.Observe(s) is { } moved) TransitionSeries(moved.Cluster)[moved.Reason].Inc();
+    }
+
+    /// <summary>Every reason of a cluster at 0 from its first sight: increase() misses a series born at 1.</summary>
+    private Dictionary<string, Counter.Child> TransitionSeries(string cluster)
+    {
+        if (!_transitionSeries.TryGetValue(cluster, out var series))
+            _transitionSeries[cluster] = series = LeadershipTransitions.Reasons.ToDictionary(r => r, r => _transitions.WithLabels(cluster, r));
+        return series;
+    }
+
+    /// <summary>Another coordinator's arbiter published: this one no longer hosts it, so its arbiter gauges go (its
+    /// counters stay: they only stop counting). Called from one actor only.</summary>
+    internal void OnRemoteArbiterState()
+    {
+        foreach (var cluster in _poolClusters.Values.SelectMany(c => c).ToList()) RemoveCluster(cluster);
+        _poolClusters.Clear();
+        _leadership.Forget();
+        foreach (var labels in _grants.GetAllLabelValues().ToList()) _grants.RemoveLabelled(labels);
+    }
+
+    private void RemoveCluster(string cluster)
+    {
+        foreach (var state in ForgeStateTexts) _effectiveState.RemoveLabelled(cluster, state);
+        foreach (var labels in _override.GetAllLabelValues().Where(l => l[1] == cluster).ToList()) _override.RemoveLabelled(labels);
+    }
+
+    private static double UnixSeconds(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / 1000.0;
 
     private void Collect()
     {
@@ -71,37 +174,4 @@ public sealed class CoordinatorMetrics
         if (host is not null) _arbiterHost.WithLabels(host.Address, host.Region ?? "").Set(1);
         _arbiterLocal.Set(host?.Self == true ? 1 : 0);
     }
-}
-
-/// <summary>Feeds <see cref="CoordinatorMetrics"/> from the local EventStream.</summary>
-public sealed class MetricsListener : ReceiveActor
-{
-    public static Props Props(CoordinatorMetrics metrics) => Akka.Actor.Props.Create(() => new MetricsListener(metrics));
-
-    public MetricsListener(CoordinatorMetrics metrics)
-    {
-        Receive<SplitBrainDecisionMade>(metrics.OnSplitBrain);
-        Receive<CoordinatorRefused>(_ => metrics.OnRefused());
-        Receive<ArbiterDecisionMeasured>(metrics.OnDecision);
-        Receive<ArbiterGrantStates>(metrics.OnGrantStates);
-    }
-
-    protected override void PreStart()
-    {
-        var es = Context.System.EventStream;
-        es.Subscribe(Self, typeof(SplitBrainDecisionMade));
-        es.Subscribe(Self, typeof(CoordinatorRefused));
-        es.Subscribe(Self, typeof(ArbiterDecisionMeasured));
-        es.Subscribe(Self, typeof(ArbiterGrantStates));
-    }
-}
-
-public static class ForgeMetricsHosting
-{
-    public static AkkaConfigurationBuilder AddForgeMetrics(this AkkaConfigurationBuilder builder, CoordinatorMetrics metrics) =>
-        builder.WithActors((system, registry) =>
-        {
-            metrics.Attach(system);
-            registry.Register<MetricsListener>(system.ActorOf(MetricsListener.Props(metrics), "forge-metrics"));
-        });
 }
