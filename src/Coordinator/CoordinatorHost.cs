@@ -6,6 +6,7 @@ using Forge.Coordinator.Metrics;
 using Forge.Health;
 using Forge.Kubernetes;
 using Forge.Shell.Host;
+using Forge.Shell.Palettes.Forge;
 
 namespace Forge.Coordinator;
 
@@ -84,7 +85,7 @@ public static class CoordinatorHost
                 .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>(), fc)
                 .AddForgeAgentGateway(fc)
                 .AddForgeProjection(fc, projection, clusterApi)
-                .AddForgeShell(sp);
+                .AddForgeShell(sp, system => new GrantQuorum(fc.Grants.Regions, ForgeGrantsHosting.Directory(system, fc)));
         });
         var app = builder.Build();
         app.MapForgeRoutes();

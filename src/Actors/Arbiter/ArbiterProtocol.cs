@@ -11,7 +11,8 @@ namespace Forge.Arbiter;
 /// <summary>DistributedPubSub topics the arbiter publishes on.</summary>
 public static class ArbiterTopics
 {
-    /// <summary><see cref="PoolStateChanged"/>, whenever a pool's target, term, phase or verdicts change.</summary>
+    /// <summary><see cref="PoolStateChanged"/>, whenever a pool's target, term, phase or verdicts change, or what a node
+    /// reports (verified forging, held term, connection, liveness, sync, last signal); not for tips alone.</summary>
     public const string PoolState = "forge-pool-state";
 
     /// <summary><see cref="RestoreOverrideRequested"/>: the CRD projection writes them (idempotent, repeated until

@@ -269,7 +269,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         var state = StateOf(rec);
         if (_published.TryGetValue(rec.PoolId, out var last)
             && last.Target == state.Target && last.Holder == state.Holder && last.Term == state.Term && last.Phase == state.Phase
-            && last.Transition == state.Transition && VerdictsEqual(last.Clusters, state.Clusters))
+            && last.Transition == state.Transition && VerdictsEqual(last.Clusters, state.Clusters) && NodesEqual(last.Nodes, state.Nodes))
             return;
         _published[rec.PoolId] = state;
         Publish(ArbiterTopics.PoolState, new PoolStateChanged(state));
@@ -292,6 +292,14 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Reason == p.Second.Reason
             && p.First.Message == p.Second.Message && p.First.Forging == p.Second.Forging && p.First.Healthy == p.Second.Healthy
             && p.First.EffectiveState == p.Second.EffectiveState && p.First.EffectivePriority == p.Second.EffectivePriority);
+
+    /// <summary>What subscribers show of the nodes (verified forging above all: the shell waits for it, the projection
+    /// writes activeLeader from it); tips and heartbeats alone do not publish.</summary>
+    private static bool NodesEqual(ImmutableArray<NodeView> a, ImmutableArray<NodeView> b) =>
+        a.Length == b.Length && a.Zip(b).All(p => p.First.Node == p.Second.Node && p.First.Incarnation == p.Second.Incarnation
+            && p.First.Forging == p.Second.Forging && p.First.HeldTerm == p.Second.HeldTerm && p.First.Connected == p.Second.Connected
+            && p.First.Alive == p.Second.Alive && p.First.Synced == p.Second.Synced && p.First.Refused == p.Second.Refused
+            && p.First.LastSignal == p.Second.LastSignal && p.First.LastSignalAt == p.Second.LastSignalAt);
 
     private void Publish(string topic, object message) => _mediator?.Tell(new Publish(topic, message));
 

@@ -214,7 +214,7 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
             rep?.TipSlot ?? -1, rep?.CurrentSlot ?? -1,
             rep?.Forging ?? VerifiedForging.Unknown, rep?.LastSignal ?? SignalOutcome.None,
             rep?.KesPeriodsRemaining ?? r.Credentials.KesPeriodsRemaining,
-            rep?.HeldTerm ?? TermId.None, r.Credentials, _refused, _coordinatorId, DateTimeOffset.UtcNow);
+            rep?.HeldTerm ?? TermId.None, r.Credentials, _refused, _coordinatorId, DateTimeOffset.UtcNow, rep?.LastSignalAt);
     }
 
     private void Publish(bool force)
@@ -223,7 +223,7 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         if (v is null) return;
         var p = _published;
         var changed = p is null || p.Connected != v.Connected || p.Alive != v.Alive || p.Synced != v.Synced
-                      || p.Forging != v.Forging || p.LastSignal != v.LastSignal || p.HeldTerm != v.HeldTerm
+                      || p.Forging != v.Forging || p.LastSignal != v.LastSignal || p.LastSignalAt != v.LastSignalAt || p.HeldTerm != v.HeldTerm
                       || p.Incarnation != v.Incarnation || p.Refused != v.Refused || p.Credentials != v.Credentials
                       || p.PoolId != v.PoolId || Math.Abs(v.TipSlot - p.TipSlot) >= _settings.TipPublishSlots;
         if (!force && !changed) return;

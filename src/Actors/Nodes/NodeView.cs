@@ -9,6 +9,7 @@ namespace Forge.Nodes;
 /// <param name="Alive">Connected and the agent's last report says the node process runs.</param>
 /// <param name="Synced">Recomputed by the coordinator (<see cref="SyncDefinition"/>), not taken from the agent.</param>
 /// <param name="Refused">Why the registration was refused, or null.</param>
+/// <param name="LastSignalAt">When the agent saw the outcome of <paramref name="LastSignal"/>, or null (unknown).</param>
 /// <param name="CoordinatorId">The coordinator whose gateway holds the agent's link.</param>
 public sealed record NodeView(
     string PoolId,
@@ -27,4 +28,5 @@ public sealed record NodeView(
     CredentialFingerprint Credentials,
     string? Refused,
     string CoordinatorId,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastSignalAt = null);

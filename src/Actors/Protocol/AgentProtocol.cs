@@ -75,6 +75,8 @@ public sealed record AgentRefused(NodeId Node, Guid Incarnation, string Reason) 
 /// <param name="TipSlot">The node's tip slot (-1 when unknown).</param>
 /// <param name="CurrentSlot">The current slot by the node's slot clock.</param>
 /// <param name="Synced">By <see cref="SyncDefinition"/>; sent for display, the coordinator recomputes it.</param>
+/// <param name="LastSignalAt">When the agent saw the outcome of <paramref name="LastSignal"/> (its wall clock); null
+/// when unknown: no signal yet, one from before the agent started, or an agent older than this field.</param>
 public sealed record NodeStatusReport(
     NodeId Node,
     Guid Incarnation,
@@ -86,7 +88,8 @@ public sealed record NodeStatusReport(
     VerifiedForging Forging,
     SignalOutcome LastSignal,
     int? KesPeriodsRemaining,
-    TermId HeldTerm) : IAgentProtocolMessage;
+    TermId HeldTerm,
+    DateTimeOffset? LastSignalAt = null) : IAgentProtocolMessage;
 
 /// <summary>Coordinator → agent: a term was majority-accepted for this incarnation. It is not permission to forge:
 /// the agent must send a <see cref="GrantRequest"/> and forge only on its majority-accepted <see cref="Renewed"/>.</summary>

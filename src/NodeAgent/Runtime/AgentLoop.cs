@@ -205,14 +205,24 @@ internal sealed partial class AgentLoop : IAsyncDisposable
         if (before.LastSignal != after.LastSignal && after.LastSignal == SignalOutcome.SendFailed) _metrics.Sighup("send_failed");
     }
 
+    // When the last SIGHUP's outcome was seen: the time the fence's signal outcome or verified state changed after
+    // its first answer (what it reported before that, e.g. a predecessor's signal, has no known time).
+    private (SignalOutcome, VerifiedForging)? _signalSeen;
+    private DateTimeOffset? _signalAt;
+
     private void ReportStatus(long now)
     {
         var s = _state;
         var n = _nodeSeen;
+        if (_fenceEverAnswered && (s.LastSignal, s.Fence.State) != _signalSeen)
+        {
+            if (_signalSeen is not null && s.LastSignal != SignalOutcome.None) _signalAt = DateTimeOffset.UtcNow;
+            _signalSeen = (s.LastSignal, s.Fence.State);
+        }
         var report = new NodeStatusReport(_settings.Node, _rules.Incarnation, 0, n.Alive,
             SyncDefinition.IsSynced(n.TipSlot, n.CurrentSlot, _settings.SyncMaxLagSlots), n.TipSlot, n.CurrentSlot,
             s.VerifiedForging ? VerifiedForging.On : s.Fence.State == VerifiedForging.On ? VerifiedForging.Unknown : VerifiedForging.Off,
-            s.LastSignal, n.KesPeriodsRemaining, s.Phase is AgentPhase.Holding ? s.Term : TermId.None);
+            s.LastSignal, n.KesPeriodsRemaining, s.Phase is AgentPhase.Holding ? s.Term : TermId.None, _signalAt);
         var changed = _lastReport is null || _lastReport with { Sequence = 0, TipSlot = 0, CurrentSlot = 0 } != report with { TipSlot = 0, CurrentSlot = 0 };
         if (!changed && now - _lastStatusAt < PermissionRule.Ns(_settings.Timings.StatusInterval)) return;
         _lastReport = report;

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Hosting;
 using Forge.Kubernetes;
 using Forge.Shell.Palettes.Forge;
@@ -16,18 +17,21 @@ public static class ForgeShellHostingExtensions
     /// <item>Writes: the <see cref="IForgeSpecWriter"/> registered in <paramref name="services"/>, else a
     /// <see cref="ClusterApiSpecWriter"/> over the registered <see cref="IForgeClusterApi"/> (the CRD projection's
     /// Kubernetes API); without either, failover, disable and restore answer "not available".</item>
+    /// <item>Grants: <paramref name="grants"/> builds the <see cref="GrantQuorum"/> (configured regions and the
+    /// coordinator's replica directory) that <c>forge grants</c> reads; without it, grants show the arbiter's view only.</item>
     /// </list>
     /// Use the <c>AddAkka(name, (akka, sp) =&gt; ...)</c> overload to get <paramref name="services"/>. A bad
     /// <c>forge.shell</c> section (e.g. a non-loopback host without <c>token-file</c>) fails the startup with a
     /// message naming the setting.
     /// </summary>
-    public static AkkaConfigurationBuilder AddForgeShell(this AkkaConfigurationBuilder builder, IServiceProvider? services = null)
+    public static AkkaConfigurationBuilder AddForgeShell(this AkkaConfigurationBuilder builder, IServiceProvider? services = null,
+        Func<ActorSystem, GrantQuorum>? grants = null)
     {
         builder.AddHocon(ShellSettings.DefaultConfig(), HoconAddMode.Append);
         return builder.AddStartup((system, registry) =>
         {
             var queries = services?.GetService(typeof(IForgeQueries)) as IForgeQueries
-                          ?? ArbiterForgeQueries.FromRegistry(system, registry);
+                          ?? ArbiterForgeQueries.FromRegistry(system, registry, grants?.Invoke(system));
             var writer = services?.GetService(typeof(IForgeSpecWriter)) as IForgeSpecWriter
                          ?? (services?.GetService(typeof(IForgeClusterApi)) is IForgeClusterApi api ? new ClusterApiSpecWriter(api) : null);
             ForgeShell.Start(system, queries, writer);

@@ -25,6 +25,8 @@ public sealed class WireSerializerTests : IDisposable
         new AgentRegistered(Node, Inc, "coord-a"),
         new AgentRefused(Node, Inc, "credentials registered under pool pool1xyz"),
         new NodeStatusReport(Node, Inc, 42, true, true, 1000, 1003, VerifiedForging.On, SignalOutcome.Verified, 12, Term),
+        new NodeStatusReport(Node, Inc, 43, true, true, 1000, 1003, VerifiedForging.Off, SignalOutcome.NodeRejected, 12, TermId.None,
+            new DateTimeOffset(2026, 11, 27, 11, 30, 5, 123, TimeSpan.Zero)),
         new Grant("pool1abc", Node, Inc, Term, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5420), "spec change"),
         new GrantRequest("pool1abc", Node, Inc, Term, 9),
         new Renew("pool1abc", Node, Inc, Term, 10),
@@ -78,6 +80,20 @@ public sealed class WireSerializerTests : IDisposable
         var all = typeof(IAgentProtocolMessage).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(IAgentProtocolMessage).IsAssignableFrom(t));
         Assert.Empty(all.Except(sampled));
+    }
+
+    [Fact]
+    public void A_status_report_without_the_signal_time_decodes_as_unknown_time()
+    {
+        // What an agent built before lastSignalAt existed sends: the field is absent.
+        var at = new DateTimeOffset(2026, 11, 27, 11, 30, 5, TimeSpan.Zero);
+        var report = new NodeStatusReport(Node, Inc, 7, true, true, 1000, 1003, VerifiedForging.On, SignalOutcome.Verified, 12, Term, at);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(WireCodec.Encode(report))!.AsObject();
+        Assert.Equal(at, json["lastSignalAt"]!.GetValue<DateTimeOffset>());
+        json.Remove("lastSignalAt");
+        var old = (NodeStatusReport)WireCodec.Decode(WireCodec.ManifestOf(report), System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        Assert.Null(old.LastSignalAt);
+        Assert.Equal(report with { LastSignalAt = null }, old);
     }
 
     [Fact]

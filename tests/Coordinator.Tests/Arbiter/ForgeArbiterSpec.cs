@@ -95,6 +95,26 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
+    public void A_change_of_verified_forging_alone_is_published_and_a_tip_alone_is_not()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(7, "old"));
+        // The holder is kept (no proposal): from here on, no decision changes, only what the nodes report.
+        AwaitAssert(() => Assert.Contains(Published<PoolStateChanged>(rig.Mediator), s => s.State.Holder == East), TimeSpan.FromSeconds(6));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        _ = Published<PoolStateChanged>(rig.Mediator).ToList();
+
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, tip: 1005, held: new TermId(7, "old"))));
+        rig.Mediator.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
+
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, tip: 1006, held: new TermId(7, "old"), forging: VerifiedForging.On)));
+        var published = rig.Mediator.FishForMessage<Publish>(p => p.Message is PoolStateChanged, TimeSpan.FromSeconds(3));
+        var state = ((PoolStateChanged)published.Message).State;
+        Assert.Equal(VerifiedForging.On, state.Nodes.Single(n => n.Node == East).Forging);
+        Assert.Equal(East, state.Target); // same decision as before: only the node's report changed
+    }
+
+    [Fact]
     public void Planned_handover_revokes_waits_for_the_release_and_proposes_with_it()
     {
         var rig = Start();

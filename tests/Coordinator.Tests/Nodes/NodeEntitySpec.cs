@@ -52,6 +52,14 @@ public class NodeEntitySpec : TestKit
 
         entity.Tell(Report(Node, inc, 3, tip: 900, current: 1006), conn); // 106 slots behind: not synced
         Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Synced);
+
+        // A new SIGHUP outcome and when the agent saw it reach the view (the shell's 'agent show').
+        var at = new DateTimeOffset(2026, 11, 27, 11, 0, 0, TimeSpan.Zero);
+        entity.Tell(Report(Node, inc, 4, tip: 1002, current: 1006) with { LastSignal = SignalOutcome.Verified, LastSignalAt = at }, conn);
+        var v4 = arbiter.ExpectMsg<NodeViewChanged>().View;
+        Assert.Equal((SignalOutcome.Verified, (DateTimeOffset?)at), (v4.LastSignal, v4.LastSignalAt));
+        entity.Tell(Report(Node, inc, 5, tip: 1002, current: 1006) with { LastSignal = SignalOutcome.Verified, LastSignalAt = at.AddMinutes(1) }, conn);
+        Assert.Equal(at.AddMinutes(1), arbiter.ExpectMsg<NodeViewChanged>().View.LastSignalAt); // same outcome, a later signal
     }
 
     [Theory]

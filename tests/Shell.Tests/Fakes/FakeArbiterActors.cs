@@ -73,5 +73,8 @@ internal static class ArbiterStates
     private static NodeView Node(NodeId node, bool on, TermId term) =>
         new(Pool, node, node.Cluster[..9], Guid.NewGuid(), true, true, true, 1000, 1001, on ? VerifiedForging.On : VerifiedForging.Off,
             SignalOutcome.Verified, 57, on ? term : TermId.None, new CredentialFingerprint("ab", 3, 100, 57), null, "coordinator-0",
-            DateTimeOffset.UtcNow);
+            DateTimeOffset.UtcNow, SignalAt);
+
+    /// <summary>When the nodes' agents saw their last SIGHUP's outcome.</summary>
+    public static readonly DateTimeOffset SignalAt = new(2026, 11, 27, 9, 15, 0, TimeSpan.Zero);
 }

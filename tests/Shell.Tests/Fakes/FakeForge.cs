@@ -169,8 +169,13 @@ internal sealed class FakeForge : IForgeQueries, IForgeSpecWriter
     {
         lock (_lock)
             return Task.FromResult(_forger is { } f
-                ? ImmutableArray.Create(new GrantView(Pool, f, _term, "idle", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(0.4), true,
-                    ["eu-west-1", "us-east-1", "us-west-2"]))
+                ? ImmutableArray.Create(new GrantView(Pool, f, _term, "idle", TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(4.6), true, false,
+                    ["eu-west-1", "us-east-1"], 3,
+                    [
+                        new ReplicaGrantView("eu-west-1", true, TimeSpan.FromSeconds(2), false, _term, f, TimeSpan.FromSeconds(5), true, false, TimeSpan.FromSeconds(0.4)),
+                        new ReplicaGrantView("us-east-1", true, TimeSpan.FromSeconds(2), false, _term, f, TimeSpan.FromSeconds(5), true, false, TimeSpan.FromSeconds(0.3)),
+                        new ReplicaGrantView("us-west-2", false, TimeSpan.FromSeconds(2), false, null, null, null, false, false, null),
+                    ]))
                 : []);
     }
 

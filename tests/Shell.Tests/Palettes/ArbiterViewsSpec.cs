@@ -71,5 +71,6 @@ public class ArbiterViewsSpec
 
         var agent = ArbiterViews.Agent(State(East, East, T1, "idle", East, "Priority-based", []).Nodes[0]);
         Assert.Equal(("forging", "verified", 57, (TermId?)T1), (agent.Forging, agent.LastSighup, agent.KesPeriodsLeft, agent.Term));
+        Assert.Equal(SignalAt, agent.LastSighupAt);
     }
 }

@@ -59,7 +59,7 @@ public static class AgentPalette
             $"Connected:        {(a.Connected ? "yes" : "no")}{(a.LastSeen is { } seen ? $" (last seen {HumanTime.Age(now - seen)} ago)" : "")}",
             $"Synced:           {(a.Synced ? "yes" : "no")}{(a.TipSlot is { } tip ? $" (tip slot {tip})" : "")}",
             $"Forging:          {a.Forging} (verified){(a.Term is { } t ? $", term {t}" : "")}",
-            $"Last SIGHUP:      {a.LastSighup ?? "none"}{(a.LastSighupAt is { } at ? $" at {HumanTime.Rfc3339(at)}" : "")}",
+            $"Last SIGHUP:      {a.LastSighup ?? "none"}{(a.LastSighupAt is { } at ? $" at {HumanTime.Rfc3339(at)} ({HumanTime.Age(now - at)} ago)" : a.LastSighup is null ? "" : " (time unknown)")}",
             $"KES periods left: {a.KesPeriodsLeft?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}",
         ]).ConfigureAwait(false);
         if (a.Refused is { } why) await ctx.WriteLineAsync($"REFUSED:          {why}").ConfigureAwait(false);

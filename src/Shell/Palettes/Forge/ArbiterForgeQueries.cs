@@ -12,17 +12,20 @@ namespace Forge.Shell.Palettes.Forge;
 /// <summary>
 /// <see cref="IForgeQueries"/> over the ForgeArbiter singleton (proxy) and this coordinator's <see cref="SpecStore"/>.
 /// The shell is an edge, so this Asks. Watching re-reads a snapshot on every publication, and at least every
-/// <c>refresh</c>: the arbiter publishes on decisions and grants, not when a node's verified forging flips.
+/// <c>refresh</c>: the arbiter publishes every change (verified forging included), but DistributedPubSub delivers at
+/// most once, so a lost publication costs at most one refresh.
 /// </summary>
-public sealed class ArbiterForgeQueries(ActorSystem system, IActorRef arbiter, IActorRef specStore, TimeSpan refresh) : IForgeQueries
+/// <param name="quorum">The grant quorum's replicas, read by <c>forge grants</c>; null: grants show the arbiter's view only.</param>
+public sealed class ArbiterForgeQueries(ActorSystem system, IActorRef arbiter, IActorRef specStore, TimeSpan refresh, GrantQuorum? quorum = null)
+    : IForgeQueries
 {
     public static readonly TimeSpan DefaultRefresh = TimeSpan.FromSeconds(1);
 
     /// <summary>From the Akka.Hosting registry (keys <see cref="ForgeArbiter"/> and <see cref="SpecStore"/>, as the
     /// coordinator registers them), or null when either is missing.</summary>
-    public static ArbiterForgeQueries? FromRegistry(ActorSystem system, IReadOnlyActorRegistry registry) =>
+    public static ArbiterForgeQueries? FromRegistry(ActorSystem system, IReadOnlyActorRegistry registry, GrantQuorum? quorum = null) =>
         registry.TryGet<ForgeArbiter>(out var arbiter) && registry.TryGet<SpecStore>(out var specs)
-            ? new ArbiterForgeQueries(system, arbiter, specs, DefaultRefresh)
+            ? new ArbiterForgeQueries(system, arbiter, specs, DefaultRefresh, quorum)
             : null;
 
     public async Task<ForgeSnapshot> SnapshotAsync(CancellationToken ct)
@@ -58,8 +61,13 @@ public sealed class ArbiterForgeQueries(ActorSystem system, IActorRef arbiter, I
             .SelectMany(s => s.History.Select(t => ArbiterViews.Transition(s.PoolId, t)))
             .OrderByDescending(t => t.At).Take(limit)];
 
-    public async Task<ImmutableArray<GrantView>> GrantsAsync(CancellationToken ct) =>
-        [.. (await StatesAsync(ct).ConfigureAwait(false)).Select(ArbiterViews.Grant).OfType<GrantView>()];
+    public async Task<ImmutableArray<GrantView>> GrantsAsync(CancellationToken ct)
+    {
+        var states = await StatesAsync(ct).ConfigureAwait(false);
+        if (quorum is null) return [.. states.Select(s => ArbiterViews.Grant(s)).OfType<GrantView>()];
+        var answers = await Task.WhenAll(states.Select(s => quorum.StatusAsync(s.PoolId, ct))).ConfigureAwait(false);
+        return [.. states.Select((s, i) => ArbiterViews.Grant(s, answers[i])).OfType<GrantView>()];
+    }
 
     public async Task<ImmutableArray<AgentView>> AgentsAsync(CancellationToken ct) =>
         [.. (await StatesAsync(ct).ConfigureAwait(false)).SelectMany(s => s.Nodes).Select(ArbiterViews.Agent)];

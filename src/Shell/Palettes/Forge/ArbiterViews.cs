@@ -50,8 +50,39 @@ internal static class ArbiterViews
             verdict?.Message ?? "the arbiter has not decided on this cluster yet");
     }
 
-    public static GrantView? Grant(PoolState state) =>
-        state.Holder is { } h ? new GrantView(state.PoolId, h, state.Term, state.Phase, null, null, null, []) : null;
+    /// <summary>A pool's grant from the arbiter's state and the replicas' answers (null: the quorum is not read);
+    /// null when neither knows a term.</summary>
+    public static GrantView? Grant(PoolState state, ImmutableArray<ReplicaAnswer>? answers = null)
+    {
+        var replicas = answers?.Select(Replica).ToImmutableArray() ?? [];
+        var highest = replicas.Select(r => r.Term ?? TermId.None).DefaultIfEmpty(TermId.None).Max();
+        var term = state.Term.IsNone ? highest : state.Term;
+        if (term.IsNone) return null;
+        if (answers is null) return new GrantView(state.PoolId, state.Holder, term, state.Phase, null, null, null, false, [], 0, []);
+
+        var majority = replicas.Length / 2 + 1;
+        var holding = replicas.Where(r => r.Term == term).ToList();
+        var left = holding.Where(r => !r.Released).Select(r => r.Left).OfType<TimeSpan>().OrderDescending().ToList();
+        return new GrantView(
+            state.PoolId,
+            holding.FirstOrDefault()?.Holder ?? state.Holder,
+            term,
+            state.Phase,
+            holding.FirstOrDefault()?.Ttl,
+            left.Count >= majority ? left[majority - 1] : null,
+            holding.Count(r => r.Live && !r.Released) >= majority,
+            holding.Count(r => r.Released) >= majority,
+            [.. holding.Select(r => r.Region)],
+            replicas.Length,
+            replicas);
+    }
+
+    private static ReplicaGrantView Replica(ReplicaAnswer a)
+    {
+        var v = a.Status?.Current;
+        return new ReplicaGrantView(a.Region, a.Status is not null, a.Waited, a.Status?.Recovering ?? false, v?.Term, v?.Holder, v?.Ttl,
+            v?.Live ?? false, v?.Released ?? false, v?.SinceLastRenewal, a.Unreachable);
+    }
 
     public static ForgeTransition Transition(string poolId, PoolTransition t) =>
         new(t.At, poolId, t.From, t.To, t.Term, $"{t.Kind}: {t.Reason}");
@@ -74,7 +105,7 @@ internal static class ArbiterViews
             SignalOutcome.Killed => "disable not verified: the fence killed the node",
             var other => other.ToString(),
         },
-        null,
+        v.LastSignalAt,
         v.KesPeriodsRemaining,
         v.UpdatedAt,
         v.Refused);

@@ -46,7 +46,7 @@ internal sealed class ForgeChangeCommands(IForgeQueries queries, IForgeSpecWrite
         var after = match.PoolOf(target)!;
         await ctx.WriteLineAsync(from is { } f0 && f0 == after.Forger
             ? $"{after.Forger} was already forging (term {after.Term}); it stays forging under the override"
-            : $"{after.Forger} is forging (term {after.Term}); handed over from {ForgeReadCommands.Describe(from)} in {Seconds(watch.Elapsed)}")
+            : $"{after.Forger} is forging (term {after.Term}); handed over from {ForgeReadCommands.Describe(from)} in {ForgeReadCommands.Seconds(watch.Elapsed)}")
             .ConfigureAwait(false);
     }
 
@@ -155,5 +155,4 @@ internal sealed class ForgeChangeCommands(IForgeQueries queries, IForgeSpecWrite
             $"{cluster}: {c?.EffectiveState} {c?.Reason}: {c?.Message}. The patch stays in place ('forge clusters' shows it).");
     }
 
-    private static string Seconds(TimeSpan t) => $"{t.TotalSeconds:0.0}s";
 }

@@ -78,6 +78,8 @@ internal sealed class ForgeReadCommands(IForgeQueries queries, TimeProvider time
         await ctx.WriteLinesAsync(TextTable.Render(["TIME", "POOL", "FROM", "TO", "TERM", "REASON"], rows)).ConfigureAwait(false);
     }
 
+    /// <summary>Per pool the grant (term, holder, TTL, live, time left, regions holding it), then what each region's
+    /// replica holds.</summary>
     public async Task Grants(CommandContext ctx)
     {
         var grants = await Query(ctx, queries.GrantsAsync).ConfigureAwait(false);
@@ -86,19 +88,45 @@ internal sealed class ForgeReadCommands(IForgeQueries queries, TimeProvider time
             await ctx.WriteLineAsync("No grants held").ConfigureAwait(false);
             return;
         }
-        var rows = grants.OrderBy(g => g.PoolId, StringComparer.Ordinal).Select(g => (IReadOnlyList<string>)
+        var ordered = grants.OrderBy(g => g.PoolId, StringComparer.Ordinal).ToList();
+        var rows = ordered.Select(g => (IReadOnlyList<string>)
         [
             g.PoolId,
-            g.Holder.ToString(),
             g.Term.ToString(),
+            Describe(g.Holder),
             g.Phase,
-            g.Ttl is { } ttl ? HumanTime.Age(ttl) : "?",
-            g.SinceRenewal is { } r ? $"{r.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s ago" : "?",
-            g.Live switch { true => "yes", false => "no", null => "?" },
-            g.Regions.IsEmpty ? "?" : string.Join(',', g.Regions),
+            g.Ttl is { } ttl ? Seconds(ttl) : "?",
+            !g.QuorumRead ? "?" : g.Released ? "released" : g.Live == true ? "yes" : "no",
+            g.TimeLeft is { } left ? Seconds(left) : g.QuorumRead ? "-" : "?",
+            g.QuorumRead ? $"{(g.Regions.IsEmpty ? "none" : string.Join(',', g.Regions))} ({g.Regions.Length}/{g.ConfiguredRegions})" : "?",
         ]);
-        await ctx.WriteLinesAsync(TextTable.Render(["POOL", "HOLDER", "TERM", "PHASE", "TTL", "RENEWED", "LIVE", "REGIONS"], rows)).ConfigureAwait(false);
+        await ctx.WriteLinesAsync(TextTable.Render(["POOL", "TERM", "HOLDER", "PHASE", "TTL", "LIVE", "LEFT", "REGIONS"], rows)).ConfigureAwait(false);
+        foreach (var g in ordered)
+        {
+            if (!g.QuorumRead)
+            {
+                await ctx.WriteLineAsync($"{g.PoolId}: the grant quorum is not readable from this shell host (TTL, live, time left and regions unknown)")
+                    .ConfigureAwait(false);
+                continue;
+            }
+            foreach (var r in g.Replicas)
+                await ctx.WriteLineAsync($"{g.PoolId} {r.Region}: {Replica(r)}").ConfigureAwait(false);
+        }
     }
+
+    private static string Replica(ReplicaGrantView r)
+    {
+        if (r.Unreachable is { } why) return $"not reachable: {why}";
+        if (!r.Answered) return $"no answer within {Seconds(r.Waited)}";
+        if (r.Recovering) return "recovering (copying the other replicas' state after a disk loss): votes for nothing yet";
+        if (r.Term is not { } term) return "holds no term";
+        var state = r.Released ? "released" : r.Live ? "live" : "not live (never renewed here)";
+        var renewal = r.SinceRenewal is { } since ? $", renewed {Seconds(since)} ago" : "";
+        var left = r.Released ? "" : r.Left is { } l ? $", {Seconds(l)} left" : "";
+        return $"term {term} {Describe(r.Holder)} (TTL {(r.Ttl is { } t ? Seconds(t) : "?")}), {state}{renewal}{left}";
+    }
+
+    internal static string Seconds(TimeSpan t) => $"{t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s";
 
     internal static string Describe(NodeId? node) => node?.ToString() ?? "(none)";
 

@@ -73,21 +73,57 @@ public sealed record OverrideView(bool Enabled, string? Reason, DateTimeOffset? 
 /// <param name="To">The new forger, or null when forging stopped.</param>
 public sealed record ForgeTransition(DateTimeOffset At, string PoolId, NodeId? From, NodeId? To, TermId Term, string Reason);
 
-/// <summary>A grant as the quorum holds it. Null fields are not exposed by the arbiter (shown as "?").</summary>
+/// <summary>A pool's grant: the arbiter's view (holder, term, phase) and what the quorum's replicas hold.</summary>
+/// <param name="Term">The arbiter's current term, or the highest term a replica holds when the arbiter knows none.</param>
 /// <param name="Phase">What the arbiter is doing for the pool: "idle", "revoking" (waiting for the holder's verified
 /// release) or "proposing".</param>
-/// <param name="SinceRenewal">Time since a majority last accepted a renewal (null before the first, or unknown).</param>
-/// <param name="Live">A renewal of this term was accepted (the holder forged under it).</param>
-/// <param name="Regions">Regions whose replicas accepted the term (empty when unknown).</param>
+/// <param name="Ttl">The term's TTL, from the replicas that hold it (null when none does or the quorum is not read).</param>
+/// <param name="TimeLeft">How long a majority of configured regions still count the term's last renewal: TTL minus the
+/// time since the renewal at the majority-th freshest replica (before the margin). This is when the holder's permission
+/// runs out unless it renews. Null when no majority holds it live.</param>
+/// <param name="Live">A majority of configured regions accepted a renewal of this term (null when the quorum is not read).</param>
+/// <param name="Released">A majority of configured regions recorded the holder's verified release.</param>
+/// <param name="Regions">Regions whose replicas hold this term.</param>
+/// <param name="ConfiguredRegions">How many regions the quorum counts (0 when the quorum is not read).</param>
+/// <param name="Replicas">Each configured region's replica (empty when the quorum is not read).</param>
 public sealed record GrantView(
     string PoolId,
-    NodeId Holder,
+    NodeId? Holder,
     TermId Term,
     string Phase,
     TimeSpan? Ttl,
-    TimeSpan? SinceRenewal,
+    TimeSpan? TimeLeft,
     bool? Live,
-    ImmutableArray<string> Regions);
+    bool Released,
+    ImmutableArray<string> Regions,
+    int ConfiguredRegions,
+    ImmutableArray<ReplicaGrantView> Replicas)
+{
+    /// <summary>Whether the replicas were read (a coordinator without the grant quorum wired into its shell host).</summary>
+    public bool QuorumRead => ConfiguredRegions > 0;
+}
+
+/// <summary>What one region's replica holds for a pool.</summary>
+/// <param name="Answered">False: no answer within <paramref name="Waited"/> (region down or cut off), or not asked
+/// (<paramref name="Unreachable"/> says why).</param>
+/// <param name="Recovering">The replica lost its disk (or is new) and is copying state: it votes for nothing yet.</param>
+/// <param name="SinceRenewal">Time since this replica accepted the last renewal (null: never renewed here).</param>
+public sealed record ReplicaGrantView(
+    string Region,
+    bool Answered,
+    TimeSpan Waited,
+    bool Recovering,
+    TermId? Term,
+    NodeId? Holder,
+    TimeSpan? Ttl,
+    bool Live,
+    bool Released,
+    TimeSpan? SinceRenewal,
+    string? Unreachable = null)
+{
+    /// <summary>TTL minus the time since the last renewal here (zero once it ran out); null when not renewed here.</summary>
+    public TimeSpan? Left => Live && Ttl is { } ttl && SinceRenewal is { } since ? (ttl > since ? ttl - since : TimeSpan.Zero) : null;
+}
 
 /// <summary>One agent (cardano-node) as its node actor sees it.</summary>
 /// <param name="Forging">Verified forging state: "forging", "not forging", "enabling", "disabling", "unknown".</param>
