@@ -1,0 +1,46 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Forge.Grants;
+
+namespace Forge.Benchmarks.Scale;
+
+/// <summary>Stands in front of an actor and counts what passes; <paramref name="replyVia"/>, when set, is the sender
+/// the target sees (so its answers come back through a counting proxy too).</summary>
+public sealed class CountingProxy : ReceiveActor
+{
+    public static Props Props(Func<IActorRef> target, Action count, Func<IActorRef>? replyVia = null) =>
+        Akka.Actor.Props.Create(() => new CountingProxy(target, count, replyVia));
+
+    public CountingProxy(Func<IActorRef> target, Action count, Func<IActorRef>? replyVia)
+    {
+        ReceiveAny(m =>
+        {
+            count();
+            target().Tell(m, replyVia?.Invoke() ?? Sender);
+        });
+    }
+}
+
+/// <summary>A replica reference that counts the messages sent to it (no extra mailbox hop).</summary>
+public sealed class CountingReplicaRef(IActorRef replica, ScaleCounters counters) : ICanTell
+{
+    public void Tell(object message, IActorRef sender)
+    {
+        Interlocked.Increment(ref counters.ReplicaIn);
+        replica.Tell(message, sender);
+    }
+}
+
+/// <summary>The production file store (fsync before the answer), counting and timing its writes.</summary>
+public sealed class CountingReplicaStore(IReplicaStore inner, ScaleCounters counters, Samples writeMs) : IReplicaStore
+{
+    public ReplicaState? Load(TimeSpan now) => inner.Load(now);
+
+    public void Save(ReplicaState state, TimeSpan now)
+    {
+        var started = Stopwatch.GetTimestamp();
+        inner.Save(state, now);
+        writeMs.Add(Stopwatch.GetElapsedTime(started));
+        Interlocked.Increment(ref counters.ReplicaWrites);
+    }
+}

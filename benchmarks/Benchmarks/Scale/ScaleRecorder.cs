@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using Forge.Protocol;
+
+namespace Forge.Benchmarks.Scale;
+
+/// <summary>What the simulated agents saw, for the harness: who forges (from a majority-accepted answer until a
+/// revoke or a refused renewal), overlaps of two forgers of one pool (S1; must stay 0), and the timings of spec
+/// changes: change sent → revoke at the old holder's agent → first majority-accepted answer at the new forger.</summary>
+public sealed class ScaleRecorder
+{
+    private sealed class Change(long sentAt, string targetCluster)
+    {
+        public long SentAt { get; } = sentAt;
+        public string TargetCluster { get; } = targetCluster;
+        public long RevokedAt { get; set; }
+    }
+
+    private readonly object _gate = new();
+    private readonly Dictionary<string, HashSet<NodeId>> _forging = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Change> _changes = new(StringComparer.Ordinal);
+    private readonly List<double> _revokeMs = [];
+    private readonly List<double> _forgingMs = [];
+
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+
+    public int Overlaps { get; private set; }
+    public int LostForging { get; private set; }
+    public int Refused { get; private set; }
+
+    public int ForgingPools
+    {
+        get { lock (_gate) return _forging.Count(p => p.Value.Count > 0); }
+    }
+
+    public int PendingChanges
+    {
+        get { lock (_gate) return _changes.Count; }
+    }
+
+    public (List<double> RevokeMs, List<double> ForgingMs) Latencies()
+    {
+        lock (_gate) return ([.. _revokeMs], [.. _forgingMs]);
+    }
+
+    public void ChangeSent(string pool, string targetCluster)
+    {
+        lock (_gate) _changes[pool] = new Change(Stopwatch.GetTimestamp(), targetCluster);
+    }
+
+    public void Forging(string pool, NodeId node)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            if (!_forging.TryGetValue(pool, out var set)) _forging[pool] = set = [];
+            set.Add(node);
+            if (set.Count > 1) Overlaps++;
+            if (_changes.TryGetValue(pool, out var c) && c.TargetCluster == node.Cluster && c.RevokedAt != 0)
+            {
+                _revokeMs.Add(Stopwatch.GetElapsedTime(c.SentAt, c.RevokedAt).TotalMilliseconds);
+                _forgingMs.Add(Stopwatch.GetElapsedTime(c.SentAt, now).TotalMilliseconds);
+                _changes.Remove(pool);
+            }
+        }
+    }
+
+    public void Revoked(string pool)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_gate)
+            if (_changes.TryGetValue(pool, out var c) && c.RevokedAt == 0) c.RevokedAt = now;
+    }
+
+    public void Stopped(string pool, NodeId node, bool lost)
+    {
+        lock (_gate)
+        {
+            if (_forging.TryGetValue(pool, out var set)) set.Remove(node);
+            if (lost) LostForging++;
+        }
+    }
+
+    /// <summary>A refused grant request or renewal; reasons are counted with their numbers blanked.</summary>
+    public void RenewalRefused(string reason)
+    {
+        var key = System.Text.RegularExpressions.Regex.Replace(reason, "[0-9a-f]{8}-[0-9a-f-]{27}|[0-9]+([.:][0-9]+)*", "N");
+        key = System.Text.RegularExpressions.Regex.Replace(key, "p[0-9N]+-[a-z0-9-]+/cardano-bp-N|pool1[0-9a-z]+", "X");
+        lock (_gate) _refusals[key] = _refusals.GetValueOrDefault(key) + 1;
+    }
+
+    /// <summary>The most frequent refusal reasons so far.</summary>
+    public string TopRefusals(int n)
+    {
+        lock (_gate)
+            return string.Join("; ", _refusals.OrderByDescending(r => r.Value).Take(n).Select(r => $"{r.Value}× \"{r.Key}\""));
+    }
+
+    public void RegistrationRefused()
+    {
+        lock (_gate) Refused++;
+    }
+}
