@@ -57,7 +57,8 @@ internal static class Program
             grants = settings.ClusterManagement
                 ? new CoordinatorGrantSource(new AgentLink(settings.Coordinators, settings.Tls!, Registration,
                     log: m => log.Warn(m)))
-                : await LeaseGrantSource.CreateAsync(settings, incarnation, log);
+                // single-cluster mode: with COORDINATORS, the Lease leader takes a standalone term on the grant quorum
+                : await LeaseGrantSource.CreateAsync(settings, incarnation, log, settings.Coordinators.Count > 0 ? Registration : null);
         }
         catch (InvalidOperationException e)
         {

@@ -24,7 +24,10 @@ public sealed record ProposeGrant(
 public sealed record GrantProposed(string PoolId, Grant Grant, ImmutableArray<string> AcceptedByRegions);
 
 /// <summary>No majority (higher term seen, replicas unreachable, timeout). The arbiter decides again later.</summary>
-public sealed record GrantNotProposed(string PoolId, NodeId Holder, TermId HighestSeen, string Reason);
+/// <param name="HeldFor">&gt; 0: a standalone region's term (<paramref name="HeldBy"/>) holds the pool at least this long
+/// (asking sooner is futile).</param>
+public sealed record GrantNotProposed(string PoolId, NodeId Holder, TermId HighestSeen, string Reason, TimeSpan HeldFor = default,
+    TermId HeldBy = default);
 
 /// <summary>The port used when no grant module is wired: every proposal fails loudly, nothing is ever granted.</summary>
 public sealed class NoGrantModule : ReceiveActor

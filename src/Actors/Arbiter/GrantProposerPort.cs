@@ -31,7 +31,7 @@ public sealed class GrantProposerPort : ReceiveActor
         Receive<TermNotGranted>(n =>
         {
             if (_waiting.Remove(n.PoolId, out var w))
-                w.ReplyTo.Tell(new GrantNotProposed(n.PoolId, w.Holder, n.HighestSeen, n.Reason));
+                w.ReplyTo.Tell(new GrantNotProposed(n.PoolId, w.Holder, n.HighestSeen, n.Reason, n.HeldFor, n.HeldBy));
         });
         Receive<FailoverNotNeeded>(_ => { });
     }

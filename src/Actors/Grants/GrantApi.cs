@@ -51,12 +51,14 @@ public sealed record ProposeTerm(
     TimeSpan Ttl,
     TermId Above,
     TermRelease? PreviousRelease,
-    string Reason) : IGrantProposerCommand
+    string Reason,
+    bool IsStandalone = false) : IGrantProposerCommand
 {
     /// <summary>Standalone region (single-cluster mode): a term whose TTL, hence every successor's wait, covers the
-    /// Lease duration, renewed on the quorum like any term and exclusive until released.</summary>
+    /// Lease duration, renewed on the quorum like any term. Replicas accept it only while no other term may still forge,
+    /// and then refuse every other term until it is released or lapses (<see cref="ReplicaPoolState.ExclusiveUntil"/>).</summary>
     public static ProposeTerm Standalone(string poolId, NodeId holder, Guid incarnation, TimeSpan leaseDuration, TermId above) =>
-        new(poolId, holder, incarnation, leaseDuration, above, null, "standalone region lease");
+        new(poolId, holder, incarnation, leaseDuration, above, null, "standalone region lease", IsStandalone: true);
 }
 
 /// <summary>Failover without the singleton: propose <paramref name="Candidate"/> only if a majority of replicas report
@@ -95,7 +97,12 @@ public sealed record TermGranted(
 
 /// <summary>No majority: a higher term exists (<paramref name="HighestSeen"/>), replicas are recovering, or the round
 /// timed out. The caller decides again (maybe with <c>Above = HighestSeen</c>).</summary>
-public sealed record TermNotGranted(string PoolId, TermId Tried, TermId HighestSeen, string Reason) : IGrantProposalOutcome;
+/// <param name="HeldFor">&gt; 0 when replicas refused because a live term holds the pool (a standalone region's, or
+/// any term that may still forge when the proposal was standalone): the shortest hold they reported. Asking again
+/// sooner is futile.</param>
+/// <param name="HeldBy">The term that holds the pool when <paramref name="HeldFor"/> &gt; 0.</param>
+public sealed record TermNotGranted(string PoolId, TermId Tried, TermId HighestSeen, string Reason,
+    TimeSpan HeldFor = default, TermId HeldBy = default) : IGrantProposalOutcome;
 
 /// <summary>The failover check found the term alive (or already replaced) on a majority: nothing proposed.</summary>
 public sealed record FailoverNotNeeded(string PoolId, TermId StalledTerm, string Reason) : IGrantProposalOutcome;

@@ -61,7 +61,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         Learn(p.PoolId, term);
         var id = ++_correlation;
         _proposals[id] = new Proposal(ProposalTally.Start(p, term, _settings), replyTo);
-        Broadcast(new ReplicaAcceptGrant(p.PoolId, term, p.Holder, p.Incarnation, p.Ttl, p.PreviousRelease, id));
+        Broadcast(new ReplicaAcceptGrant(p.PoolId, term, p.Holder, p.Incarnation, p.Ttl, p.PreviousRelease, id, p.IsStandalone));
         Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout);
     }
 

@@ -38,7 +38,8 @@ public sealed record ProposalTally(ProposeTerm Proposal, TermId Term, ImmutableA
         if (refused > Regions.Length - Majority)
         {
             var reasons = string.Join("; ", Answers.Values.Where(a => !a.Accepted).OrderBy(a => a.Region, StringComparer.Ordinal).Select(a => $"{a.Region}: {a.Reason}"));
-            return new TermNotGranted(Proposal.PoolId, Term, HighestSeen, reasons);
+            var held = Answers.Values.Where(a => !a.Accepted && a.HeldFor > TimeSpan.Zero).OrderBy(a => a.HeldFor).FirstOrDefault();
+            return new TermNotGranted(Proposal.PoolId, Term, HighestSeen, reasons, held?.HeldFor ?? TimeSpan.Zero, held?.Highest ?? TermId.None);
         }
         return null;
     }

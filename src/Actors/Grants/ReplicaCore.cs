@@ -31,10 +31,26 @@ public static class ReplicaCore
 
         if (current is not null && m.PreviousRelease is { } release && Matches(current, release))
             current = current with { Released = true };
-        var next = Install(state, current, m.Term, m.Holder, m.Incarnation, m.Ttl, now, timing);
+        if (Held(current, m, now, timing) is { } hold)
+            return new(state, Refuse(current!.Term, hold.Why) with { HeldFor = hold.For }, false);
+        var next = Install(state, current, m.Term, m.Holder, m.Incarnation, m.Ttl, now, timing) with { Standalone = m.Standalone };
         var answer = new ReplicaGrantAnswer(m.PoolId, m.Term, region, true, current?.View(now),
             Positive(next.ActiveFrom - now), m.Term, "accepted", m.CorrelationId);
         return new(state.With(next, m.PoolId), answer, true);
+    }
+
+    /// <summary>Standalone regions (single-cluster mode): a standalone term holds every other term's grant off until it
+    /// is released or lapsed, and a standalone request is refused while another term may still forge. Its own holder
+    /// incarnation asking again is never held off. Liveness and exclusivity only: safety stays with the renewal rule.</summary>
+    private static (TimeSpan For, string Why)? Held(ReplicaPoolState? current, ReplicaAcceptGrant m, TimeSpan now, GrantTiming timing)
+    {
+        if (current is null || current.Released || (current.Holder == m.Holder && current.Incarnation == m.Incarnation)) return null;
+        if (current.ExclusiveUntil(timing) is var exclusive && exclusive > now)
+            return (exclusive - now, $"standalone region term {current.Term} of {current.Holder} holds the pool " +
+                $"(exclusive until released, or {(exclusive - now).TotalMilliseconds:F0} ms without renewal)");
+        if (m.Standalone && current.QuietPoint(timing) is var quiet && quiet > now)
+            return (quiet - now, $"term {current.Term} of {current.Holder} may still forge for {(quiet - now).TotalMilliseconds:F0} ms");
+        return null;
     }
 
     /// <summary>A round of renewals; verdicts are index-aligned with the entries.</summary>
@@ -113,7 +129,8 @@ public static class ReplicaCore
             var highest = group.MaxBy(p => p.Current.Term)!.Current;
             var quiet = now + group.Max(p => p.QuietRemaining);
             pools[group.Key] = new ReplicaPoolState(highest.Term, highest.Holder, highest.Incarnation, highest.Ttl,
-                Live: false, Released: false, AcceptedAt: now, ActiveFrom: ReplicaPoolState.Max(quiet, amnesiaWait), LastRenewalAt: null);
+                Live: false, Released: false, AcceptedAt: now, ActiveFrom: ReplicaPoolState.Max(quiet, amnesiaWait), LastRenewalAt: null,
+                Standalone: highest.Standalone);
         }
         return new ReplicaState(false, pools.ToImmutable(), amnesiaWait);
     }

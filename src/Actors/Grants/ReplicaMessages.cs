@@ -15,6 +15,7 @@ public interface IGrantReplicaMessage : IForgeWireMessage;
 /// <param name="Released">The holder's incarnation reported its node verified stopped for this term.</param>
 /// <param name="SinceAccepted">Replica-clock time since this replica accepted the term.</param>
 /// <param name="SinceLastRenewal">Replica-clock time since the last accepted renewal (null: never renewed here).</param>
+/// <param name="Standalone">A standalone region's term (absent from older replicas: false).</param>
 public sealed record ReplicaTermView(
     TermId Term,
     NodeId Holder,
@@ -23,13 +24,16 @@ public sealed record ReplicaTermView(
     bool Live,
     bool Released,
     TimeSpan SinceAccepted,
-    TimeSpan? SinceLastRenewal);
+    TimeSpan? SinceLastRenewal,
+    bool Standalone = false);
 
 /// <summary>A holder's verified release of a term, carried by the next grant (planned handover shortcut).</summary>
 public sealed record TermRelease(TermId Term, NodeId Holder, Guid Incarnation);
 
 /// <summary>Proposer → replica: accept <paramref name="Term"/> for this holder if it is higher than any term seen.</summary>
 /// <param name="PreviousRelease">The previous holder's release, applied first if it names the replica's current term.</param>
+/// <param name="Standalone">A standalone region's term: accepted only while no other term may still forge, and then
+/// exclusive until released or lapsed (absent from older proposers: false).</param>
 public sealed record ReplicaAcceptGrant(
     string PoolId,
     TermId Term,
@@ -37,11 +41,14 @@ public sealed record ReplicaAcceptGrant(
     Guid Incarnation,
     TimeSpan Ttl,
     TermRelease? PreviousRelease,
-    long CorrelationId) : IGrantReplicaMessage;
+    long CorrelationId,
+    bool Standalone = false) : IGrantReplicaMessage;
 
 /// <summary>Replica → proposer. Accepted: <paramref name="Previous"/> is the term held before, and
 /// <paramref name="ActivationRemaining"/> how long this replica will still refuse renewals of the new term.
-/// Refused: <paramref name="Highest"/> is the highest term this replica has seen.</summary>
+/// Refused: <paramref name="Highest"/> is the highest term this replica has seen; <paramref name="HeldFor"/> &gt; 0 when
+/// the refusal is a hold (a standalone term is exclusive here, or a standalone request met a term that may still forge),
+/// at least how long it lasts on this replica's clock.</summary>
 public sealed record ReplicaGrantAnswer(
     string PoolId,
     TermId Term,
@@ -51,7 +58,8 @@ public sealed record ReplicaGrantAnswer(
     TimeSpan ActivationRemaining,
     TermId Highest,
     string Reason,
-    long CorrelationId) : IGrantReplicaMessage;
+    long CorrelationId,
+    TimeSpan HeldFor = default) : IGrantReplicaMessage;
 
 /// <summary>One agent request inside a renewal round.</summary>
 /// <param name="LateGrantTtl">The term's TTL when the batcher knows it: lets a replica that missed the grant

@@ -7,6 +7,8 @@ namespace Forge.Grants;
 /// <param name="ActiveFrom">Renewals of <paramref name="Term"/> are refused before this instant: the earliest moment
 /// every older term this replica knows of has stopped (their holders' last renewal here + TTL + margin).</param>
 /// <param name="LastRenewalAt">Last accepted renewal of <paramref name="Term"/> (null: never renewed here).</param>
+/// <param name="Standalone">A standalone region's term (single-cluster mode): it holds every other proposal off
+/// (<see cref="ExclusiveUntil"/>).</param>
 public sealed record ReplicaPoolState(
     TermId Term,
     NodeId Holder,
@@ -16,7 +18,8 @@ public sealed record ReplicaPoolState(
     bool Released,
     TimeSpan AcceptedAt,
     TimeSpan ActiveFrom,
-    TimeSpan? LastRenewalAt)
+    TimeSpan? LastRenewalAt,
+    bool Standalone = false)
 {
     /// <summary>From when a <em>different</em> term may be renewed here: this term's wait (it inherits the older
     /// terms' quiet point), and, if it was renewed here and not released, its last renewal + TTL + margin.
@@ -27,8 +30,14 @@ public sealed record ReplicaPoolState(
             ? Max(ActiveFrom, last + timing.ReplicaHoldFor(Ttl))
             : ActiveFrom;
 
+    /// <summary>Until when a standalone term refuses every other term's grant here: one hold (TTL + margin) after its
+    /// last renewal, or after its activation while it was never renewed; at once when released. Not a safety rule (the
+    /// renewal rule is): it keeps the arbiter from superseding a standalone region that forges on the quorum.</summary>
+    public TimeSpan ExclusiveUntil(GrantTiming timing) =>
+        !Standalone || Released ? TimeSpan.Zero : Max(ActiveFrom, LastRenewalAt ?? AcceptedAt) + timing.ReplicaHoldFor(Ttl);
+
     public ReplicaTermView View(TimeSpan now) =>
-        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt);
+        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt, Standalone);
 
     internal static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

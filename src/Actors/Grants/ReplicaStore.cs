@@ -25,18 +25,20 @@ public sealed record ReplicaDurableState(int Version, ImmutableArray<ReplicaDura
     public static ReplicaDurableState From(ReplicaState s, TimeSpan now) =>
         new(CurrentVersion, [.. s.Pools.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new ReplicaDurablePool(
             p.Key, p.Value.Term, p.Value.Holder, p.Value.Incarnation, p.Value.Ttl, p.Value.Live, p.Value.Released,
-            p.Value.ActiveFrom > now ? p.Value.ActiveFrom - now : TimeSpan.Zero))],
+            p.Value.ActiveFrom > now ? p.Value.ActiveFrom - now : TimeSpan.Zero, p.Value.Standalone))],
             s.AmnesiaUntil > now ? s.AmnesiaUntil - now : TimeSpan.Zero);
 
     public ReplicaState ToState(TimeSpan now) => new(false, Pools.ToImmutableDictionary(
         p => p.PoolId,
         p => new ReplicaPoolState(p.Term, p.Holder, p.Incarnation, p.Ttl, p.Live, p.Released,
-            AcceptedAt: now, ActiveFrom: now + p.ActiveRemaining, LastRenewalAt: p.Live ? now : null),
+            AcceptedAt: now, ActiveFrom: now + p.ActiveRemaining, LastRenewalAt: p.Live ? now : null, p.Standalone),
         StringComparer.Ordinal), now + AmnesiaRemaining);
 }
 
+/// <param name="Standalone">Absent from files written before standalone terms: false.</param>
 public sealed record ReplicaDurablePool(
-    string PoolId, TermId Term, NodeId Holder, Guid Incarnation, TimeSpan Ttl, bool Live, bool Released, TimeSpan ActiveRemaining);
+    string PoolId, TermId Term, NodeId Holder, Guid Incarnation, TimeSpan Ttl, bool Live, bool Released, TimeSpan ActiveRemaining,
+    bool Standalone = false);
 
 /// <summary>A small JSON file written as temp file + fsync + rename + directory fsync.</summary>
 public sealed class FileReplicaStore : IReplicaStore

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Forge.Grants;
 using Forge.Protocol;
 using Forge.Transport;
 
@@ -9,6 +10,10 @@ namespace Forge.Nodes;
 /// One agent link on this coordinator (local actor, one per gateway session). Registration, reports and releases go
 /// to the agent's node entity (Sharding); GrantRequest and Renew go to this coordinator's renewal batcher, never
 /// through Sharding or the singleton; whatever the entity or the batcher answers is sent down the link.
+/// A <see cref="StandaloneTermRequest"/> (a standalone region's Lease leader, protocol revision 2) goes to this
+/// coordinator's grant proposer as <see cref="ProposeTerm.Standalone"/>, only from a link whose registration for that
+/// very node and incarnation was accepted; the answer is the term's <see cref="Grant"/> or a
+/// <see cref="StandaloneTermRefused"/> with the cause. Its renewals then travel like any term's (the batcher).
 /// </summary>
 public sealed class AgentConnection : ReceiveActor
 {
@@ -22,19 +27,32 @@ public sealed class AgentConnection : ReceiveActor
     private readonly IActorRef _nodes;
     private readonly IActorRef _renewals;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly IActorRef? _proposer;
     private RegisterAgent? _registration;
     private AgentRegistered? _lastAck;
+    private bool _accepted;
+    private StandaloneProposal? _standalone;
+
+    /// <summary>The standalone request being proposed (one at a time per link); <see cref="Retried"/>: proposed again
+    /// once above a higher term a replica reported.</summary>
+    private sealed record StandaloneProposal(StandaloneTermRequest Request, bool Retried, TimeSpan Since);
+
+    /// <summary>The proposer answers within its round timeout; a proposal older than this was lost (proposer restart)
+    /// and a new request proposes again.</summary>
+    private static readonly TimeSpan StandaloneAnswerWithin = TimeSpan.FromSeconds(10);
 
     /// <param name="nodes">The node shard region.</param>
     /// <param name="renewals">This coordinator's renewal batcher (the grant module).</param>
-    public static Props Props(IAgentSession session, IActorRef nodes, IActorRef renewals) =>
-        Akka.Actor.Props.Create(() => new AgentConnection(session, nodes, renewals));
+    /// <param name="proposer">This coordinator's grant proposer (standalone regions), or null when not wired.</param>
+    public static Props Props(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null) =>
+        Akka.Actor.Props.Create(() => new AgentConnection(session, nodes, renewals, proposer));
 
-    public AgentConnection(IAgentSession session, IActorRef nodes, IActorRef renewals)
+    public AgentConnection(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null)
     {
         _session = session;
         _nodes = nodes;
         _renewals = renewals;
+        _proposer = proposer;
 
         Receive<FromAgent>(f => OnAgent(f.Message));
         Receive<SessionClosed>(c =>
@@ -48,10 +66,19 @@ public sealed class AgentConnection : ReceiveActor
         });
         Receive<AgentRegistered>(a =>
         {
+            _accepted = _registration is { } reg && reg.Node == a.Node && reg.Incarnation == a.Incarnation;
             if (a == _lastAck) return; // a re-registration after an entity move: the agent knows already
             _lastAck = a;
+            // this link serves revision-2 messages whatever the entity's coordinator runs
+            _session.Send(a with { Revision = AgentProtocol.Revision });
+        });
+        Receive<AgentRefused>(a =>
+        {
+            _accepted = false;
             _session.Send(a);
         });
+        Receive<TermGranted>(OnStandaloneGranted);
+        Receive<TermNotGranted>(OnStandaloneNotGranted);
         Receive<IAgentProtocolMessage>(m => _session.Send(m));
     }
 
@@ -64,6 +91,7 @@ public sealed class AgentConnection : ReceiveActor
                     _nodes.Tell(new AgentDisconnected(old.Node, old.Incarnation, "the link re-registered as another node"));
                 _registration = r;
                 _lastAck = null;
+                _accepted = false;
                 _nodes.Tell(r, Self);
                 break;
             case Released:
@@ -77,6 +105,9 @@ public sealed class AgentConnection : ReceiveActor
             case GrantRequest or Renew:
                 _renewals.Tell(m, Self);
                 break;
+            case StandaloneTermRequest sr:
+                OnStandaloneRequest(sr);
+                break;
             case Ping p:
                 _session.Send(new Pong(p.Nonce));
                 break;
@@ -86,5 +117,68 @@ public sealed class AgentConnection : ReceiveActor
                 _log.Warning("{0}: unexpected {1} from the agent", _session, m.GetType().Name);
                 break;
         }
+    }
+
+    private void OnStandaloneRequest(StandaloneTermRequest r)
+    {
+        if (_proposer is null)
+        {
+            RefuseStandalone(r, StandaloneRefusal.NoMajority, TermId.None, "the grant module is not wired on this coordinator");
+            return;
+        }
+        var invalid =
+            _registration is not { } reg ? "the link has not registered"
+            : reg.Node != r.Node || reg.Incarnation != r.Incarnation || reg.PoolId != r.PoolId || reg.Region != r.Region
+                ? $"the link is registered as {reg.Node} (incarnation {reg.Incarnation}, pool {reg.PoolId}, region {reg.Region})"
+            : !_accepted ? "the link's registration was not accepted (yet)"
+            : null;
+        if (invalid is not null)
+        {
+            RefuseStandalone(r, StandaloneRefusal.Invalid, TermId.None, invalid);
+            return;
+        }
+        var now = Context.System.Scheduler.MonotonicClock;
+        if (_standalone is { } pending && now - pending.Since < StandaloneAnswerWithin)
+        {
+            _standalone = _standalone with { Request = r }; // one proposal at a time: its outcome answers the newest request
+            return;
+        }
+        _log.Info("{0}: standalone region {1} asks for a term for {2} (lease {3}s, request {4})", _session, r.Region, r.Node,
+            r.LeaseDuration.TotalSeconds, r.RequestId);
+        _standalone = new StandaloneProposal(r, false, now);
+        _proposer.Tell(ProposeTerm.Standalone(r.PoolId, r.Node, r.Incarnation, r.LeaseDuration, TermId.None));
+    }
+
+    private void OnStandaloneGranted(TermGranted g)
+    {
+        if (_standalone is not { } p || g.Holder != p.Request.Node || g.Incarnation != p.Request.Incarnation) return;
+        _standalone = null;
+        _log.Warning("{0}: standalone region term {1} granted to {2} by regions [{3}]: every other region is held off until " +
+                     "it is released or lapses", _session, g.Term, g.Holder, string.Join(", ", g.AcceptedByRegions));
+        _session.Send(g.ToAgentGrant());
+    }
+
+    private void OnStandaloneNotGranted(TermNotGranted n)
+    {
+        if (_standalone is not { } p || n.PoolId != p.Request.PoolId) return;
+        var r = p.Request;
+        if (!p.Retried && n.HeldFor <= TimeSpan.Zero && !n.Tried.IsNone && n.HighestSeen > n.Tried)
+        {
+            // the proposer knew an older term than the replicas: once more, above the highest one they reported
+            _standalone = p with { Retried = true };
+            _proposer!.Tell(ProposeTerm.Standalone(r.PoolId, r.Node, r.Incarnation, r.LeaseDuration, n.HighestSeen));
+            return;
+        }
+        _standalone = null;
+        var cause = n.HeldFor > TimeSpan.Zero ? StandaloneRefusal.HeldByLiveTerm
+            : n.Tried.IsNone ? StandaloneRefusal.Invalid
+            : StandaloneRefusal.NoMajority;
+        RefuseStandalone(r, cause, n.HeldBy, n.Reason);
+    }
+
+    private void RefuseStandalone(StandaloneTermRequest r, StandaloneRefusal cause, TermId heldBy, string reason)
+    {
+        _log.Warning("{0}: no standalone term for {1} (request {2}): {3}: {4}", _session, r.Node, r.RequestId, cause, reason);
+        _session.Send(new StandaloneTermRefused(r.Node, r.Incarnation, r.RequestId, cause, heldBy, reason));
     }
 }

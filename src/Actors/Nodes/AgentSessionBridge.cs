@@ -9,14 +9,15 @@ namespace Forge.Nodes;
 /// The coordinator's <see cref="IAgentSessionHandler"/>: one <see cref="AgentConnection"/> actor per session; the
 /// gateway's callbacks only tell that actor (never block, never touch actor state).
 /// </summary>
-public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IActorRef renewals) : IAgentSessionHandler
+public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null)
+    : IAgentSessionHandler
 {
     private readonly ConcurrentDictionary<long, IActorRef> _connections = new();
 
     public int Sessions => _connections.Count;
 
     public void OnConnected(IAgentSession session) =>
-        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals), $"agent-session-{session.Id}");
+        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals, proposer), $"agent-session-{session.Id}");
 
     public void OnMessage(IAgentSession session, IAgentProtocolMessage message)
     {

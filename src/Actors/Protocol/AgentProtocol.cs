@@ -9,7 +9,15 @@ namespace Forge.Protocol;
 
 public static class AgentProtocol
 {
+    /// <summary>The base protocol a registration names (a coordinator refuses any other).</summary>
     public const int Version = 1;
+
+    /// <summary>The newest revision this build speaks. Revisions only add optional messages and fields, so a
+    /// revision-1 peer still decodes everything it knows. Revision 2 adds <see cref="StandaloneTermRequest"/> /
+    /// <see cref="StandaloneTermRefused"/>; a coordinator announces its revision in
+    /// <see cref="AgentRegistered.Revision"/> (absent = 1), and an agent sends revision-2 messages only to a coordinator
+    /// that announced 2 or more.</summary>
+    public const int Revision = 2;
 }
 
 /// <summary>How the agent drives its node.</summary>
@@ -63,7 +71,9 @@ public sealed record RegisterAgent(
     AgentMode Mode) : IAgentProtocolMessage;
 
 /// <summary>Coordinator → agent: registration accepted; <paramref name="CoordinatorId"/> names who answered.</summary>
-public sealed record AgentRegistered(NodeId Node, Guid Incarnation, string CoordinatorId) : IAgentProtocolMessage;
+/// <param name="Revision">The protocol revision the answering coordinator's link speaks (absent on the wire from a
+/// revision-1 coordinator, hence 1).</param>
+public sealed record AgentRegistered(NodeId Node, Guid Incarnation, string CoordinatorId, int Revision = 1) : IAgentProtocolMessage;
 
 /// <summary>Coordinator → agent: registration refused (unknown pool, credentials registered under another pool,
 /// duplicate identity, region not configured, protocol version). The agent reports it and never forges.</summary>
@@ -160,3 +170,37 @@ public sealed record Ping(long Nonce) : IAgentProtocolMessage;
 
 /// <summary>Answer to <see cref="Ping"/>.</summary>
 public sealed record Pong(long Nonce) : IAgentProtocolMessage;
+
+/// <summary>Agent → coordinator (revision 2): the Lease leader of a standalone region (single-cluster mode) asks the
+/// grant quorum for an ordinary term for itself, with the Lease duration as TTL, so every other region is held off
+/// while it forges. Answered with a <see cref="Grant"/> for this incarnation (then GrantRequest/Renew as in cluster
+/// mode) or a <see cref="StandaloneTermRefused"/> naming <paramref name="RequestId"/>.</summary>
+public sealed record StandaloneTermRequest(
+    string PoolId,
+    NodeId Node,
+    string Region,
+    Guid Incarnation,
+    TimeSpan LeaseDuration,
+    long RequestId) : IAgentProtocolMessage;
+
+/// <summary>Why a standalone term was not granted.</summary>
+public enum StandaloneRefusal
+{
+    /// <summary>A live term holds the pool (another region forges, or may still): the agent must not forge.</summary>
+    HeldByLiveTerm,
+    /// <summary>The request is not acceptable (link not registered as this node, registration refused, TTL out of
+    /// bounds): the agent must not forge and the operator must fix it.</summary>
+    Invalid,
+    /// <summary>No majority of replicas answered in time: the quorum is not reachable from this coordinator.</summary>
+    NoMajority,
+}
+
+/// <summary>Coordinator → agent (revision 2): no standalone term. <paramref name="HeldBy"/> is the live term that
+/// holds the pool when <paramref name="Cause"/> is <see cref="StandaloneRefusal.HeldByLiveTerm"/>.</summary>
+public sealed record StandaloneTermRefused(
+    NodeId Node,
+    Guid Incarnation,
+    long RequestId,
+    StandaloneRefusal Cause,
+    TermId HeldBy,
+    string Reason) : IAgentProtocolMessage;

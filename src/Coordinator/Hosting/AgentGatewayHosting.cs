@@ -19,7 +19,8 @@ public static class AgentGatewayHosting
         {
             var nodes = await registry.GetAsync<NodeEntity>();
             var renewals = await registry.GetAsync<RenewalsKey>();
-            var bridge = new AgentSessionBridge(system, nodes, renewals);
+            var proposer = await registry.GetAsync<Forge.Grants.GrantProposerActor>();
+            var bridge = new AgentSessionBridge(system, nodes, renewals, proposer);
             var log = Akka.Event.Logging.GetLogger(system, "agent-gateway");
             var server = new AgentGatewayServer(new IPEndPoint(IPAddress.Any, fc.Coordinator.AgentPort),
                 new TlsSettings(fc.Coordinator.AgentCaPath, fc.Coordinator.AgentCertPath, fc.Coordinator.AgentKeyPath),

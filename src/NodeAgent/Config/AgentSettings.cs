@@ -51,7 +51,9 @@ internal sealed record AgentSettings
 
         var coordinators = (IReadOnlyList<CoordinatorEndpoint>)[];
         TlsSettings? tls = null;
-        if (clusterManagement)
+        // single-cluster mode uses the coordinators too when they are configured: its Lease leader takes a standalone
+        // term on the grant quorum (same variables; without them it forges on the Lease alone)
+        if (clusterManagement || env.Optional("COORDINATORS") is not null)
         {
             var list = env.Required("COORDINATORS", "(host:port list, own region first) when ENABLE_CLUSTER_MANAGEMENT=true");
             if (list.Length > 0)

@@ -3,6 +3,8 @@ namespace Forge.NodeAgent.Config;
 /// <summary>
 /// Single-cluster mode (ENABLE_CLUSTER_MANAGEMENT=false): a coordination.k8s.io/v1 Lease with client-go semantics.
 /// The renew deadline must be shorter than the lease duration (a leader gives up before anyone may take over).
+/// With COORDINATORS configured, the Lease leader first asks the grant quorum for a standalone term
+/// (<see cref="QuorumTimeout"/> bounds the wait; <see cref="RequireQuorum"/> forbids the Lease-only fallback).
 /// </summary>
 internal sealed record LeaseSettings(
     string Name,
@@ -11,7 +13,9 @@ internal sealed record LeaseSettings(
     TimeSpan RenewDeadline,
     TimeSpan RetryPeriod,
     string? ApiUrl,
-    TimeSpan StandaloneTtl)
+    TimeSpan StandaloneTtl,
+    TimeSpan QuorumTimeout = default,
+    bool RequireQuorum = false)
 {
     public static LeaseSettings Load(EnvReader env, string region)
     {
@@ -24,7 +28,11 @@ internal sealed record LeaseSettings(
             env.Seconds("LEASE_RETRY_PERIOD", s(2), s(0.05), s(600)),
             env.Optional("KUBE_API_URL"),
             // the grant TTL the agent waits out (plus margin) before forging on a freshly won Lease
-            env.Seconds("STANDALONE_GRANT_TTL", s(15), s(0.1), s(3600)));
+            env.Seconds("STANDALONE_GRANT_TTL", s(15), s(0.1), s(3600)),
+            // no answer from the quorum (link, registration, term) within this = unreachable: Lease-only, loudly
+            env.Seconds("STANDALONE_QUORUM_TIMEOUT", s(5), s(0.1), s(600)),
+            // true: never forge on the Lease alone (an unreachable quorum means no forging)
+            env.Bool("STANDALONE_REQUIRE_QUORUM", false));
         env.Check(settings.RenewDeadline < settings.Duration, "LEASE_RENEW_DEADLINE must be shorter than LEASE_DURATION");
         env.Check(settings.RetryPeriod < settings.RenewDeadline, "LEASE_RETRY_PERIOD must be shorter than LEASE_RENEW_DEADLINE");
         return settings;

@@ -23,13 +23,18 @@ namespace Forge.NodeAgent.Lease;
 /// <item>renewals failing past the renew deadline, or another holder seen → <see cref="Revoke"/>;
 /// <see cref="Released"/> (sent only once verified off) clears the holder so a successor starts at once.</item>
 /// </list>
-/// Hook for the coordinator issue: when the grant quorum is reachable a standalone region should first take an ordinary
-/// grant there (a term whose wait TTL is at least the lease duration) and renew it alongside the Lease. That is
-/// coordinator-side work; until it exists this mode bypasses the global guarantee, as the operator accepts (README).
+/// The grant quorum (issue 3's standalone regions), when COORDINATORS are configured: after winning the Lease and
+/// before its Grant, the leader asks the quorum for a standalone term (<see cref="IStandaloneQuorum"/>), which holds
+/// every other region off. Granted → the decider gets that term, and each request is confirmed only when the Lease
+/// renewal AND the quorum's answer to that very request both succeeded (<see cref="StandaloneConfirmation"/>).
+/// Refused (a live term holds the pool) → no Grant, an alarm, asked again each retry period. No answer within
+/// <see cref="LeaseSettings.QuorumTimeout"/> → the Lease alone, as without coordinators, with an alarm saying the global
+/// guarantee is bypassed (unless STANDALONE_REQUIRE_QUORUM). A release or a lost Lease ends the quorum term too.
 /// </summary>
 internal sealed class LeaseGrantSource : IGrantSource
 {
     private readonly ILeaseStore _store;
+    private readonly IStandaloneQuorum? _quorum;
     private readonly LeaseSettings _lease;
     private readonly AgentSettings _settings;
     private readonly Guid _incarnation;
@@ -40,13 +45,22 @@ internal sealed class LeaseGrantSource : IGrantSource
     private readonly CancellationTokenSource _stop = new();
     private readonly long _enteredAt = LinuxNative.BoottimeNanoseconds();
     private LeaseObservation? _observed;
+    /// <summary>The term the decider holds: the quorum's standalone term, or the Lease's own on a Lease-only footing.</summary>
     private TermId _term = TermId.None;
+    /// <summary>This leadership (from the Lease's transitions); none while not leader.</summary>
+    private TermId _leaseTerm = TermId.None;
+    private TermId _quorumTerm = TermId.None;
+    private StandaloneFooting _footing = StandaloneFooting.LeaseOnly;
+    private Task? _attempt;
+    private long _lastAttemptAt = long.MinValue / 4;
+    private string? _lastQuorumProblem;
     private long _lastRenewOk;
     private Task? _loop;
 
-    public LeaseGrantSource(ILeaseStore store, AgentSettings settings, Guid incarnation, JsonLog log)
+    public LeaseGrantSource(ILeaseStore store, AgentSettings settings, Guid incarnation, JsonLog log, IStandaloneQuorum? quorum = null)
     {
         _store = store;
+        _quorum = quorum;
         _settings = settings;
         _lease = settings.Lease ?? throw new InvalidOperationException("single-cluster mode needs lease settings");
         _incarnation = incarnation;
@@ -55,22 +69,35 @@ internal sealed class LeaseGrantSource : IGrantSource
         _log = log;
     }
 
-    public static Task<IGrantSource> CreateAsync(AgentSettings settings, Guid incarnation, JsonLog log)
+    /// <param name="registration">The link's registration (COORDINATORS configured), or null for the Lease alone.</param>
+    public static Task<IGrantSource> CreateAsync(AgentSettings settings, Guid incarnation, JsonLog log, Func<RegisterAgent>? registration)
     {
         var lease = settings.Lease!;
         var store = KubernetesLeaseStore.Create(lease.ApiUrl, lease.Name, lease.Namespace,
             lease.RetryPeriod < TimeSpan.FromSeconds(2) ? lease.RetryPeriod : TimeSpan.FromSeconds(2));
-        return Task.FromResult<IGrantSource>(new LeaseGrantSource(store, settings, incarnation, log));
+        var quorum = registration is not null && settings.Coordinators.Count > 0 && settings.Tls is not null
+            ? new LinkStandaloneQuorum(new AgentLink(settings.Coordinators, settings.Tls, registration, log: m => log.Warn(m)),
+                settings.PoolId, settings.Node, settings.Region, incarnation, log)
+            : null;
+        return Task.FromResult<IGrantSource>(new LeaseGrantSource(store, settings, incarnation, log, quorum));
     }
 
     public ChannelReader<LinkEvent> Events => _events.Reader;
 
-    public bool IsLeader => !_term.IsNone;
+    public bool IsLeader => !_leaseTerm.IsNone;
 
     public void Start()
     {
-        _log.Warn("single-cluster mode: Lease election; the global one-forger guarantee is bypassed",
-            ("lease", $"{_lease.Namespace}/{_lease.Name}"), ("identity", _me));
+        if (_quorum is null)
+            _log.Warn("single-cluster mode: Lease election without coordinators; the global one-forger guarantee is bypassed",
+                ("lease", $"{_lease.Namespace}/{_lease.Name}"), ("identity", _me));
+        else
+        {
+            _log.Warn("single-cluster mode: Lease election; the leader takes a standalone term on the grant quorum first",
+                ("lease", $"{_lease.Namespace}/{_lease.Name}"), ("identity", _me));
+            _quorum.Revoked += OnRevoked;
+            _quorum.Start();
+        }
         _loop ??= Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -81,11 +108,11 @@ internal sealed class LeaseGrantSource : IGrantSource
     {
         switch (message)
         {
-            case GrantRequest r when r.Term == _term:
-                _ = Task.Run(() => ConfirmAsync(r.Term, r.RequestId, _stop.Token));
+            case GrantRequest r when r.Term == _term && !_term.IsNone:
+                _ = Task.Run(() => ConfirmAsync(r, r.Term, r.RequestId, _stop.Token));
                 return true;
-            case Renew r when r.Term == _term:
-                _ = Task.Run(() => ConfirmAsync(r.Term, r.RequestId, _stop.Token));
+            case Renew r when r.Term == _term && !_term.IsNone:
+                _ = Task.Run(() => ConfirmAsync(r, r.Term, r.RequestId, _stop.Token));
                 return true;
             case GrantRequest or Renew:
                 var (term, id) = message is GrantRequest g ? (g.Term, g.RequestId) : (((Renew)message).Term, ((Renew)message).RequestId);
@@ -115,6 +142,7 @@ internal sealed class LeaseGrantSource : IGrantSource
                 {
                     if (IsLeader) await RenewAsync(ct);
                     else await TryAcquireAsync(ct);
+                    if (IsLeader && _term.IsNone) StartQuorumAttempt(ct);
                 }
                 catch (LeaseStoreException e)
                 {
@@ -151,11 +179,101 @@ internal sealed class LeaseGrantSource : IGrantSource
         if (mine is null || mine.Holder != _me) return;
         _lastRenewOk = now;
         _observed = new LeaseObservation(mine.Holder, mine.RenewTime, now);
-        _term = new TermId(mine.Transitions + 1, "lease:" + _lease.Name);
-        var wait = _enteredAt + PermissionRule.Ns(_lease.StandaloneTtl + _settings.Timings.Margin) - now;
-        _log.Info("lease acquired", ("term", _term.ToString()), ("activationMs", Math.Max(0, wait) / 1_000_000));
-        Deliver(new Grant(_settings.PoolId, _settings.Node, _incarnation, _term, _lease.Duration,
-            TimeSpan.FromTicks(Math.Max(0, wait) / 100), "single-cluster Lease"));
+        _leaseTerm = new TermId(mine.Transitions + 1, "lease:" + _lease.Name);
+        _log.Info("lease acquired", ("leaseTerm", _leaseTerm.ToString()));
+    }
+
+    /// <summary>The leader without a Grant yet: ask the quorum (in the background: the Lease keeps being renewed), or
+    /// go Lease-only at once when no coordinators are configured. Called under the gate.</summary>
+    private void StartQuorumAttempt(CancellationToken ct)
+    {
+        if (_quorum is null)
+        {
+            GrantOnLease("no coordinators configured (COORDINATORS unset)");
+            return;
+        }
+        var now = LinuxNative.BoottimeNanoseconds();
+        if (_attempt is { IsCompleted: false } || now - _lastAttemptAt < PermissionRule.Ns(_lease.RetryPeriod)) return;
+        _lastAttemptAt = now;
+        var leadership = _leaseTerm;
+        _attempt = Task.Run(async () =>
+        {
+            var answer = await _quorum.RequestTermAsync(_lease.Duration, _lease.QuorumTimeout, ct);
+            await _gate.WaitAsync(ct);
+            try
+            {
+                OnQuorumAnswer(leadership, answer);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }, ct);
+    }
+
+    private void OnQuorumAnswer(TermId leadership, QuorumTermAnswer answer)
+    {
+        if (leadership != _leaseTerm || !_term.IsNone)
+        {
+            // leadership lost (or already granted) meanwhile: a term granted now was never used, give it back
+            if (answer is QuorumTermAnswer.Granted stale)
+                _quorum!.Send(new Released(_settings.PoolId, _settings.Node, _incarnation, stale.Grant.Term, "lease lost before use"));
+            return;
+        }
+        switch (answer)
+        {
+            case QuorumTermAnswer.Granted { Grant: var g }:
+                _lastQuorumProblem = null;
+                (_quorumTerm, _term, _footing) = (g.Term, g.Term, StandaloneFooting.Quorum);
+                _log.Warn("standalone term granted on the grant quorum: every other region is held off while this region forges",
+                    ("term", g.Term.ToString()), ("ttlMs", (long)g.Ttl.TotalMilliseconds));
+                DeliverGrant(g.Term, g.Ttl < _lease.Duration ? g.Ttl : _lease.Duration, g.ActivationDelay, "single-cluster Lease + standalone term");
+                break;
+            case QuorumTermAnswer.Refused r:
+                AlarmOnce($"grant quorum refused a standalone term ({r.Cause}{(r.HeldBy.IsNone ? "" : $", held by {r.HeldBy}")}): {r.Reason}",
+                    "not forging; asking again every lease retry period");
+                break;
+            case QuorumTermAnswer.Unreachable u when _lease.RequireQuorum:
+                AlarmOnce("grant quorum unreachable: " + u.Reason, "not forging (STANDALONE_REQUIRE_QUORUM=true)");
+                break;
+            case QuorumTermAnswer.Unreachable u:
+                GrantOnLease("grant quorum unreachable: " + u.Reason);
+                break;
+        }
+    }
+
+    /// <summary>Lease-only footing: the mode as it was before standalone terms, an exception to S1.</summary>
+    private void GrantOnLease(string why)
+    {
+        _lastQuorumProblem = null;
+        (_term, _footing) = (_leaseTerm, StandaloneFooting.LeaseOnly);
+        _log.Error("alarm: standalone-lease-only: forging on the Lease alone; the global one-forger guarantee is bypassed " +
+            "(nothing stops another region from forging)", ("detail", why), ("term", _term.ToString()));
+        DeliverGrant(_term, _lease.Duration, TimeSpan.Zero, "single-cluster Lease (no grant quorum)");
+    }
+
+    /// <summary>Entering the mode waits one grant TTL + margin (a region that just left cluster mode cannot overlap its
+    /// last grant); a quorum term may ask for longer.</summary>
+    private void DeliverGrant(TermId term, TimeSpan ttl, TimeSpan quorumActivation, string reason)
+    {
+        var now = LinuxNative.BoottimeNanoseconds();
+        var wait = Math.Max(Math.Max(0, _enteredAt + PermissionRule.Ns(_lease.StandaloneTtl + _settings.Timings.Margin) - now),
+            PermissionRule.Ns(quorumActivation));
+        _log.Info("lease grant", ("term", term.ToString()), ("footing", _footing.ToString()), ("activationMs", wait / 1_000_000));
+        Deliver(new Grant(_settings.PoolId, _settings.Node, _incarnation, term, ttl, TimeSpan.FromTicks(wait / 100), reason));
+    }
+
+    private void AlarmOnce(string problem, string consequence)
+    {
+        if (problem == _lastQuorumProblem) return;
+        _lastQuorumProblem = problem;
+        _log.Error("alarm: standalone-no-term: " + consequence, ("detail", problem));
+    }
+
+    /// <summary>A coordinator revoked the quorum term: stop (the decider releases, which ends the Lease too).</summary>
+    private void OnRevoked(Revoke r)
+    {
+        if (r.Term == _quorumTerm && !_quorumTerm.IsNone) Deliver(r);
     }
 
     /// <summary>Background renewal (client-go's retry period), holding leadership between the agent's requests.</summary>
@@ -180,10 +298,15 @@ internal sealed class LeaseGrantSource : IGrantSource
         return true;
     }
 
-    /// <summary>One renewal written after the agent's request was sent; it answers that request.</summary>
-    private async Task ConfirmAsync(TermId term, long requestId, CancellationToken ct)
+    /// <summary>One Lease renewal written after the agent's request was sent and, on a quorum footing, the quorum's
+    /// answer to that same request (sent first, so both follow the request): together they answer it.</summary>
+    private async Task ConfirmAsync(IAgentProtocolMessage request, TermId term, long requestId, CancellationToken ct)
     {
         var ok = false;
+        var footing = _footing;
+        var quorum = footing == StandaloneFooting.Quorum && _quorum is not null
+            ? _quorum.ConfirmAsync(request, _lease.QuorumTimeout, ct)
+            : Task.FromResult<IAgentProtocolMessage?>(null);
         try
         {
             await _gate.WaitAsync(ct);
@@ -204,9 +327,17 @@ internal sealed class LeaseGrantSource : IGrantSource
         {
             return;
         }
-        Deliver(ok
-            ? new Renewed(_settings.Node, _incarnation, term, _lease.Duration, requestId, ImmutableArray.Create("lease"))
-            : new RenewRefused(_settings.Node, _incarnation, term, requestId, "lease renewal failed"));
+        IAgentProtocolMessage? answer;
+        try
+        {
+            answer = await quorum;
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        Deliver(StandaloneConfirmation.Combine(_settings.Node, _incarnation, term, requestId, _lease.Duration, ok, footing, answer,
+            _lease.QuorumTimeout));
     }
 
     private async Task ReleaseAsync(TermId term, CancellationToken ct)
@@ -216,8 +347,16 @@ internal sealed class LeaseGrantSource : IGrantSource
             await _gate.WaitAsync(ct);
             try
             {
-                if (term != _term && !_term.IsNone) return;
-                _term = TermId.None;
+                if (term != _term && !_term.IsNone) return; // an older term's late release while a newer one is held
+                if (!_quorumTerm.IsNone && term == _quorumTerm)
+                    _quorum?.Send(new Released(_settings.PoolId, _settings.Node, _incarnation, term, "standalone region released"));
+                if (_term.IsNone && IsLeader)
+                {
+                    // an earlier leadership's release: the current one (no Grant yet) keeps the Lease
+                    if (term == _quorumTerm) _quorumTerm = TermId.None;
+                    return;
+                }
+                EndLeadership();
                 if (await _store.GetAsync(ct) is { } record && record.Holder == _me)
                     await _store.UpdateAsync(record, "", true, _lease.Duration, ct);
                 _log.Info("lease released", ("term", term.ToString()));
@@ -243,8 +382,18 @@ internal sealed class LeaseGrantSource : IGrantSource
     {
         if (!IsLeader) return;
         _log.Warn("lease lost", ("term", _term.ToString()), ("detail", why));
-        Deliver(new Revoke(_settings.PoolId, _settings.Node, _incarnation, _term, false, "lease lost: " + why));
-        _term = TermId.None;
+        // the decider stops and sends Released for its term, which releases the quorum term (if any) as well; a
+        // leadership that never got a Grant has nothing to stop
+        if (!_term.IsNone) Deliver(new Revoke(_settings.PoolId, _settings.Node, _incarnation, _term, false, "lease lost: " + why));
+        var quorumTerm = _quorumTerm;
+        EndLeadership();
+        _quorumTerm = quorumTerm; // kept until the decider's Released names it
+    }
+
+    private void EndLeadership()
+    {
+        (_term, _leaseTerm, _quorumTerm, _footing) = (TermId.None, TermId.None, TermId.None, StandaloneFooting.LeaseOnly);
+        _lastQuorumProblem = null;
     }
 
     private void Deliver(IAgentProtocolMessage m) => _events.Writer.TryWrite(new LinkEvent.Received(m));
@@ -252,6 +401,7 @@ internal sealed class LeaseGrantSource : IGrantSource
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        if (_quorum is not null) await _quorum.DisposeAsync();
         if (_loop is not null)
         {
             try

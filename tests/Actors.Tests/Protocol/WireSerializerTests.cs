@@ -38,6 +38,8 @@ public sealed class WireSerializerTests : IDisposable
         new ClusterInfo("us-east-1-prod", "us-east-1", 1, 1, "Priority-based", ClusterHealth.Healthy, 3),
         new Ping(5),
         new Pong(5),
+        new StandaloneTermRequest("pool1abc", Node, "eu-west-1", Inc, TimeSpan.FromSeconds(15), 12),
+        new StandaloneTermRefused(Node, Inc, 12, StandaloneRefusal.HeldByLiveTerm, Term, "standalone region term 7@coord-b holds the pool"),
     };
 
     [Theory]
