@@ -55,6 +55,7 @@ public sealed class CoordinatorMetrics
         _arbiterLocal = f.CreateGauge("forge_coordinator_arbiter_local", "1 when this coordinator hosts the ForgeArbiter singleton.");
         _splitBrain = f.CreateCounter("forge_coordinator_split_brain_decisions_total", "Split-brain decisions this coordinator acted on.",
             new CounterConfiguration { LabelNames = ["decision"] });
+        foreach (var kind in Enum.GetValues<RegionDecisionKind>()) _splitBrain.WithLabels(kind.ToString()); // 0 from the first scrape
         _refused = f.CreateCounter("forge_coordinator_coordinators_refused_total", "Coordinators refused at join (region list mismatch).");
         _grants = f.CreateGauge("forge_coordinator_pools_by_grant_state", "Pools by grant state (granted, none, revoking, proposing); arbiter host only.",
             new GaugeConfiguration { LabelNames = ["state"] });

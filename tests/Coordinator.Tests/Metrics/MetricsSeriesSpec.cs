@@ -37,7 +37,7 @@ public sealed class MetricsSeriesSpec : TestKit
     private async Task<Dictionary<string, double>> Until(Func<Dictionary<string, double>, bool> ok)
     {
         Dictionary<string, double> last = [];
-        await AwaitConditionAsync(async () => ok(last = await Scrape(_metrics)), TimeSpan.FromSeconds(5));
+        await AwaitConditionAsync(async () => ok(last = await Scrape(_metrics)), TimeSpan.FromSeconds(10));
         return last;
     }
 
@@ -134,7 +134,7 @@ public sealed class MetricsSeriesSpec : TestKit
     {
         var cluster = Akka.Cluster.Cluster.Get(Sys);
         cluster.Join(cluster.SelfAddress);
-        await AwaitConditionAsync(() => Task.FromResult(cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up), TimeSpan.FromSeconds(10));
+        await AwaitConditionAsync(() => Task.FromResult(cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up), TimeSpan.FromSeconds(20));
         var mediator = DistributedPubSub.Get(Sys).Mediator;
         Sys.ActorOf(MetricsListener.Props(_metrics, mediator));
         var state = State(Node("us-east-1-prod"), Verdict("us-east-1-prod", reason: "Forging"));
@@ -143,7 +143,7 @@ public sealed class MetricsSeriesSpec : TestKit
         {
             arbiter.Tell(new PoolStateChanged(state)); // repeated until the subscription is in place
             return (await Scrape(_metrics)).ContainsKey("forge_coordinator_cluster_effective_state{cluster=\"us-east-1-prod\",state=\"Priority-based\"}");
-        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+        }, TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(200));
     }
 
     private sealed class Republisher : ReceiveActor

@@ -161,7 +161,8 @@ public sealed class DashboardTests
             ? targets.EnumerateArray().Select(t => ($"{panel.GetProperty("title").GetString()}/{t.GetProperty("refId").GetString()}", t.GetProperty("expr").GetString() ?? ""))
             : [];
 
-    private static IEnumerable<(string Where, string Expr)> AllExpressions()
+    /// <summary>Every PromQL expression of the dashboard: panel targets, annotations, variables' metrics.</summary>
+    internal static IEnumerable<(string Where, string Expr)> AllExpressions()
     {
         foreach (var target in Panels().SelectMany(Targets))
         {

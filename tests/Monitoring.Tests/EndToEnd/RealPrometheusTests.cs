@@ -18,7 +18,6 @@ public sealed class RealPrometheusTests : IDisposable
     private readonly FakeAgentEndpoint _west = new();
     private readonly FakeAgentEndpoint _coordinator = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("forge-prometheus-").FullName;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
     private Process? _prometheus;
 
@@ -31,7 +30,6 @@ public sealed class RealPrometheusTests : IDisposable
         }
 
         _prometheus?.Dispose();
-        _http.Dispose();
         _east.Dispose();
         _west.Dispose();
         _coordinator.Dispose();
@@ -45,19 +43,20 @@ public sealed class RealPrometheusTests : IDisposable
         _east.Body = Agent("us-east-1-prod", "us-east-1", 1, forging: true);
         _west.Body = Agent("us-west-2-prod", "us-west-2", 2, forging: false);
         _coordinator.Body = "forge_coordinator_grant_quorum_reachable 1\n";
-        var url = StartPrometheus();
+        using var prom = new PrometheusApi(StartPrometheus(), () => string.Join('\n', _log.TakeLast(30)));
+        Task WaitFor(string query, Func<string, bool> ok) => prom.WaitFor(query, ok, Deadline, () => _prometheus!.HasExited);
 
-        await WaitFor(url, "sum(cardano_cluster_forge_enabled)", v => v == "1");
-        await WaitFor(url, "count(up{job=\"forge-agent\"} == 1)", v => v == "2");
-        await WaitFor(url, "count(up{job=\"forge-coordinator\"} == 1)", v => v == "1");
-        await WaitFor(url, "count(cardano_cluster_forge_enabled{pod=\"cardano-bp-0\",instance=\"us-east-1-prod/cardano-bp-0\"})", v => v == "1");
-        await WaitFor(url, "cluster:cardano_forge_active_priority:max{cluster=\"us-east-1-prod\"}", v => v == "1");
+        await WaitFor("sum(cardano_cluster_forge_enabled)", v => v == "1");
+        await WaitFor("count(up{job=\"forge-agent\"} == 1)", v => v == "2");
+        await WaitFor("count(up{job=\"forge-coordinator\"} == 1)", v => v == "1");
+        await WaitFor("count(cardano_cluster_forge_enabled{pod=\"cardano-bp-0\",instance=\"us-east-1-prod/cardano-bp-0\"})", v => v == "1");
+        await WaitFor("cluster:cardano_forge_active_priority:max{cluster=\"us-east-1-prod\"}", v => v == "1");
 
         // every cluster Disabled: nobody forges
         _east.Body = Agent("us-east-1-prod", "us-east-1", 1, forging: false);
-        await WaitFor(url, "sum(cardano_cluster_forge_enabled)", v => v == "0");
-        await WaitFor(url, "count(ALERTS{alertname=\"CardanoNoClusterForging\",alertstate=\"pending\"})", v => v == "1");
-        Assert.Equal("", await Query(url, "ALERTS{alertname=\"CardanoMultipleClusterForging\"}"));
+        await WaitFor("sum(cardano_cluster_forge_enabled)", v => v == "0");
+        await WaitFor("count(ALERTS{alertname=\"CardanoNoClusterForging\",alertstate=\"pending\"})", v => v == "1");
+        Assert.Equal("", await prom.Query("ALERTS{alertname=\"CardanoMultipleClusterForging\"}"));
     }
 
     private static string Agent(string cluster, string region, int priority, bool forging) =>
@@ -118,43 +117,4 @@ public sealed class RealPrometheusTests : IDisposable
             new { id = $"{name}/cardano-bp-0", pod = "cardano-bp-0", agentPid = 1, fencePid = 1, nodePid = 1, agentMetrics = agent.MetricsUrl, forgeLog = "/dev/null" },
         },
     };
-
-    /// <summary>Polls an instant query until its first value satisfies <paramref name="ok"/> or the deadline passes.</summary>
-    private async Task WaitFor(string url, string query, Func<string, bool> ok)
-    {
-        var watch = Stopwatch.StartNew();
-        var last = "(no answer)";
-        while (watch.Elapsed < Deadline)
-        {
-            if (_prometheus!.HasExited)
-            {
-                Assert.Fail($"prometheus exited with {_prometheus.ExitCode}:\n{string.Join('\n', _log.TakeLast(30))}");
-            }
-
-            try
-            {
-                last = await Query(url, query);
-                if (ok(last))
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                last = e.Message;
-            }
-
-            await Task.Delay(200);
-        }
-
-        Assert.Fail($"{query}: still {last} after {Deadline}\n{string.Join('\n', _log.TakeLast(30))}");
-    }
-
-    private async Task<string> Query(string url, string query)
-    {
-        var body = await _http.GetStringAsync($"{url}/api/v1/query?query={Uri.EscapeDataString(query)}");
-        using var doc = JsonDocument.Parse(body);
-        var result = doc.RootElement.GetProperty("data").GetProperty("result");
-        return result.GetArrayLength() == 0 ? "" : result[0].GetProperty("value")[1].GetString() ?? "";
-    }
 }

@@ -4,8 +4,8 @@ namespace Forge.Monitoring.Tests.Support;
 
 /// <summary>
 /// Every metric the rules and the dashboard may read. Agent names come from the agent issue;
-/// coordinator names are ours until the coordinator exports them (deploy/monitoring/README.md
-/// lists both, and a test checks it does).
+/// coordinator names are exported by src/Coordinator/Metrics (deploy/monitoring/README.md lists
+/// both, a test checks it does, and the sandbox end-to-end test finds each in a real scrape).
 /// </summary>
 internal static partial class MetricCatalog
 {
@@ -37,8 +37,6 @@ internal static partial class MetricCatalog
         "forge_coordinator_coordinators_refused_total",
         "forge_coordinator_pools_by_grant_state",
         "forge_coordinator_decision_latency_seconds",
-
-        // not exported yet: names proposed in deploy/monitoring/README.md
         "forge_coordinator_grant_quorum_reachable",
         "forge_coordinator_crd_status_last_sync_timestamp_seconds",
         "forge_coordinator_override_active",
