@@ -42,6 +42,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private ImmutableDictionary<string, PoolRecord> _pools = ImmutableDictionary<string, PoolRecord>.Empty;
     private ImmutableDictionary<string, string> _credentialOwners = ImmutableDictionary<string, string>.Empty;
     private readonly Dictionary<string, PoolState> _published = [];
+    /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
+    private readonly Dictionary<NodeId, (Guid Incarnation, ClusterInfoKey Key)> _infoSent = [];
     private readonly Dictionary<(string Pool, string Cluster), (IActorRef Prober, HealthCheckSpec Spec)> _probers = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -225,7 +227,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
 
         foreach (var a in decision.Actions.OfType<RestoreOverride>())
             Publish(ArbiterTopics.Decisions, new RestoreOverrideRequested(poolId, a.Cluster, a.ExpiredAt, a.ResetDisabledState, a.Reason));
-        PublishState(rec, before, decision);
+        PublishState(rec, decision);
     }
 
     private PoolRecord Act(PoolRecord rec, ArbiterStep step, TimeSpan now)
@@ -269,8 +271,9 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             r.Nodes.Values.OrderBy(v => v.Node).ToImmutableArray(), r.History.ToImmutableArray(), DateTimeOffset.UtcNow);
     }
 
-    private void PublishState(PoolRecord rec, ForgeDecision? before, ForgeDecision decision)
+    private void PublishState(PoolRecord rec, ForgeDecision decision)
     {
+        DeliverClusterInfo(rec, decision);
         var state = StateOf(rec);
         if (_published.TryGetValue(rec.PoolId, out var last)
             && last.Target == state.Target && last.Holder == state.Holder && last.Term == state.Term && last.Phase == state.Phase
@@ -278,20 +281,34 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             return;
         _published[rec.PoolId] = state;
         Publish(ArbiterTopics.PoolState, new PoolStateChanged(state));
+    }
 
-        // What the agents export as cardano_cluster_* series: sent when a cluster's verdict changes.
+    /// <summary>What the agents export as cardano_cluster_* series: sent to each connected node whenever what it last got
+    /// differs (a verdict changed, or the node registered, reconnected or restarted since), so a late agent is not left
+    /// showing its start-up "unhealthy".</summary>
+    private void DeliverClusterInfo(PoolRecord rec, ForgeDecision decision)
+    {
         foreach (var v in decision.Clusters)
         {
-            var old = before?.Cluster(v.Name);
-            if (old is not null && old.EffectiveState == v.EffectiveState && old.EffectivePriority == v.EffectivePriority
-                && old.Healthy == v.Healthy) continue;
             var spec = rec.Specs.GetValueOrDefault(v.Name)?.Spec;
-            var info = new ClusterInfo(v.Name, spec?.Region ?? "", spec?.Priority ?? 0, v.EffectivePriority ?? 0, v.EffectiveState,
-                v.Healthy ? ClusterHealth.Healthy : ClusterHealth.Unhealthy, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-            foreach (var n in rec.Nodes.Values.Where(n => n.Node.Cluster == v.Name && n.Connected))
-                _nodes.Tell(new DeliverClusterInfo(n.Node, info));
+            var key = new ClusterInfoKey(spec?.Region ?? "", spec?.Priority ?? 0, v.EffectivePriority ?? 0, v.EffectiveState, v.Healthy);
+            foreach (var n in rec.Nodes.Values.Where(n => n.Node.Cluster == v.Name))
+            {
+                if (!n.Connected)
+                {
+                    _infoSent.Remove(n.Node);
+                    continue;
+                }
+                if (_infoSent.TryGetValue(n.Node, out var sent) && sent.Incarnation == n.Incarnation && sent.Key == key) continue;
+                _infoSent[n.Node] = (n.Incarnation, key);
+                _nodes.Tell(new DeliverClusterInfo(n.Node, new ClusterInfo(v.Name, key.Region, key.Priority, key.EffectivePriority,
+                    key.EffectiveState, key.Healthy ? ClusterHealth.Healthy : ClusterHealth.Unhealthy,
+                    DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
+            }
         }
     }
+
+    private sealed record ClusterInfoKey(string Region, int Priority, int EffectivePriority, string EffectiveState, bool Healthy);
 
     private static bool VerdictsEqual(ImmutableArray<ClusterVerdict> a, ImmutableArray<ClusterVerdict> b) =>
         a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Reason == p.Second.Reason

@@ -95,6 +95,29 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
+    public void Cluster_info_reaches_a_node_that_connects_late_and_again_after_it_reconnects_or_restarts()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(7, "old"));
+        DeliverClusterInfo InfoFor(NodeId node) => rig.Nodes.FishForMessage<DeliverClusterInfo>(d => d.Node == node, TimeSpan.FromSeconds(6));
+        Assert.Equal(ClusterHealth.Healthy, InfoFor(West).Info.Health);
+
+        // Nothing changed for west: no resend on a mere report.
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc, tip: 1010)));
+        var meanwhile = rig.Nodes.ReceiveWhile(TimeSpan.FromMilliseconds(500), m => m);
+        Assert.DoesNotContain(meanwhile, m => m is DeliverClusterInfo d && d.Node == West);
+
+        // The link drops and comes back (same incarnation): the agent gets the info again, verdicts unchanged.
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc) with { Connected = false }));
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc)));
+        Assert.Equal("west", InfoFor(West).Info.ClusterName);
+
+        // A restarted agent (new incarnation) gets it too.
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, Guid.NewGuid())));
+        Assert.Equal("west", InfoFor(West).Info.ClusterName);
+    }
+
+    [Fact]
     public void A_change_of_verified_forging_alone_is_published_and_a_tip_alone_is_not()
     {
         var rig = Start();
