@@ -37,12 +37,15 @@ public static class ArbiterPlanner
         var grant = rec.Grant;
         var target = decision.Target;
         var revokeTimedOut = rec.Phase is ArbiterPhase.Revoking;
+        // The decider names the cause of a move only in the decision that made it ("holder kept" afterwards), so a
+        // step taken later (the proposal after the release) carries the cause recorded with the target.
+        var cause = rec.History.LastOrDefault(h => h.Kind == "target" && h.To == target)?.Reason ?? decision.Transition;
 
         if (target is not { } t)
         {
             if (grant is null) return new ArbiterStep.Nothing("no target, no holder");
             if (HolderReachable(rec, grant, now, s) && rec.RevokeGaveUpFor != grant.Term && !revokeTimedOut && !Released(rec, grant))
-                return new ArbiterStep.SendRevoke(grant, null, decision.Transition);
+                return new ArbiterStep.SendRevoke(grant, null, cause);
             return new ArbiterStep.Nothing("no target; the holder's term runs out");
         }
 
@@ -54,12 +57,12 @@ public static class ArbiterPlanner
 
         if (grant is not null && !Released(rec, grant) && !revokeTimedOut && rec.RevokeGaveUpFor != grant.Term
             && HolderReachable(rec, grant, now, s))
-            return new ArbiterStep.SendRevoke(grant, t, decision.Transition);
+            return new ArbiterStep.SendRevoke(grant, t, cause);
 
         var release = grant is not null && Released(rec, grant) ? rec.Release : null;
         var reason = release is not null
-            ? $"planned handover from {grant!.Holder}: {decision.Transition}"
-            : grant is null ? decision.Transition : $"{decision.Transition} (no verified release from {grant.Holder}: the quorum waits out its term)";
+            ? $"planned handover from {grant!.Holder}: {cause}"
+            : grant is null ? cause : $"{cause} (no verified release from {grant.Holder}: the quorum waits out its term)";
         return new ArbiterStep.Propose(t, view.Incarnation, Max(rec.HighestTerm, grant?.Term ?? TermId.None), release, reason);
     }
 

@@ -26,6 +26,7 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
         Assert.Equal(200, startup);
         Assert.Contains("\"started\":true", body, StringComparison.Ordinal);
 
+        var grantedAt = DateTimeOffset.UtcNow;
         Coordinator.Grant(Ttl);
         await Reported(VerifiedForging.On);
         var on = Rig.ForgeLogLines.Events("on").Single();
@@ -40,6 +41,9 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
         // renewals keep it on well past one TTL
         await Task.Delay(Ttl + TimeSpan.FromSeconds(1));
         Assert.Equal(VerifiedForging.On, Coordinator.LastStatus!.Forging);
+        var signalAt = Coordinator.LastStatus.LastSignalAt; // the enabling SIGHUP's outcome, and when the agent saw it
+        Assert.Equal(SignalOutcome.Verified, Coordinator.LastStatus.LastSignal);
+        Assert.InRange(signalAt!.Value, grantedAt, DateTimeOffset.UtcNow);
         Assert.Single(Rig.ForgeLogLines.Events("on"));
 
         Coordinator.Revoke();
@@ -49,6 +53,7 @@ public sealed class EnableDisableTests(ITestOutputHelper output) : RigTest
         Assert.True(off.Mono < Coordinator.ArrivalOf<Released>(_ => true)!.Value, "released only after the node logged off");
         Assert.Empty(Directory.EnumerateFiles(Rig.KeyDir));
         await Reported(VerifiedForging.Off);
+        Assert.True(Coordinator.LastStatus!.LastSignalAt > signalAt, "the disabling SIGHUP has its own time");
         metrics = await Rig.HttpGetAsync("/metrics");
         Assert.Contains("cardano_forging_enabled 0", metrics);
         Assert.Contains("cardano_leadership_changes_total 2", metrics);

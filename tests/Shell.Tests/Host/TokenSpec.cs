@@ -44,6 +44,30 @@ public sealed class TokenSpec : IDisposable
     }
 
     [Fact]
+    public async Task Bound_beyond_loopback_a_client_needs_the_token_from_its_file()
+    {
+        var forge = new FakeForge();
+        await using var shell = ShellUnderTest.Start([ForgePalette.Create(forge, forge)], ShellUnderTest.Settings(tokenFile: _tokenFile, host: "0.0.0.0"));
+        // Reach it through this machine's own non-loopback address when it has one (what another pod would use).
+        var address = System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+            .Where(n => n.OperationalStatus == System.Net.NetworkInformation.OperationalStatus.Up)
+            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(u => u.Address)
+            .FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !System.Net.IPAddress.IsLoopback(a))
+            ?? System.Net.IPAddress.Loopback;
+        var endpoint = $"{address}:{shell.Host.Endpoint.Port}";
+
+        var none = await ShellUnderTest.RunClient([endpoint, "forge", "status"], "");
+        Assert.Equal(1, none.Code);
+        Assert.Contains("this host requires the shared token (--token-file)", none.Err);
+        var wrong = await ShellUnderTest.RunClient(["--token-file", _wrongFile, endpoint, "forge", "status"], "");
+        Assert.Equal(1, wrong.Code);
+        Assert.Contains("wrong token", wrong.Err);
+        var right = await ShellUnderTest.RunClient(["--token-file", _tokenFile, endpoint, "forge", "status"], "");
+        Assert.True(right.Code == 0, right.ToString());
+        Assert.StartsWith("POOL", right.Lines[0]);
+    }
+
+    [Fact]
     public void Token_gate_compares_the_trimmed_token()
     {
         var gate = TokenGate.ForToken("abc\n");

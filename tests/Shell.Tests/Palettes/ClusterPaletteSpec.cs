@@ -113,11 +113,11 @@ public sealed class ClusterMembershipChangeSpec
     [Fact]
     public async Task Leave_down_and_down_unreachable_report_once_the_member_has_changed()
     {
-        await using var cluster = await TestCluster.StartAsync("us-east-1", "us-west-2", "eu-west-1");
-        var (a, b, c) = (cluster.Systems[0], cluster.Systems[1], cluster.Systems[2]);
+        await using var cluster = await TestCluster.StartAsync("us-east-1", "us-west-2", "eu-west-1", "ap-south-1");
+        var (a, b, c, d) = (cluster.Systems[0], cluster.Systems[1], cluster.Systems[2], cluster.Systems[3]);
         await using var host = ForgeShell.Start(a, null, null, ShellUnderTest.Settings())!;
         var endpoint = $"127.0.0.1:{host.Endpoint.Port}";
-        var (bAddress, cAddress) = (TestCluster.AddressOf(b), TestCluster.AddressOf(c));
+        var (bAddress, cAddress, dAddress) = (TestCluster.AddressOf(b), TestCluster.AddressOf(c), TestCluster.AddressOf(d));
 
         var none = await ShellUnderTest.RunClient([endpoint, "cluster", "down-unreachable"], "");
         Assert.Equal(["No unreachable members"], none.Lines);
@@ -126,6 +126,11 @@ public sealed class ClusterMembershipChangeSpec
         Assert.True(leave.Code == 0, leave.ToString());
         Assert.Equal($"Asked {cAddress} to leave", leave.Lines[0]);
         Assert.Matches($@"^{Regex(cAddress)} is (Leaving|Exiting|Removed)$", leave.Lines[1]);
+
+        var downed = await ShellUnderTest.RunClient([endpoint, "cluster", "down", dAddress.ToString()], "");
+        Assert.True(downed.Code == 0, downed.ToString());
+        Assert.Equal($"Marked {dAddress} down", downed.Lines[0]);
+        Assert.Matches($@"^{Regex(dAddress)} is (Down|Removed)$", downed.Lines[1]);
 
         await b.Terminate(); // a crash: no leaving
         await cluster.AwaitUnreachableAsync(a, bAddress);

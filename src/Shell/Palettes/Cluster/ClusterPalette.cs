@@ -81,7 +81,8 @@ public static class ClusterPalette
 
     private static async Task DownUnreachable(ActorSystem system, Akka.Cluster.Cluster cluster, CommandContext ctx)
     {
-        var targets = cluster.State.Unreachable.Select(m => m.Address).Order().ToList();
+        // A member already marked down stays unreachable until the leader removes it: nothing left to do for it.
+        var targets = cluster.State.Unreachable.Where(m => m.Status != MemberStatus.Down).Select(m => m.Address).Order().ToList();
         if (targets.Count == 0)
         {
             await ctx.WriteLineAsync("No unreachable members").ConfigureAwait(false);
