@@ -226,6 +226,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             _specs.Tell(new RemoveClusterSpec(pool, o.Name, _source));
             return;
         }
+        _objects.TryGetValue(o.Name, out var previous);
         _objects[o.Name] = o;
         var entry = Entry(pool, o.Name);
         if (entry is { Deleted: true } && o.Created < entry.UpdatedAt)
@@ -235,6 +236,10 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             return;
         }
         if (entry is { Deleted: false } && SpecPatches.Canonical(entry.Spec) == SpecPatches.Canonical(o.Spec)) return;
+        // Only an edit of this region's copy goes to the store. An event that leaves the spec as this projection last saw
+        // it (a status write) on a copy the store has moved past is a stale copy still waiting for its projection patch:
+        // storing it would undo the newer edit from another region (last writer wins).
+        if (entry is { Deleted: false } && previous is not null && SpecPatches.Canonical(previous.Spec) == SpecPatches.Canonical(o.Spec)) return;
         _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source));
     }
 
@@ -311,9 +316,9 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             {
                 var verdict = p.State!.Clusters.FirstOrDefault(v => v.Name == o.Name);
                 if (verdict is null) continue; // not decided yet
-                var entry = Entry(poolId, o.Name);
-                var pending = entry is null || SpecPatches.Canonical(entry.Spec) != SpecPatches.Canonical(o.Spec)
-                    || p.State.DecidedAt < entry.UpdatedAt;
+                // Pending until the arbiter's verdict was made from this very spec: compared by content, because the
+                // arbiter's clock and the clock that stamped the store entry belong to different processes.
+                var pending = SpecPatches.Canonical(verdict.DecidedSpec) != SpecPatches.Canonical(o.Spec);
                 status = StatusRenderer.Render(verdict, p.State, o.Generation, pending, _rbacProblem);
                 RecordEvents(o, verdict, p.State.Transition);
             }
