@@ -219,6 +219,27 @@ public sealed partial class SandboxProcessTests
     }
 
     [Fact]
+    public void T17_invalid_patches_are_refused_with_the_apiservers_message_and_nothing_changes()
+    {
+        AwaitNormal();
+        foreach (var (patch, message) in new[]
+                 {
+                     ("""{"spec":{"priority":0}}""", "spec.priority: Invalid value: 0: spec.priority in body should be greater than or equal to 1"),
+                     ("""{"spec":{"forgeState":"Maybe"}}""", "spec.forgeState: Unsupported value: \"Maybe\": supported values: \"Priority-based\", \"Enabled\", \"Disabled\""),
+                 })
+        {
+            var before = Cluster(East);
+            var refused = Kubectl("patch", "cardanoforgeCluster", East, "--type=merge", "-p", patch);
+            Log(refused.Err);
+            Assert.Equal((1, $"The CardanoForgeCluster \"{East}\" is invalid: {message}\n"), (refused.Code, refused.Err));
+            var after = Cluster(East);
+            Assert.Equal((before["spec"]!.ToJsonString(), Str(before, "metadata.uid")), (after["spec"]!.ToJsonString(), Str(after, "metadata.uid")));
+            Assert.Equal(At(before, "metadata.generation")!.ToJsonString(), At(after, "metadata.generation")!.ToJsonString());
+        }
+        AwaitNormal(); // us-east-1-prod still forges
+    }
+
+    [Fact]
     public void T98_every_guide_command_on_cardanoforgeclusters_was_run_and_no_slot_was_forged_twice()
     {
         var commands = GuideOnClusters.Value.Select(c => c.Text).Distinct(StringComparer.Ordinal).ToList();
