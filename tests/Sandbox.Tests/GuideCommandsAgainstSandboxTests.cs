@@ -83,28 +83,30 @@ public sealed partial class SandboxProcessTests
     {
         InScenario(() =>
         {
-        GuideOk("kubectl get cardanoforgeclusters -o wide");
-        var disabledAt = DateTimeOffset.UtcNow;
-        Assert.Contains($"{East} patched", GuideOk("kubectl patch cardanoforgeCluster $PRIMARY_CLUSTER", "Scheduled maintenance"), StringComparison.Ordinal);
-        var secondary = AwaitGuide(s => s.Length > 0, "kubectl get cardanoforgeCluster $SECONDARY_CLUSTER -o jsonpath='{.status.activeLeader}'");
-        AwaitForgedBy(West, disabledAt);
-        var east = Cluster(East);
-        Assert.Equal(("Disabled", "", (bool?)true), (Str(east, "status.effectiveState"), Str(east, "status.activeLeader"), Bool(east, "spec.override.enabled")));
-        Assert.Equal("True", Condition(east, "OverrideActive"));
-        var expires = DateTimeOffset.Parse(Str(east, "spec.override.expiresAt")!, System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(expires - disabledAt, TimeSpan.FromHours(4) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
-        var during = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeclusters -o wide"));
-        Assert.Equal(["Disabled", ""], Cells(during.Row(East), "STATE", "ACTIVE LEADER"));
-        Assert.Equal(secondary, during.Row(West)["ACTIVE LEADER"]);
+            GuideOk("kubectl get cardanoforgeclusters -o wide");
+            var disabledAt = DateTimeOffset.UtcNow;
+            Assert.Contains($"{East} patched", GuideOk("kubectl patch cardanoforgeCluster $PRIMARY_CLUSTER", "Scheduled maintenance"), StringComparison.Ordinal);
+            var secondary = AwaitGuide(s => s.Length > 0, "kubectl get cardanoforgeCluster $SECONDARY_CLUSTER -o jsonpath='{.status.activeLeader}'");
+            AwaitForgedBy(West, disabledAt);
+            AwaitEveryRegion($"{East} Disabled with the override, {West} forging", c => Str(c[East], "spec.forgeState") == "Disabled"
+                && Bool(c[East], "spec.override.enabled") == true && Str(c[East], "status.effectiveState") == "Disabled" && Leader(c[West]) == secondary);
+            var east = Cluster(East);
+            Assert.Equal(("Disabled", "", (bool?)true), (Str(east, "status.effectiveState"), Str(east, "status.activeLeader"), Bool(east, "spec.override.enabled")));
+            Assert.Equal("True", Condition(east, "OverrideActive"));
+            var expires = DateTimeOffset.Parse(Str(east, "spec.override.expiresAt")!, System.Globalization.CultureInfo.InvariantCulture);
+            Assert.InRange(expires - disabledAt, TimeSpan.FromHours(4) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
+            var during = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeclusters -o wide"));
+            Assert.Equal(["Disabled", ""], Cells(during.Row(East), "STATE", "ACTIVE LEADER"));
+            Assert.Equal(secondary, during.Row(West)["ACTIVE LEADER"]);
 
-        var restoredAt = DateTimeOffset.UtcNow;
-        Assert.Contains($"{East} patched", GuideOk("kubectl patch cardanoforgeCluster $PRIMARY_CLUSTER", "\"forgeState\": \"Priority-based\",", "\"enabled\": false"), StringComparison.Ordinal);
-        var primary = AwaitGuide(s => s.Length > 0, "kubectl get cardanoforgeCluster $PRIMARY_CLUSTER -o jsonpath='{.status.activeLeader}'");
-        AwaitForgedBy(East, restoredAt);
-        AwaitClusters($"{West} shows no leader", c => Leader(c[West]) == "");
-        var after = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeclusters -o wide"));
-        Assert.Equal(["Priority-based", primary, "true"], Cells(after.Row(East), "STATE", "ACTIVE LEADER", "HEALTHY"));
-        Assert.Equal("", after.Row(West)["ACTIVE LEADER"]);
+            var restoredAt = DateTimeOffset.UtcNow;
+            Assert.Contains($"{East} patched", GuideOk("kubectl patch cardanoforgeCluster $PRIMARY_CLUSTER", "\"forgeState\": \"Priority-based\",", "\"enabled\": false"), StringComparison.Ordinal);
+            var primary = AwaitGuide(s => s.Length > 0, "kubectl get cardanoforgeCluster $PRIMARY_CLUSTER -o jsonpath='{.status.activeLeader}'");
+            AwaitForgedBy(East, restoredAt);
+            AwaitClusters($"{West} shows no leader", c => Leader(c[West]) == "");
+            var after = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeclusters -o wide"));
+            Assert.Equal(["Priority-based", primary, "true"], Cells(after.Row(East), "STATE", "ACTIVE LEADER", "HEALTHY"));
+            Assert.Equal("", after.Row(West)["ACTIVE LEADER"]);
         });
     }
 
@@ -113,16 +115,16 @@ public sealed partial class SandboxProcessTests
     {
         InScenario(() =>
         {
-        var at = DateTimeOffset.UtcNow;
-        var failed = GuideOk("kubectl patch cardanoforgeCluster $FAILED_CLUSTER", "Emergency failover - primary cluster failure");
-        Assert.DoesNotContain("WARNING", failed, StringComparison.Ordinal);
-        GuideOk("kubectl patch cardanoforgeCluster $BACKUP_CLUSTER", "\"forcePriority\": 1");
-        AwaitClusters($"{West} forging", c => Leader(c[West]) != "");
-        AwaitForgedBy(West, at);
-        var backup = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeCluster $BACKUP_CLUSTER -o wide"));
-        var row = Assert.Single(backup.Rows);
-        Assert.Equal([West, "Priority-based", "1", Leader(West)], Cells(row, "NAME", "STATE", "PRIORITY", "ACTIVE LEADER"));
-        Assert.Equal(("Disabled", ""), (Str(Cluster(East), "status.effectiveState"), Leader(East)));
+            var at = DateTimeOffset.UtcNow;
+            var failed = GuideOk("kubectl patch cardanoforgeCluster $FAILED_CLUSTER", "Emergency failover - primary cluster failure");
+            Assert.DoesNotContain("WARNING", failed, StringComparison.Ordinal);
+            GuideOk("kubectl patch cardanoforgeCluster $BACKUP_CLUSTER", "\"forcePriority\": 1");
+            AwaitClusters($"{West} forging", c => Leader(c[West]) != "");
+            AwaitForgedBy(West, at);
+            var backup = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeCluster $BACKUP_CLUSTER -o wide"));
+            var row = Assert.Single(backup.Rows);
+            Assert.Equal([West, "Priority-based", "1", Leader(West)], Cells(row, "NAME", "STATE", "PRIORITY", "ACTIVE LEADER"));
+            Assert.Equal(("Disabled", ""), (Str(Cluster(East), "status.effectiveState"), Leader(East)));
         });
     }
 
@@ -131,20 +133,20 @@ public sealed partial class SandboxProcessTests
     {
         InScenario(() =>
         {
-        var deletedAt = DateTimeOffset.UtcNow;
-        Assert.Contains($"\"{East}\" deleted", GuideOk("kubectl delete cardanoforgeCluster us-east-1-prod"), StringComparison.Ordinal);
-        AwaitEveryRegionLists([West, Eu]);
-        AwaitClusters($"{West} forging", c => !c.ContainsKey(East) && Leader(c[West]) != "");
-        AwaitForgedBy(West, deletedAt);
+            var deletedAt = DateTimeOffset.UtcNow;
+            Assert.Contains($"\"{East}\" deleted", GuideOk("kubectl delete cardanoforgeCluster us-east-1-prod"), StringComparison.Ordinal);
+            AwaitEveryRegionLists([West, Eu]);
+            AwaitClusters($"{West} forging", c => !c.ContainsKey(East) && Leader(c[West]) != "");
+            AwaitForgedBy(West, deletedAt);
 
-        // "... restore primary cluster ...": create it again. creationTimestamp has whole seconds, and a copy created
-        // before the deletion must stay deleted, so the new one is created in a later second (see deploy/README.md).
-        Poll.Until(() => DateTimeOffset.UtcNow >= deletedAt.AddSeconds(2), TimeSpan.FromSeconds(5), "a second after the deletion");
-        var recreatedAt = DateTimeOffset.UtcNow;
-        CreateEastAgain();
-        AwaitEveryRegionLists(Names);
-        AwaitClusters($"{East} forging again", c => c.ContainsKey(East) && Leader(c[East]) != "" && Leader(c[West]) == "");
-        AwaitForgedBy(East, recreatedAt);
+            // "... restore primary cluster ...": create it again. creationTimestamp has whole seconds, and a copy created
+            // before the deletion must stay deleted, so the new one is created in a later second (see deploy/README.md).
+            Poll.Until(() => DateTimeOffset.UtcNow >= deletedAt.AddSeconds(2), TimeSpan.FromSeconds(5), "a second after the deletion");
+            var recreatedAt = DateTimeOffset.UtcNow;
+            CreateEastAgain();
+            AwaitEveryRegionLists(Names);
+            AwaitClusters($"{East} forging again", c => c.ContainsKey(East) && Leader(c[East]) != "" && Leader(c[West]) == "");
+            AwaitForgedBy(East, recreatedAt);
         });
     }
 
@@ -153,28 +155,28 @@ public sealed partial class SandboxProcessTests
     {
         InScenario(() =>
         {
-        // Issue 2 resolution: every cluster but the lowest spec.priority is disabled; the primary keeps forging.
-        var patched = GuideOk("tail -n +2 | xargs -I {} kubectl patch {} --type='merge'");
-        Assert.Contains($"{West} patched", patched, StringComparison.Ordinal);
-        Assert.Contains($"{Eu} patched", patched, StringComparison.Ordinal);
-        AwaitClusters("secondaries Disabled, primary forging", c => Str(c[West], "status.effectiveState") == "Disabled"
-            && Str(c[Eu], "status.effectiveState") == "Disabled" && Leader(c[East]) != "");
-        Assert.Equal("Priority-based", Str(Cluster(East), "spec.forgeState"));
+            // Issue 2 resolution: every cluster but the lowest spec.priority is disabled; the primary keeps forging.
+            var patched = GuideOk("tail -n +2 | xargs -I {} kubectl patch {} --type='merge'");
+            Assert.Contains($"{West} patched", patched, StringComparison.Ordinal);
+            Assert.Contains($"{Eu} patched", patched, StringComparison.Ordinal);
+            AwaitEveryRegion("secondaries Disabled, primary forging", c => Str(c[West], "status.effectiveState") == "Disabled"
+                && Str(c[Eu], "status.effectiveState") == "Disabled" && Leader(c[East]) != "");
+            Assert.Equal("Priority-based", Str(Cluster(East), "spec.forgeState"));
 
-        // Issue 1's symptom: no cluster forges.
-        Kubectl("patch", "cardanoforgecluster", East, "--type=merge", "-p", """{"spec":{"forgeState":"Disabled"}}""");
-        AwaitClusters("no forger", c => Names.All(n => Leader(c[n]) == "" && Str(c[n], "status.effectiveState") == "Disabled"));
-        var symptom = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeclusters"));
-        Assert.Equal(["NAME", "STATE", "PRIORITY", "ACTIVE LEADER"], symptom.Headers);
-        Assert.All(symptom.Rows, r => Assert.Equal(("Disabled", ""), (r["STATE"], r["ACTIVE LEADER"])));
+            // Issue 1's symptom: no cluster forges.
+            Kubectl("patch", "cardanoforgecluster", East, "--type=merge", "-p", """{"spec":{"forgeState":"Disabled"}}""");
+            AwaitClusters("no forger", c => Names.All(n => Leader(c[n]) == "" && Str(c[n], "status.effectiveState") == "Disabled"));
+            var symptom = PrintedTable.Parse(GuideOk("kubectl get cardanoforgeclusters"));
+            Assert.Equal(["NAME", "STATE", "PRIORITY", "ACTIVE LEADER"], symptom.Headers);
+            Assert.All(symptom.Rows, r => Assert.Equal(("Disabled", ""), (r["STATE"], r["ACTIVE LEADER"])));
 
-        // Issue 1 resolution: enable the highest-priority cluster, which forges again.
-        var enabledAt = DateTimeOffset.UtcNow;
-        GuideOk("kubectl patch cardanoforgeCluster us-east-1-prod", "{\"forgeState\": \"Priority-based\"}");
-        var primary = AwaitGuide(o => PrintedTable.Parse(o).Row(East)["ACTIVE LEADER"].Length > 0,
-            "kubectl get cardanoforgeCluster us-east-1-prod -o wide");
-        Assert.Equal(["Priority-based", "1", "true"], Cells(PrintedTable.Parse(primary).Row(East), "STATE", "PRIORITY", "HEALTHY"));
-        AwaitForgedBy(East, enabledAt);
+            // Issue 1 resolution: enable the highest-priority cluster, which forges again.
+            var enabledAt = DateTimeOffset.UtcNow;
+            GuideOk("kubectl patch cardanoforgeCluster us-east-1-prod", "{\"forgeState\": \"Priority-based\"}");
+            var primary = AwaitGuide(o => PrintedTable.Parse(o).Row(East)["ACTIVE LEADER"].Length > 0,
+                "kubectl get cardanoforgeCluster us-east-1-prod -o wide");
+            Assert.Equal(["Priority-based", "1", "true"], Cells(PrintedTable.Parse(primary).Row(East), "STATE", "PRIORITY", "HEALTHY"));
+            AwaitForgedBy(East, enabledAt);
         });
     }
 
@@ -183,21 +185,21 @@ public sealed partial class SandboxProcessTests
     {
         InScenario(() =>
         {
-        // Issue 3's symptom: the primary's endpoint is down (a port nothing listens on; probes every second).
-        var failingAt = DateTimeOffset.UtcNow;
-        Kubectl("patch", "cardanoforgecluster", East, "--type=merge", "-p",
-            """{"spec":{"healthCheck":{"endpoint":"http://127.0.0.1:9/healthz","interval":"1s"}}}""");
-        AwaitGuide(s => s == "true false true", "kubectl get cardanoforgeclusters -o jsonpath='{.items[*].status.healthStatus.healthy}'");
-        AwaitClusters($"{West} forging while {East} is unhealthy", c => Leader(c[West]) != "" && Leader(c[East]) == "");
-        AwaitForgedBy(West, failingAt);
-        var endpoint = GuideThen("printf '%s' \"$ENDPOINT\"", "ENDPOINT=$(kubectl get cardanoforgeCluster us-east-1-prod");
-        Assert.Equal("http://127.0.0.1:9/healthz", endpoint.Out);
+            // Issue 3's symptom: the primary's endpoint is down (a port nothing listens on; probes every second).
+            var failingAt = DateTimeOffset.UtcNow;
+            Kubectl("patch", "cardanoforgecluster", East, "--type=merge", "-p",
+                """{"spec":{"healthCheck":{"endpoint":"http://127.0.0.1:9/healthz","interval":"1s"}}}""");
+            AwaitGuide(s => s == "true false true", "kubectl get cardanoforgeclusters -o jsonpath='{.items[*].status.healthStatus.healthy}'");
+            AwaitClusters($"{West} forging while {East} is unhealthy", c => Leader(c[West]) != "" && Leader(c[East]) == "");
+            AwaitForgedBy(West, failingAt);
+            var endpoint = GuideThen("printf '%s' \"$ENDPOINT\"", "ENDPOINT=$(kubectl get cardanoforgeCluster us-east-1-prod");
+            Assert.Equal("http://127.0.0.1:9/healthz", endpoint.Out);
 
-        // Resolution: disable its health checks; it counts as healthy and, as the best cluster, forges again.
-        var disabledAt = DateTimeOffset.UtcNow;
-        GuideOk("kubectl patch cardanoforgeCluster us-east-1-prod", "{\"healthCheck\": {\"enabled\": false}}");
-        AwaitClusters($"{East} healthy and forging", c => Bool(c[East], "status.healthStatus.healthy") == true && Leader(c[East]) != "");
-        AwaitForgedBy(East, disabledAt);
+            // Resolution: disable its health checks; it counts as healthy and, as the best cluster, forges again.
+            var disabledAt = DateTimeOffset.UtcNow;
+            GuideOk("kubectl patch cardanoforgeCluster us-east-1-prod", "{\"healthCheck\": {\"enabled\": false}}");
+            AwaitClusters($"{East} healthy and forging", c => Bool(c[East], "status.healthStatus.healthy") == true && Leader(c[East]) != "");
+            AwaitForgedBy(East, disabledAt);
         });
     }
 
@@ -328,7 +330,7 @@ public sealed partial class SandboxProcessTests
         var last = new Dictionary<string, JsonObject>();
         try
         {
-            Poll.Until(() => ok(last = Clusters()), MoveLimit, what);
+            Poll.Until(() => Holds(ok, last = Clusters()), MoveLimit, what);
         }
         catch (TimeoutException)
         {
@@ -337,9 +339,26 @@ public sealed partial class SandboxProcessTests
         }
     }
 
+    /// <summary>Every region's API (each kubeconfig context) shows what <paramref name="ok"/> wants.</summary>
+    private void AwaitEveryRegion(string what, Func<Dictionary<string, JsonObject>, bool> ok) =>
+        Poll.Until(() => sandbox.Manifest().Regions.All(r => Holds(ok, Clusters(r.Context))), MoveLimit, $"every region's API: {what}");
+
+    /// <summary>A cluster missing from the list (e.g. a kubectl call that failed) is "not yet", not an error.</summary>
+    private static bool Holds(Func<Dictionary<string, JsonObject>, bool> ok, Dictionary<string, JsonObject> clusters)
+    {
+        try
+        {
+            return ok(clusters);
+        }
+        catch (KeyNotFoundException)
+        {
+            return false;
+        }
+    }
+
     private void AwaitEveryRegionLists(string[] names) =>
-        Poll.Until(() => sandbox.Manifest().Regions.All(r => Clusters(r.Context).Keys.Order(StringComparer.Ordinal).SequenceEqual(names.Order(StringComparer.Ordinal))),
-            MoveLimit, $"every region's API lists exactly {string.Join(", ", names)}");
+        AwaitEveryRegion($"exactly {string.Join(", ", names)}",
+            c => c.Keys.Order(StringComparer.Ordinal).SequenceEqual(names.Order(StringComparer.Ordinal)));
 
     /// <summary>The ground truth: a node of <paramref name="cluster"/> wrote a forged slot after <paramref name="after"/>.</summary>
     private void AwaitForgedBy(string cluster, DateTimeOffset after) =>
