@@ -43,6 +43,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ClusterVerdict> _lastVerdicts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _storing = new(StringComparer.Ordinal); // local edits the store has not confirmed yet
     private readonly Random _jitter = new();
     private CancellationTokenSource _lifetime = new();
     private CancellationTokenSource? _watch;
@@ -82,6 +83,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         Receive<PoolSpecs>(OnPoolSpecs);
         Receive<SpecStored>(s =>
         {
+            _storing.Remove(s.ClusterName);
             if (!s.Ok) _log.Warning("spec store refused {0}/{1}: {2}", s.PoolId, s.ClusterName, s.Error);
         });
         Receive<PoolState>(s => OnPoolState(s));
@@ -240,6 +242,10 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         // it (a status write) on a copy the store has moved past is a stale copy still waiting for its projection patch:
         // storing it would undo the newer edit from another region (last writer wins).
         if (entry is { Deleted: false } && previous is not null && SpecPatches.Canonical(previous.Spec) == SpecPatches.Canonical(o.Spec)) return;
+        // After a (re)start nothing was seen before: a copy whose status already covers its generation was rendered by an
+        // earlier projection here, so its difference from the store means it is behind, not edited while we were away.
+        if (entry is { Deleted: false } && previous is null && ObservedGeneration(o) == o.Generation) return;
+        _storing.Add(o.Name);
         _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source));
     }
 
@@ -268,7 +274,8 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 spec["pool"] = new JsonObject { ["id"] = e.PoolId };
                 Run($"create {e.ClusterName}", ct => _api.CreateAsync(e.ClusterName, spec, ct));
             }
-            else if (SpecPatches.Canonical(local.Spec) != SpecPatches.Canonical(e.Spec) && e.Source != _source)
+            else if (SpecPatches.Canonical(local.Spec) != SpecPatches.Canonical(e.Spec) && e.Source != _source
+                     && !_storing.Contains(e.ClusterName)) // a store view from before our own edit of it must not undo it
             {
                 Run($"project spec of {e.ClusterName}", ct => _api.PatchSpecAsync(e.ClusterName, SpecPatches.MergePatch(e.Spec), ct));
             }
@@ -402,6 +409,10 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
         foreach (var child in o.Select(kv => kv.Value).OfType<JsonObject>()) RemoveNulls(child);
     }
+
+    private static long? ObservedGeneration(ForgeClusterObject o) =>
+        o.Status?["observedGeneration"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : null;
 
     private static string MaxVersion(string a, string b) =>
         long.TryParse(a, out var x) && long.TryParse(b, out var y) ? (x >= y ? a : b) : b;

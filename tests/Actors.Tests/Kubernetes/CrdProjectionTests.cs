@@ -37,12 +37,12 @@ public sealed class CrdProjectionTests : TestKit
         return p;
     }
 
-    /// <summary>Started and past its first list (both resources reached the store).</summary>
+    /// <summary>Started and past its first list (both resources reached the store, which confirmed them).</summary>
     private IActorRef StartListed()
     {
         var p = Start();
-        _specs.ExpectMsg<PutClusterSpec>();
-        _specs.ExpectMsg<PutClusterSpec>();
+        foreach (var put in new[] { _specs.ExpectMsg<PutClusterSpec>(), _specs.ExpectMsg<PutClusterSpec>() })
+            p.Tell(new SpecStored(put.PoolId, put.ClusterName, true));
         return p;
     }
 
@@ -152,8 +152,8 @@ public sealed class CrdProjectionTests : TestKit
     [Fact]
     public void A_spec_edited_in_another_region_is_projected_here()
     {
-        var p = Start();
-        EditedInUsWest2(p, "us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled"));
+        var p = StartListed();
+        EditedInUsWest2(p, ("us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled")));
         AwaitCondition(() => _api.SpecPatches.Any(s => s.Name == "us-east-1-prod"), TimeSpan.FromSeconds(5));
         Assert.Equal("Disabled", _api.SpecPatches.Single().Patch["forgeState"]!.GetValue<string>());
     }
@@ -162,7 +162,7 @@ public sealed class CrdProjectionTests : TestKit
     public void A_status_write_on_a_stale_copy_does_not_undo_an_edit_from_another_region()
     {
         var p = StartListed();
-        EditedInUsWest2(p, "us-west-2-prod", new ClusterSpec("us-west-2", 2, "Disabled"));
+        EditedInUsWest2(p, ("us-west-2-prod", new ClusterSpec("us-west-2", 2, "Disabled")));
         // Before the projection's own patch lands here, a status write delivers the old spec again: not an edit.
         _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"])));
         // A real edit here afterwards is stored, and it is the first thing stored: the stale copy never was.
@@ -170,6 +170,27 @@ public sealed class CrdProjectionTests : TestKit
         _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"])));
         var put = _specs.ExpectMsg<PutClusterSpec>();
         Assert.Equal(("us-west-2-prod", 7), (put.ClusterName, put.Spec.Priority));
+    }
+
+    [Fact]
+    public void After_a_restart_a_copy_behind_the_store_is_updated_and_an_edit_made_meanwhile_is_stored()
+    {
+        _api.Objects["us-west-2-prod"]["status"] = new JsonObject { ["observedGeneration"] = 1 }; // rendered here before
+        _api.Objects["us-east-1-prod"]["metadata"]!["generation"] = 2; // edited after the last status written here
+        _api.Objects["us-east-1-prod"]["status"] = new JsonObject { ["observedGeneration"] = 1 };
+        _api.Down = true; // the store answers before the first list succeeds
+        var p = Start();
+        EditedInUsWest2(p, ("us-west-2-prod", new ClusterSpec("us-west-2", 2, "Disabled")), ("us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled")));
+        _api.Down = false;
+
+        Assert.Equal("us-east-1-prod", _specs.ExpectMsg<PutClusterSpec>().ClusterName);
+        AwaitCondition(() => _api.SpecPatches.Any(s => s.Name == "us-west-2-prod"), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(_api.SpecPatches, s => s.Name == "us-east-1-prod"); // its own edit, not yet confirmed by the store
+        // The next thing stored is a later edit of us-west-2-prod here, not its stale copy.
+        _api.Objects["us-west-2-prod"]["spec"]!["priority"] = 9;
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"])));
+        var put = _specs.ExpectMsg<PutClusterSpec>();
+        Assert.Equal(("us-west-2-prod", 9), (put.ClusterName, put.Spec.Priority));
     }
 
     [Fact]
@@ -224,11 +245,11 @@ public sealed class CrdProjectionTests : TestKit
     }
 
     /// <summary>The store tells the projection of an edit made through us-west-2's API.</summary>
-    private static void EditedInUsWest2(IActorRef projection, string cluster, ClusterSpec spec)
+    private static void EditedInUsWest2(IActorRef projection, params (string Cluster, ClusterSpec Spec)[] edits)
     {
         var now = DateTimeOffset.UtcNow;
-        projection.Tell(new PoolSpecs("pool1", ImmutableDictionary<string, SpecEntry>.Empty
-            .Add(cluster, new SpecEntry("pool1", cluster, spec, false, 2, now, now, "projection:us-west-2"))));
+        projection.Tell(new PoolSpecs("pool1", edits.ToImmutableDictionary(e => e.Cluster,
+            e => new SpecEntry("pool1", e.Cluster, e.Spec, false, 2, now, now, "projection:us-west-2"))));
     }
 
     private JsonObject? LastStatus(string name) => _api.StatusWrites.LastOrDefault(w => w.Name == name).Status;
