@@ -9,7 +9,7 @@ namespace Forge.Sandbox.Tests;
 /// </summary>
 [Collection(SandboxCollection.Name)]
 [TestCaseOrderer(ByNameOrderer.Type, ByNameOrderer.Assembly)]
-public sealed class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelper output)
+public sealed partial class SandboxProcessTests(SandboxFixture sandbox, ITestOutputHelper output)
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 

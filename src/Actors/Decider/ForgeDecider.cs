@@ -176,6 +176,7 @@ public static class ForgeDecider
             conditions)
         {
             Health = c.Input.Health,
+            DecidedSpec = c.Input.Spec,
         };
     }
 

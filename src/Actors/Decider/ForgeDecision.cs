@@ -35,6 +35,10 @@ public sealed record ClusterVerdict(
 
     /// <summary>The health observations the verdict was made from (for status.healthStatus).</summary>
     public HealthObservation Health { get; init; } = HealthObservation.None;
+
+    /// <summary>The spec the verdict was made from: the CRD projection compares it with a resource's spec to say
+    /// whether an edit is applied yet (by content, not by comparing clocks of different processes).</summary>
+    public ClusterSpec? DecidedSpec { get; init; }
 }
 
 /// <summary>Something the arbiter must write besides status.</summary>

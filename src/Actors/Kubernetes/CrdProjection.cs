@@ -44,6 +44,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ClusterVerdict> _lastVerdicts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _storing = new(StringComparer.Ordinal); // local edits the store has not confirmed yet
     private readonly Random _jitter = new();
     private CancellationTokenSource _lifetime = new();
     private CancellationTokenSource? _watch;
@@ -84,6 +85,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         Receive<PoolSpecs>(OnPoolSpecs);
         Receive<SpecStored>(s =>
         {
+            _storing.Remove(s.ClusterName);
             if (!s.Ok) _log.Warning("spec store refused {0}/{1}: {2}", s.PoolId, s.ClusterName, s.Error);
         });
         Receive<PoolState>(s => OnPoolState(s));
@@ -230,7 +232,8 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             _specs.Tell(new RemoveClusterSpec(pool, o.Name, _source));
             return;
         }
-        if (!_objects.ContainsKey(o.Name)) Context.System.EventStream.Publish(new CrdClusterTracked(_region, o.Name, DateTimeOffset.UtcNow));
+        if (!_objects.TryGetValue(o.Name, out var previous))
+            Context.System.EventStream.Publish(new CrdClusterTracked(_region, o.Name, DateTimeOffset.UtcNow));
         _objects[o.Name] = o;
         var entry = Entry(pool, o.Name);
         if (entry is { Deleted: true } && o.Created < entry.UpdatedAt)
@@ -240,6 +243,14 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             return;
         }
         if (entry is { Deleted: false } && SpecPatches.Canonical(entry.Spec) == SpecPatches.Canonical(o.Spec)) return;
+        // Only an edit of this region's copy goes to the store. An event that leaves the spec as this projection last saw
+        // it (a status write) on a copy the store has moved past is a stale copy still waiting for its projection patch:
+        // storing it would undo the newer edit from another region (last writer wins).
+        if (entry is { Deleted: false } && previous is not null && SpecPatches.Canonical(previous.Spec) == SpecPatches.Canonical(o.Spec)) return;
+        // After a (re)start nothing was seen before: a copy whose status already covers its generation was rendered by an
+        // earlier projection here, so its difference from the store means it is behind, not edited while we were away.
+        if (entry is { Deleted: false } && previous is null && ObservedGeneration(o) == o.Generation) return;
+        _storing.Add(o.Name);
         _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source));
     }
 
@@ -268,7 +279,8 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 spec["pool"] = new JsonObject { ["id"] = e.PoolId };
                 Run($"create {e.ClusterName}", ct => _api.CreateAsync(e.ClusterName, spec, ct));
             }
-            else if (SpecPatches.Canonical(local.Spec) != SpecPatches.Canonical(e.Spec) && e.Source != _source)
+            else if (SpecPatches.Canonical(local.Spec) != SpecPatches.Canonical(e.Spec) && e.Source != _source
+                     && !_storing.Contains(e.ClusterName)) // a store view from before our own edit of it must not undo it
             {
                 Run($"project spec of {e.ClusterName}", ct => _api.PatchSpecAsync(e.ClusterName, SpecPatches.MergePatch(e.Spec), ct));
             }
@@ -316,9 +328,9 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             {
                 var verdict = p.State!.Clusters.FirstOrDefault(v => v.Name == o.Name);
                 if (verdict is null) continue; // not decided yet
-                var entry = Entry(poolId, o.Name);
-                var pending = entry is null || SpecPatches.Canonical(entry.Spec) != SpecPatches.Canonical(o.Spec)
-                    || p.State.DecidedAt < entry.UpdatedAt;
+                // Pending until the arbiter's verdict was made from this very spec: compared by content, because the
+                // arbiter's clock and the clock that stamped the store entry belong to different processes.
+                var pending = SpecPatches.Canonical(verdict.DecidedSpec) != SpecPatches.Canonical(o.Spec);
                 status = StatusRenderer.Render(verdict, p.State, o.Generation, pending, _rbacProblem);
                 RecordEvents(o, verdict, p.State.Transition);
             }
@@ -405,6 +417,10 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         foreach (var key in o.Where(kv => kv.Value is null).Select(kv => kv.Key).ToList()) o.Remove(key);
         foreach (var child in o.Select(kv => kv.Value).OfType<JsonObject>()) RemoveNulls(child);
     }
+
+    private static long? ObservedGeneration(ForgeClusterObject o) =>
+        o.Status?["observedGeneration"] is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.Number
+            && long.TryParse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : null;
 
     private static string MaxVersion(string a, string b) =>
         long.TryParse(a, out var x) && long.TryParse(b, out var y) ? (x >= y ? a : b) : b;

@@ -37,16 +37,18 @@ public sealed class CrdProjectionTests : TestKit
         return p;
     }
 
-    /// <summary>Started and past its first list (both resources reached the store).</summary>
+    /// <summary>Started and past its first list (both resources reached the store, which confirmed them).</summary>
     private IActorRef StartListed()
     {
         var p = Start();
-        _specs.ExpectMsg<PutClusterSpec>();
-        _specs.ExpectMsg<PutClusterSpec>();
+        foreach (var put in new[] { _specs.ExpectMsg<PutClusterSpec>(), _specs.ExpectMsg<PutClusterSpec>() })
+            p.Tell(new SpecStored(put.PoolId, put.ClusterName, true));
         return p;
     }
 
-    private static PoolState State(string target, DateTimeOffset decidedAt, bool verified = true)
+    /// <summary>A pool state as the arbiter publishes it; by default its verdicts were decided on the fake API's specs
+    /// (<paramref name="decidedOn"/> replaces that, e.g. with an older spec).</summary>
+    private PoolState State(string target, DateTimeOffset decidedAt, bool verified = true, ClusterSpec? decidedOn = null)
     {
         var w = Forge.Tests.Decider.PoolWorld.Guide();
         var d = w.Step();
@@ -54,7 +56,11 @@ public sealed class CrdProjectionTests : TestKit
         var view = new NodeView("pool1", node, "us-east-1", Guid.NewGuid(), true, true, true, 100, 100,
             verified ? VerifiedForging.On : VerifiedForging.Off, SignalOutcome.Verified, 40, new TermId(1, "a"),
             new CredentialFingerprint("h", 1, 1, 40), null, "c", decidedAt);
-        return new PoolState("pool1", node, node, view.Incarnation, new TermId(1, "a"), "idle", d.Transition, d.Clusters, [view], [], decidedAt);
+        var verdicts = d.Clusters.Select(v => v with
+        {
+            DecidedSpec = decidedOn ?? (_api.Objects.TryGetValue(v.Name, out var o) ? ForgeClusterObject.FromJson(o).Spec : v.DecidedSpec),
+        }).ToImmutableArray();
+        return new PoolState("pool1", node, node, view.Incarnation, new TermId(1, "a"), "idle", d.Transition, verdicts, [view], [], decidedAt);
     }
 
     [Fact]
@@ -146,12 +152,45 @@ public sealed class CrdProjectionTests : TestKit
     [Fact]
     public void A_spec_edited_in_another_region_is_projected_here()
     {
-        var p = Start();
-        var now = DateTimeOffset.UtcNow;
-        p.Tell(new PoolSpecs("pool1", ImmutableDictionary<string, SpecEntry>.Empty
-            .Add("us-east-1-prod", new SpecEntry("pool1", "us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled"), false, 2, now, now, "projection:us-west-2"))));
+        var p = StartListed();
+        EditedInUsWest2(p, ("us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled")));
         AwaitCondition(() => _api.SpecPatches.Any(s => s.Name == "us-east-1-prod"), TimeSpan.FromSeconds(5));
         Assert.Equal("Disabled", _api.SpecPatches.Single().Patch["forgeState"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void A_status_write_on_a_stale_copy_does_not_undo_an_edit_from_another_region()
+    {
+        var p = StartListed();
+        EditedInUsWest2(p, ("us-west-2-prod", new ClusterSpec("us-west-2", 2, "Disabled")));
+        // Before the projection's own patch lands here, a status write delivers the old spec again: not an edit.
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"])));
+        // A real edit here afterwards is stored, and it is the first thing stored: the stale copy never was.
+        _api.Objects["us-west-2-prod"]["spec"]!["priority"] = 7;
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"])));
+        var put = _specs.ExpectMsg<PutClusterSpec>();
+        Assert.Equal(("us-west-2-prod", 7), (put.ClusterName, put.Spec.Priority));
+    }
+
+    [Fact]
+    public void After_a_restart_a_copy_behind_the_store_is_updated_and_an_edit_made_meanwhile_is_stored()
+    {
+        _api.Objects["us-west-2-prod"]["status"] = new JsonObject { ["observedGeneration"] = 1 }; // rendered here before
+        _api.Objects["us-east-1-prod"]["metadata"]!["generation"] = 2; // edited after the last status written here
+        _api.Objects["us-east-1-prod"]["status"] = new JsonObject { ["observedGeneration"] = 1 };
+        _api.Down = true; // the store answers before the first list succeeds
+        var p = Start();
+        EditedInUsWest2(p, ("us-west-2-prod", new ClusterSpec("us-west-2", 2, "Disabled")), ("us-east-1-prod", new ClusterSpec("us-east-1", 1, "Disabled")));
+        _api.Down = false;
+
+        Assert.Equal("us-east-1-prod", _specs.ExpectMsg<PutClusterSpec>().ClusterName);
+        AwaitCondition(() => _api.SpecPatches.Any(s => s.Name == "us-west-2-prod"), TimeSpan.FromSeconds(5));
+        Assert.DoesNotContain(_api.SpecPatches, s => s.Name == "us-east-1-prod"); // its own edit, not yet confirmed by the store
+        // The next thing stored is a later edit of us-west-2-prod here, not its stale copy.
+        _api.Objects["us-west-2-prod"]["spec"]!["priority"] = 9;
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-west-2-prod"])));
+        var put = _specs.ExpectMsg<PutClusterSpec>();
+        Assert.Equal(("us-west-2-prod", 9), (put.ClusterName, put.Spec.Priority));
     }
 
     [Fact]
@@ -185,6 +224,32 @@ public sealed class CrdProjectionTests : TestKit
         p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", DateTimeOffset.UtcNow)));
         AwaitCondition(() => _api.StatusWrites.Any(w => Condition(w.Status, "PermissionsMissing") == "True"
             && w.Status["conditions"]!.ToJsonString().Contains("may not create events", StringComparison.Ordinal)), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public void An_edit_is_pending_until_a_verdict_is_made_from_it_whatever_the_clocks_say()
+    {
+        var p = StartListed();
+        var before = ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"]).Spec;
+        _api.Objects["us-east-1-prod"]["spec"]!["forgeState"] = "Disabled";
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"])));
+        _specs.FishForMessage<PutClusterSpec>(s => s.ClusterName == "us-east-1-prod" && s.Spec.ForgeState == "Disabled");
+
+        // Decided on the old spec, with a decision time far after the edit (a clock ahead): still pending.
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", DateTimeOffset.UtcNow.AddHours(1), decidedOn: before)));
+        AwaitCondition(() => LastStatus("us-east-1-prod") is { } s && Condition(s, "SpecApplied") == "False", TimeSpan.FromSeconds(5));
+
+        // Decided on the edited spec, with a decision time before the edit (a clock behind): applied.
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", DateTimeOffset.UtcNow.AddHours(-1))));
+        AwaitCondition(() => LastStatus("us-east-1-prod") is { } s && Condition(s, "SpecApplied") == "True", TimeSpan.FromSeconds(5));
+    }
+
+    /// <summary>The store tells the projection of an edit made through us-west-2's API.</summary>
+    private static void EditedInUsWest2(IActorRef projection, params (string Cluster, ClusterSpec Spec)[] edits)
+    {
+        var now = DateTimeOffset.UtcNow;
+        projection.Tell(new PoolSpecs("pool1", edits.ToImmutableDictionary(e => e.Cluster,
+            e => new SpecEntry("pool1", e.Cluster, e.Spec, false, 2, now, now, "projection:us-west-2"))));
     }
 
     private JsonObject? LastStatus(string name) => _api.StatusWrites.LastOrDefault(w => w.Name == name).Status;

@@ -12,7 +12,8 @@ using Xunit;
 namespace Forge.Tests.Kubernetes;
 
 /// <summary>The one KubernetesClient class (<see cref="KubernetesForgeClusterApi"/>) and the projection actor
-/// against the Kubernetes API emulator, with the repository's CRD.</summary>
+/// against the Kubernetes API emulator, with the repository's CRD. The client runs as the coordinators'
+/// ServiceAccount under deploy/base's Role, so every call it makes is one the least-privilege Role allows.</summary>
 public sealed class KubernetesApiAgainstEmulatorTests : TestKit, IAsyncLifetime
 {
     private const string Pool = "pool1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq";
@@ -20,13 +21,20 @@ public sealed class KubernetesApiAgainstEmulatorTests : TestKit, IAsyncLifetime
     private readonly KubeApiEmulatorServer _server = new(new EmulatorOptions { CrdPaths = [RepoRoot.File("deploy/crd/cardanoforgeclusters.cardano.io.yaml")] });
     private HttpClient _http = null!;
     private KubernetesForgeClusterApi _api = null!;
+    private k8s.Kubernetes _client = null!;
 
     public async Task InitializeAsync()
     {
         await _server.StartAsync();
         _http = new HttpClient { BaseAddress = _server.BaseUrl, Timeout = TimeSpan.FromSeconds(10) };
-        _api = new KubernetesForgeClusterApi(new k8s.Kubernetes(new KubernetesClientConfiguration { Host = _server.BaseUrl.ToString() }),
-            "cardano", TimeSpan.FromSeconds(2), "system:serviceaccount:cardano:forge-manager");
+        _server.ApplyManifest(await File.ReadAllTextAsync(RepoRoot.File("deploy/base/coordinator-rbac.yaml")), "cardano");
+        var kubeconfig = _server.WriteKubeconfig(Path.Combine(Path.GetTempPath(), $"forge-manager-{Guid.NewGuid():N}.kubeconfig"),
+            "cardano", serviceAccount: "cardano:forge-manager");
+        var clientConfig = KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig);
+        File.Delete(kubeconfig);
+        _client = new k8s.Kubernetes(clientConfig);
+        _api = new KubernetesForgeClusterApi(_client, "cardano", TimeSpan.FromSeconds(2),
+            "system:serviceaccount:cardano:forge-manager");
         foreach (var (name, region, priority) in new[] { ("us-east-1-prod", "us-east-1", 1), ("us-west-2-prod", "us-west-2", 2) })
             _server.ApplyManifest($"""
                 apiVersion: cardano.io/v1
@@ -46,6 +54,7 @@ public sealed class KubernetesApiAgainstEmulatorTests : TestKit, IAsyncLifetime
     public async Task DisposeAsync()
     {
         _http.Dispose();
+        _client.Dispose();
         await _server.DisposeAsync();
     }
 
@@ -85,6 +94,11 @@ public sealed class KubernetesApiAgainstEmulatorTests : TestKit, IAsyncLifetime
         await Assert.ThrowsAsync<KubeApiException>(() => _api.DeleteAsync("eu-west-1-prod", "not-its-uid", cts.Token));
         await _api.DeleteAsync("eu-west-1-prod", created.Uid, cts.Token);
         Assert.DoesNotContain((await _api.ListAsync(cts.Token)).Items, i => i.Name == "eu-west-1-prod");
+
+        // The account is held to the Role: a read of one object (the projection never makes one) is refused.
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() =>
+            _client.CustomObjects.GetNamespacedCustomObjectAsync("cardano.io", "v1", "cardano", "cardanoforgeclusters", "us-east-1-prod"));
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, refused.Response.StatusCode);
     }
 
     [Fact]
