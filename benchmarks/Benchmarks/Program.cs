@@ -24,6 +24,12 @@ if (args.Length > 0 && args[0] == "arbiterthroughput")
     int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
     return Forge.Benchmarks.Scale.ArbiterThroughputHarness.Run(Arg(1, 1000), Arg(2, 6000));
 }
+if (args.Length > 0 && args[0] == "gcconfig")
+{
+    // which GC settings this process runs with (e.g. under `dotnet exec --runtimeconfig other.json`)
+    foreach (var (k, v) in GC.GetConfigurationVariables().OrderBy(kv => kv.Key, StringComparer.Ordinal)) Console.WriteLine($"{k} = {v}");
+    return 0;
+}
 if (args.Length > 0 && args[0] == "replicawrite")
 {
     int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
