@@ -6,6 +6,8 @@ using Forge.Benchmarks;
 // ... -- latency [N]                  p50/p99 of N single decisions after a spec change
 // ... -- scale [POOLS] [STEADY_S] [CHANGES] [CHANGES_PER_S] [RAMP_POOLS_PER_S]   one real arbiter + grant quorum, simulated agents
 // ... -- kubewrites [POOLS] [WINDOW_S] [WARMUP_S]   CRD projection's Kubernetes API writes in steady state (emulator)
+// ... -- arbiterthroughput [POOLS] [VIEWS]   node view refreshes/s one ForgeArbiter absorbs at POOLS pools
+// ... -- replicawrite [POOLS] [WRITES]   one grant replica's durable write (whole state + fsync) at POOLS pools
 // ... -- footprint SECONDS PID...     RSS and CPU of running processes (e.g. the agents in a sandbox's sandbox.json)
 if (args.Length > 0 && args[0] == "latency")
 {
@@ -16,6 +18,22 @@ if (args.Length > 0 && args[0] == "kubewrites")
 {
     int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
     return await Forge.Benchmarks.Kube.KubeWritesHarness.Run(Arg(1, 5), TimeSpan.FromSeconds(Arg(2, 360)), TimeSpan.FromSeconds(Arg(3, 30)));
+}
+if (args.Length > 0 && args[0] == "arbiterthroughput")
+{
+    int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
+    return Forge.Benchmarks.Scale.ArbiterThroughputHarness.Run(Arg(1, 1000), Arg(2, 6000));
+}
+if (args.Length > 0 && args[0] == "gcconfig")
+{
+    // which GC settings this process runs with (e.g. under `dotnet exec --runtimeconfig other.json`)
+    foreach (var (k, v) in GC.GetConfigurationVariables().OrderBy(kv => kv.Key, StringComparer.Ordinal)) Console.WriteLine($"{k} = {v}");
+    return 0;
+}
+if (args.Length > 0 && args[0] == "replicawrite")
+{
+    int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
+    return Forge.Benchmarks.ReplicaWriteHarness.Run(Arg(1, 1000), Arg(2, 200));
 }
 if (args.Length > 2 && args[0] == "footprint")
 {

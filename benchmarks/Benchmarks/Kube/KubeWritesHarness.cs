@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Akka.Actor;
 using Forge.Benchmarks.Scale;
 using Forge.KubeApiEmulator;
 using Forge.Kubernetes;
@@ -37,7 +38,7 @@ public static class KubeWritesHarness
         var client = new k8s.Kubernetes(new KubernetesClientConfiguration { Host = emulator.BaseUrl.ToString() });
         var api = new RecordingForgeClusterApi(new KubernetesForgeClusterApi(client, settings.Namespace, settings.RequestTimeout, settings.ServiceAccount));
         const string region = "us-east-1";
-        world.StartProjection(api, region);
+        var projection = world.StartProjection(api, region);
         var objects = pools * world.Shape.Regions.Length;
         var ready = Poll.Until(() =>
         {
@@ -80,6 +81,7 @@ public static class KubeWritesHarness
             .GroupBy(p => p).OrderByDescending(g => g.Count()).ToList();
         Console.WriteLine($"  fields changed between consecutive status writes in the window ({status.Count - statusBefore} status writes):");
         foreach (var g in changed.Take(12)) Console.WriteLine($"    {g.Key}: {g.Count()}");
+        await projection.GracefulStop(TimeSpan.FromSeconds(10)); // before the emulator goes away
         return 0;
     }
 

@@ -44,3 +44,11 @@ public sealed class CountingReplicaStore(IReplicaStore inner, ScaleCounters coun
         Interlocked.Increment(ref counters.ReplicaWrites);
     }
 }
+
+/// <summary>Takes anything and does nothing (where the arbiter's outputs are not under test).</summary>
+public sealed class Sink : ReceiveActor
+{
+    public static Props Props() => Akka.Actor.Props.Create(() => new Sink());
+
+    public Sink() => ReceiveAny(_ => { });
+}

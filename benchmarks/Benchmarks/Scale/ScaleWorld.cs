@@ -134,7 +134,7 @@ public sealed class ScaleWorld : IDisposable
     public void Dispose()
     {
         System.Terminate().Wait(TimeSpan.FromSeconds(30));
-        for (var attempt = 0; attempt < 3 && _dataDir.Exists; attempt++)
+        for (var attempt = 0; attempt < 3 && Directory.Exists(_dataDir.FullName); attempt++)
         {
             try
             {
@@ -144,7 +144,6 @@ public sealed class ScaleWorld : IDisposable
             {
                 Thread.Sleep(500);
             }
-            _dataDir.Refresh();
         }
     }
 
