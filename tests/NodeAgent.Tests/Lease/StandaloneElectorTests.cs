@@ -327,6 +327,9 @@ public sealed class StandaloneElectorTests
         Assert.Empty(alone.Coordinators);
         Assert.Equal(TimeSpan.FromSeconds(5), alone.Lease!.QuorumTimeout);
         Assert.False(alone.Lease.RequireQuorum);
+        var conf = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "agent.conf"));
+        Assert.Contains("standalone-quorum-timeout = 5s", conf, StringComparison.Ordinal);
+        Assert.Contains("standalone-require-quorum = false", conf, StringComparison.Ordinal);
 
         env["COORDINATORS"] = "coord-0:7400";
         var e = Assert.Throws<AgentConfigException>(() => AgentSettings.Load(new EnvReader(env)));
