@@ -116,9 +116,12 @@ public sealed class StandaloneElectorTests
 
         public void Start() { }
 
-        public Task<QuorumTermAnswer> RequestTermAsync(TimeSpan leaseDuration, TimeSpan within, CancellationToken ct)
+        public ConcurrentQueue<TermId> Above { get; } = new();
+
+        public Task<QuorumTermAnswer> RequestTermAsync(TimeSpan leaseDuration, TermId above, TimeSpan within, CancellationToken ct)
         {
             Interlocked.Increment(ref TermRequests);
+            Above.Enqueue(above);
             return Task.FromResult(TermAnswer());
         }
 
@@ -295,6 +298,29 @@ public sealed class StandaloneElectorTests
         rig.Elector.Send(new GrantRequest("pool1", Node, Inc, grant.Term, 1));
         Assert.Equal(["lease"], (await rig.NextAsync<Renewed>()).AcceptedByRegions.ToArray());
         Assert.Empty(quorum.Sent);
+    }
+
+    [Fact]
+    public async Task Terms_handed_to_the_decider_keep_growing_across_lease_only_and_quorum_footings()
+    {
+        var quorum = new ScriptedQuorum { TermAnswer = () => new QuorumTermAnswer.Unreachable("no answer") };
+        await using var rig = Start(quorum);
+        var leaseOnly = (await rig.NextAsync<Grant>()).Term;
+
+        // the quorum is back (asked above the Lease-only term), but a coordinator hands out a term below the one the
+        // decider held: given back, not used
+        var low = new TermId(leaseOnly.Counter - 1 < 1 ? 1 : leaseOnly.Counter - 1, "a-coordinator-sorting-first");
+        quorum.TermAnswer = () => new QuorumTermAnswer.Granted(new Grant("pool1", Node, Inc, low, Lease, TimeSpan.Zero, "standalone"));
+        rig.Elector.Send(new Released("pool1", Node, Inc, leaseOnly, "verified off"));
+        await Poll.UntilAsync(() => quorum.Sent.Any(m => m is Released { Term: var t } && t == low), Wait, "the low term given back");
+        Assert.All(quorum.Above.Skip(1), a => Assert.True(a >= leaseOnly, $"asked above {a}, not above {leaseOnly}"));
+        Assert.Contains(leaseOnly, quorum.Above);
+
+        // a term above it is taken
+        quorum.TermAnswer = () => new QuorumTermAnswer.Granted(new Grant("pool1", Node, Inc, new TermId(leaseOnly.Counter + 5, "coord-eu"), Lease,
+            TimeSpan.Zero, "standalone"));
+        var next = await rig.NextAsync<Grant>();
+        Assert.True(next.Term > leaseOnly, $"{next.Term} after {leaseOnly}");
     }
 
     [Fact]
