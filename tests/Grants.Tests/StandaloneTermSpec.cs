@@ -130,6 +130,35 @@ public sealed class StandaloneTermSpec : TestKit
     }
 
     [Fact]
+    public void Revision_1_messages_decode_without_the_new_fields_and_the_new_ones_round_trip()
+    {
+        // as a revision-1 coordinator or replica writes them (no revision, standalone, heldFor fields)
+        var registered = (AgentRegistered)WireCodec.Decode("Protocol.AgentRegistered",
+            """{"node":"eu/bp-0","incarnation":"6f1c2a9e-4a58-4d0b-9a51-0c3b8e7d2f11","coordinatorId":"coord-1"}"""u8);
+        Assert.Equal(1, registered.Revision);
+        var grant = (ReplicaAcceptGrant)WireCodec.Decode("Grants.ReplicaAcceptGrant",
+            """{"poolId":"p","term":{"counter":2,"proposerId":"x"},"holder":"eu/bp-0","incarnation":"6f1c2a9e-4a58-4d0b-9a51-0c3b8e7d2f11","ttl":"00:00:05","previousRelease":null,"correlationId":4}"""u8);
+        Assert.False(grant.Standalone);
+        var answer = (ReplicaGrantAnswer)WireCodec.Decode("Grants.ReplicaGrantAnswer",
+            """{"poolId":"p","term":{"counter":2,"proposerId":"x"},"region":"a","accepted":false,"previous":null,"activationRemaining":"00:00:00","highest":{"counter":3,"proposerId":"y"},"reason":"not above","correlationId":4}"""u8);
+        Assert.Equal(TimeSpan.Zero, answer.HeldFor);
+
+        IForgeWireMessage[] added =
+        [
+            new StandaloneTermRequest("p", LeaseLeader, "eu-west-1", I1, Lease, 3),
+            new StandaloneTermRefused(LeaseLeader, I1, 3, StandaloneRefusal.HeldByLiveTerm, new TermId(4, "y"), "held"),
+            new AgentRegistered(LeaseLeader, I1, "coord-eu", AgentProtocol.Revision),
+            new ReplicaAcceptGrant("p", new TermId(3, "x"), LeaseLeader, I1, Lease, null, 5, Standalone: true),
+            new ReplicaGrantAnswer("p", new TermId(3, "x"), "a", false, null, TimeSpan.Zero, new TermId(3, "x"), "held", 5, S(16.5)),
+        ];
+        foreach (var m in added)
+        {
+            var back = WireCodec.Decode(WireCodec.ManifestOf(m), WireCodec.Encode(m));
+            Assert.Equal(m, back);
+        }
+    }
+
+    [Fact]
     public void Tally_reports_the_shortest_hold_and_the_holding_term()
     {
         var settings = Settings;

@@ -175,13 +175,16 @@ public sealed record Pong(long Nonce) : IAgentProtocolMessage;
 /// grant quorum for an ordinary term for itself, with the Lease duration as TTL, so every other region is held off
 /// while it forges. Answered with a <see cref="Grant"/> for this incarnation (then GrantRequest/Renew as in cluster
 /// mode) or a <see cref="StandaloneTermRefused"/> naming <paramref name="RequestId"/>.</summary>
+/// <param name="Above">The term must be above this one (the highest term this incarnation already held, so its
+/// terms keep growing across Lease-only and quorum footings).</param>
 public sealed record StandaloneTermRequest(
     string PoolId,
     NodeId Node,
     string Region,
     Guid Incarnation,
     TimeSpan LeaseDuration,
-    long RequestId) : IAgentProtocolMessage;
+    long RequestId,
+    TermId Above = default) : IAgentProtocolMessage;
 
 /// <summary>Why a standalone term was not granted.</summary>
 public enum StandaloneRefusal

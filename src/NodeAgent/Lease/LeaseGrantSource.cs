@@ -50,6 +50,9 @@ internal sealed class LeaseGrantSource : IGrantSource
     /// <summary>This leadership (from the Lease's transitions); none while not leader.</summary>
     private TermId _leaseTerm = TermId.None;
     private TermId _quorumTerm = TermId.None;
+    /// <summary>The highest term handed to the decider: every later one must be above it (the decider ignores terms it
+    /// has already ended), whether it comes from the Lease or the quorum.</summary>
+    private TermId _handedUpTo = TermId.None;
     private StandaloneFooting _footing = StandaloneFooting.LeaseOnly;
     private Task? _attempt;
     private long _lastAttemptAt = long.MinValue / 4;
@@ -196,9 +199,10 @@ internal sealed class LeaseGrantSource : IGrantSource
         if (_attempt is { IsCompleted: false } || now - _lastAttemptAt < PermissionRule.Ns(_lease.RetryPeriod)) return;
         _lastAttemptAt = now;
         var leadership = _leaseTerm;
+        var above = _handedUpTo;
         _attempt = Task.Run(async () =>
         {
-            var answer = await _quorum.RequestTermAsync(_lease.Duration, _lease.QuorumTimeout, ct);
+            var answer = await _quorum.RequestTermAsync(_lease.Duration, above, _lease.QuorumTimeout, ct);
             await _gate.WaitAsync(ct);
             try
             {
@@ -213,9 +217,10 @@ internal sealed class LeaseGrantSource : IGrantSource
 
     private void OnQuorumAnswer(TermId leadership, QuorumTermAnswer answer)
     {
-        if (leadership != _leaseTerm || !_term.IsNone)
+        if (leadership != _leaseTerm || !_term.IsNone || answer is QuorumTermAnswer.Granted { Grant.Term: var t } && t <= _handedUpTo)
         {
-            // leadership lost (or already granted) meanwhile: a term granted now was never used, give it back
+            // leadership lost or already granted meanwhile, or a term not above one the decider held (it would ignore
+            // it): a term granted now was never used, give it back
             if (answer is QuorumTermAnswer.Granted stale)
                 _quorum!.Send(new Released(_settings.PoolId, _settings.Node, _incarnation, stale.Grant.Term, "lease lost before use"));
             return;
@@ -246,7 +251,7 @@ internal sealed class LeaseGrantSource : IGrantSource
     private void GrantOnLease(string why)
     {
         _lastQuorumProblem = null;
-        (_term, _footing) = (_leaseTerm, StandaloneFooting.LeaseOnly);
+        (_term, _footing) = (new TermId(Math.Max(_leaseTerm.Counter, _handedUpTo.Counter + 1), _leaseTerm.ProposerId), StandaloneFooting.LeaseOnly);
         _log.Error("alarm: standalone-lease-only: forging on the Lease alone; the global one-forger guarantee is bypassed " +
             "(nothing stops another region from forging)", ("detail", why), ("term", _term.ToString()));
         DeliverGrant(_term, _lease.Duration, TimeSpan.Zero, "single-cluster Lease (no grant quorum)");
@@ -256,6 +261,7 @@ internal sealed class LeaseGrantSource : IGrantSource
     /// last grant); a quorum term may ask for longer.</summary>
     private void DeliverGrant(TermId term, TimeSpan ttl, TimeSpan quorumActivation, string reason)
     {
+        if (term > _handedUpTo) _handedUpTo = term;
         var now = LinuxNative.BoottimeNanoseconds();
         var wait = Math.Max(Math.Max(0, _enteredAt + PermissionRule.Ns(_lease.StandaloneTtl + _settings.Timings.Margin) - now),
             PermissionRule.Ns(quorumActivation));

@@ -25,8 +25,9 @@ internal interface IStandaloneQuorum : IAsyncDisposable
 {
     void Start();
 
-    /// <summary>Asks for a standalone term with the Lease duration as TTL; answers within <paramref name="within"/>.</summary>
-    Task<QuorumTermAnswer> RequestTermAsync(TimeSpan leaseDuration, TimeSpan within, CancellationToken ct);
+    /// <summary>Asks for a standalone term above <paramref name="above"/> with the Lease duration as TTL; answers within
+    /// <paramref name="within"/>.</summary>
+    Task<QuorumTermAnswer> RequestTermAsync(TimeSpan leaseDuration, TermId above, TimeSpan within, CancellationToken ct);
 
     /// <summary>Sends the decider's GrantRequest/Renew as is and returns the quorum's Renewed/RenewRefused for its
     /// request id, or null when none arrived within <paramref name="within"/>.</summary>
@@ -74,7 +75,7 @@ internal sealed class LinkStandaloneQuorum : IStandaloneQuorum
         _pump ??= Task.Run(() => PumpAsync(_stop.Token));
     }
 
-    public async Task<QuorumTermAnswer> RequestTermAsync(TimeSpan leaseDuration, TimeSpan within, CancellationToken ct)
+    public async Task<QuorumTermAnswer> RequestTermAsync(TimeSpan leaseDuration, TermId above, TimeSpan within, CancellationToken ct)
     {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(ct, _stop.Token);
         bounded.CancelAfter(within);
@@ -101,7 +102,7 @@ internal sealed class LinkStandaloneQuorum : IStandaloneQuorum
                 _termRequestId = id;
                 _term = answer = new TaskCompletionSource<QuorumTermAnswer>(TaskCreationOptions.RunContinuationsAsynchronously);
             }
-            if (!_link.Send(new StandaloneTermRequest(_poolId, _node, _region, _incarnation, leaseDuration, id)))
+            if (!_link.Send(new StandaloneTermRequest(_poolId, _node, _region, _incarnation, leaseDuration, id, above)))
                 return new QuorumTermAnswer.Unreachable("no coordinator link");
             return await answer.Task.WaitAsync(bounded.Token);
         }
