@@ -46,6 +46,8 @@ if (report.SandboxProblem is not null)
     Console.WriteLine($"fault-injection: NOTHING CHECKED (report {Path.GetFullPath(reportPath)}): " + report.SandboxProblem);
     return 2;
 }
+foreach (var s in report.Scenarios.Where(s => s.Skipped is not null))
+    Console.WriteLine($"fault-injection: {s.Name} SKIPPED (not run, not passed): {s.Skipped}");
 Console.WriteLine($"fault-injection: report {Path.GetFullPath(reportPath)}; double-forged slots {report.TotalDoubleForgedSlots} " +
                   $"(whole run {report.WholeRunDoubleForgedSlots}), overlaps {report.TotalOverlaps} (whole run {report.WholeRunOverlaps})");
 if (report.TotalDoubleForgedSlots + report.WholeRunDoubleForgedSlots + report.TotalOverlaps + report.WholeRunOverlaps > 0) return 1;

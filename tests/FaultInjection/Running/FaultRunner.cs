@@ -20,8 +20,21 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        using var sandbox = SandboxProcess.Start(options.SlotMs);
-        log.WriteLine($"fault-injection: sandbox in {sandbox.Dir}, slot {options.SlotMs} ms");
+        var selected = options.Scenarios.Select(n => Scenarios.All.First(s => s.Name == n)).ToList();
+        var unmet = new Dictionary<Needs, string?>
+        {
+            [Needs.Nothing] = null,
+            [Needs.RegionNetns] = selected.Any(s => s.Needs == Needs.RegionNetns) ? HostCapabilities.NetnsUnavailable() : null,
+            [Needs.Faketime] = selected.Any(s => s.Needs == Needs.Faketime) ? HostCapabilities.FaketimeUnavailable() : null,
+        };
+        var runnable = selected.Where(s => unmet[s.Needs] is null).ToList();
+        foreach (var s in selected.Where(s => unmet[s.Needs] is not null))
+            log.WriteLine($"fault-injection: {s.Name} SKIPPED (not passed): {unmet[s.Needs]}");
+        var sandboxArgs = new List<string>();
+        if (runnable.Any(s => s.Needs == Needs.RegionNetns)) sandboxArgs.Add("--region-netns");
+        if (runnable.Any(s => s.Needs == Needs.Faketime)) sandboxArgs.Add("--faketime");
+        using var sandbox = SandboxProcess.Start(options.SlotMs, sandboxArgs);
+        log.WriteLine($"fault-injection: sandbox in {sandbox.Dir}, slot {options.SlotMs} ms {string.Join(' ', sandboxArgs)}");
         var ready = await sandbox.WaitReadyAsync(options.ReadyLimit).ConfigureAwait(false);
         var readyAfter = clock.Elapsed.TotalSeconds;
         var pause = options.GrantTtl + TimeSpan.FromSeconds(3);
@@ -43,7 +56,7 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
             var kubectl = new Kubectl(sandbox.Manifest().Kubeconfig);
             var specs = OriginalSpecs(sandbox.Manifest(), kubectl);
             var random = new Random(options.Seed);
-            foreach (var scenario in options.Scenarios.Select(n => Scenarios.All.First(s => s.Name == n)))
+            foreach (var scenario in runnable)
             {
                 var runs = new List<RunResult>();
                 for (var i = 1; i <= options.Runs; i++)
@@ -51,13 +64,16 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
                     var r = await RunOnceAsync(scenario, i, probe, kubectl, specs, pause, random, allDeaths).ConfigureAwait(false);
                     log.WriteLine($"fault-injection: {r.Scenario} #{r.Run}: {(r.Problem ?? "ok")}; double-forged {r.DoubleForgedSlots}, " +
                                   $"overlaps {r.Overlaps}, failover {r.FailoverSeconds?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "-"} s, " +
-                                  $"max gap {r.MaxGapSeconds:0.00} s, {r.SlotsChecked} slots checked; {r.Target}");
+                                  $"max gap {r.MaxGapSeconds:0.00} s, {r.SlotsChecked} slots checked" +
+                                  (r.ForgingAfterHealSeconds is { } h ? $", forging {h.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s after the heal" : "") +
+                                  $"; {r.Target}");
                     foreach (var v in r.Violations) log.WriteLine("  VIOLATION " + v);
                     runs.Add(r);
                 }
                 summaries.Add(RunReport.Summarize(scenario, runs));
             }
         }
+        summaries.AddRange(selected.Where(s => unmet[s.Needs] is not null).Select(s => RunReport.Skip(s, unmet[s.Needs]!)));
         var whole = File.Exists(sandbox.ManifestPath)
             ? ForgeLogChecker.Check(sandbox.ForgeLogs(), deaths: allDeaths)
             : null;
@@ -70,13 +86,13 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
     private async Task<RunResult> RunOnceAsync(Scenario scenario, int run, SandboxProbe probe, Kubectl kubectl,
         IReadOnlyDictionary<string, JsonObject> specs, TimeSpan pause, Random random, List<NodeDeath> allDeaths)
     {
-        RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], []);
+        RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], [], null);
 
         NodeEntry? forger = null;
         if (!await Poll.UntilAsync(() => probe.AllProcessesRunning() && (forger = probe.StableForger()) is not null, options.RecoveryLimit)
                 .ConfigureAwait(false))
             return Failed($"no single stable forger with every process running within {options.RecoveryLimit.TotalSeconds:0} s before the fault");
-        var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs);
+        var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs) { GrantTtl = options.GrantTtl };
         Fault fault;
         try
         {
@@ -97,6 +113,9 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
             recovered &= await Poll.UntilAsync(() => probe.AllProcessesRunning() && probe.StableForger() is not null, options.RecoveryLimit)
                 .ConfigureAwait(false);
         }
+        if (fault.HealedMono is { } healed) // a slot forged after the heal, so the report can say how long that took
+            recovered &= await Poll.UntilAsync(() => FirstSlotAfter(probe.Sandbox.ForgeLogs(), healed) is not null, options.RecoveryLimit)
+                .ConfigureAwait(false);
         var now = Native.MonoNow();
         var logs = probe.Sandbox.ForgeLogs();
         var result = ForgeLogChecker.Check(logs, windowFrom, now, allDeaths);
@@ -114,7 +133,15 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         else if (fault.ExpectMove && !interrupted) problem = $"forging never left {forger!.Id}: the handover was not exercised";
         return new RunResult(scenario.Name, run, fault.Target, problem, result.DoubleForged.Count, result.Overlaps.Count,
             result.Overlaps.Count == 0 ? 0 : result.Overlaps.Max(o => o.Nanos) / 1e6, (result.LongestGapNanos ?? 0) / Ns,
-            failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies);
+            failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies, FirstSlotAfter(logs, fault.HealedMono));
+    }
+
+    /// <summary>Seconds from a held fault's end to the next slot any node forged (null when not a held fault or none yet).</summary>
+    private static double? FirstSlotAfter(IReadOnlyList<NodeForgeLog> logs, long? healed)
+    {
+        if (healed is not { } h) return null;
+        var next = logs.SelectMany(l => l.Entries).Where(e => e.Slot is not null && e.Mono >= h).Select(e => (long?)e.Mono).Min();
+        return next is { } n ? (n - h) / Ns : null;
     }
 
     private static Dictionary<string, JsonObject> OriginalSpecs(Manifest m, Kubectl kubectl)
