@@ -131,7 +131,7 @@ internal sealed partial class RegionNetwork : IDisposable
 
     private static bool OwnerAlive(string ownerFile) =>
         int.TryParse(File.ReadAllText(ownerFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-        && pid != Environment.ProcessId && ProcFs.Alive(pid) && ProcFs.CommandLine(pid).Contains("sandbox", StringComparison.Ordinal);
+        && ProcFs.Alive(pid) && ProcFs.CommandLine(pid).Contains("sandbox", StringComparison.Ordinal);
 
     private static bool SlotHasNamespaces(int slot) => Namespaces().Any(n => SlotOf(n) == slot);
 

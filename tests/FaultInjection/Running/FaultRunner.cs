@@ -30,6 +30,10 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         var runnable = selected.Where(s => unmet[s.Needs] is null).ToList();
         foreach (var s in selected.Where(s => unmet[s.Needs] is not null))
             log.WriteLine($"fault-injection: {s.Name} SKIPPED (not passed): {unmet[s.Needs]}");
+        if (runnable.Count == 0) // nothing to run: no sandbox, and nothing counts as checked
+            return new RunReport(options.Profile, options.SlotMs, options.GrantTtl.TotalSeconds, 0, started, clock.Elapsed.TotalSeconds,
+                Machine(), null, "every selected scenario was skipped",
+                [.. selected.Select(s => RunReport.Skip(s, unmet[s.Needs]!))], 0, 0, 0, 0, Scenarios.Missing);
         var sandboxArgs = new List<string>();
         if (runnable.Any(s => s.Needs == Needs.RegionNetns)) sandboxArgs.Add("--region-netns");
         if (runnable.Any(s => s.Needs == Needs.Faketime)) sandboxArgs.Add("--faketime");

@@ -15,7 +15,7 @@ public static class HostCapabilities
         var caps = EffectiveCapabilities();
         if (caps is null) return "cannot read CapEff from /proc/self/status";
         if ((caps.Value & (1UL << CapNetAdmin)) == 0 || (caps.Value & (1UL << CapSysAdmin)) == 0)
-            return "needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) for `ip netns` and nft; this process has neither all of them";
+            return "needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) for `ip netns` and nft; this process lacks one of them";
         foreach (var tool in new[] { "ip", "nft" })
             if (Which(tool) is null) return $"`{tool}` is not installed (Debian: iproute2, nftables)";
         return null;
