@@ -5,7 +5,11 @@ using Forge.FaultInjection.Checking;
 namespace Forge.FaultInjection.Running;
 
 public sealed record RunnerOptions(string Profile, IReadOnlyList<string> Scenarios, int Runs, int SlotMs, TimeSpan GrantTtl,
-    TimeSpan ReadyLimit, TimeSpan RecoveryLimit, int Seed);
+    TimeSpan ReadyLimit, TimeSpan RecoveryLimit, int Seed)
+{
+    /// <summary>Rewritten after every scenario (profile "PROFILE (partial)"), so a long run cut short still leaves its figures.</summary>
+    public string? PartialReportPath { get; init; }
+}
 
 /// <summary>
 /// Drives one sandbox through the chosen scenarios: waits for one stable forger, injects the fault, waits for forging to
@@ -75,16 +79,20 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
                     runs.Add(r);
                 }
                 summaries.Add(RunReport.Summarize(scenario, runs));
+                if (options.PartialReportPath is { } partial)
+                    await File.WriteAllTextAsync(partial, Report(options.Profile + " (partial)", null).ToJson()).ConfigureAwait(false);
             }
         }
         summaries.AddRange(selected.Where(s => unmet[s.Needs] is not null).Select(s => RunReport.Skip(s, unmet[s.Needs]!)));
         var whole = File.Exists(sandbox.ManifestPath)
             ? ForgeLogChecker.Check(sandbox.ForgeLogs(), deaths: allDeaths)
             : null;
-        return new RunReport(options.Profile, options.SlotMs, options.GrantTtl.TotalSeconds, pause.TotalSeconds, started,
-            clock.Elapsed.TotalSeconds, Machine(), ready ? readyAfter : null, sandboxProblem, summaries,
-            summaries.Sum(s => s.DoubleForgedSlots), summaries.Sum(s => s.Overlaps), whole?.DoubleForged.Count ?? 0,
-            whole?.Overlaps.Count ?? 0, Scenarios.Missing);
+        return Report(options.Profile, whole);
+
+        RunReport Report(string profile, CheckResult? wholeRun) => new(profile, options.SlotMs, options.GrantTtl.TotalSeconds,
+            pause.TotalSeconds, started, clock.Elapsed.TotalSeconds, Machine(), ready ? readyAfter : null, sandboxProblem, summaries,
+            summaries.Sum(s => s.DoubleForgedSlots), summaries.Sum(s => s.Overlaps), wholeRun?.DoubleForged.Count ?? 0,
+            wholeRun?.Overlaps.Count ?? 0, Scenarios.Missing);
     }
 
     private async Task<RunResult> RunOnceAsync(Scenario scenario, int run, SandboxProbe probe, Kubectl kubectl,
