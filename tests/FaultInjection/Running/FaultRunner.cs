@@ -142,7 +142,8 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         if (!result.Evidence) problem = "no slot forged in the scenario's window: nothing was checked";
         else if (!recovered) problem = $"forging not stable again (one forger, every process back) within {options.RecoveryLimit.TotalSeconds:0} s";
         else if (failover is null) problem = "no forging in a fresh on-interval after the fault";
-        else if (fault.ExpectMove && !interrupted) problem = $"forging never left {forger!.Id}: the handover was not exercised";
+        else if (fault.ExpectMove && !interrupted)
+            problem = $"forging never left {forger!.Id}, though the fault should have moved or stopped it: not exercised ({fault.Target})";
         return new RunResult(scenario.Name, run, fault.Target, problem, result.DoubleForged.Count, result.Overlaps.Count,
             result.Overlaps.Count == 0 ? 0 : result.Overlaps.Max(o => o.Nanos) / 1e6, (result.LongestGapNanos ?? 0) / Ns,
             failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies, FirstSlotAfter(logs, fault.HealedMono));

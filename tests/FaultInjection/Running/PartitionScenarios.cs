@@ -25,8 +25,17 @@ public static partial class Scenarios
             Needs.RegionNetns),
     ];
 
-    private static List<Cut> Isolate(RegionEntry region, IReadOnlyList<RegionEntry> all) =>
+    internal static List<Cut> Isolate(RegionEntry region, IReadOnlyList<RegionEntry> all) =>
         [.. all.Where(o => o != region).SelectMany(o => new[] { new Cut(region, o), new Cut(o, region) })];
+
+    /// <summary>Whether <paramref name="region"/> still reaches a majority of regions (itself included) both ways. When it
+    /// does not, its forger cannot renew its grant (quorum of the regions' replicas): forging must stop there before the
+    /// partition heals, or the partition did not take effect.</summary>
+    internal static bool KeepsMajority(RegionEntry region, IReadOnlyList<RegionEntry> all, IReadOnlyList<Cut> cuts)
+    {
+        var reachable = all.Count(o => o != region && !cuts.Any(c => c.From == region && c.To == o || c.From == o && c.To == region));
+        return 1 + reachable > all.Count / 2;
+    }
 
     private static async Task<Fault> PartitionAsync(FaultContext c, string what,
         Func<IReadOnlyList<RegionEntry>, RegionEntry, IReadOnlyList<Cut>> cutsOf)
@@ -47,7 +56,9 @@ public static partial class Scenarios
         }
         var healedAfter = (Native.MonoNow() - at) / 1e9;
         var described = string.Join(", ", cuts.Select(x => $"{x.From.Region}→{x.To.Region}"));
-        return new Fault($"{what} (forger {c.Forger.Id}; dropped {described}) for {hold.TotalSeconds:0.#} s, healed after {healedAfter:0.0} s",
-            at, [], at) { HealedMono = at + (long)(healedAfter * 1e9) };
+        var minority = !KeepsMajority(forgerRegion, all, cuts);
+        return new Fault($"{what} (forger {c.Forger.Id}{(minority ? ", its region without a majority" : "")}; dropped {described}) " +
+                         $"for {hold.TotalSeconds:0.#} s, healed after {healedAfter:0.0} s",
+            at, [], at, ExpectMove: minority) { HealedMono = at + (long)(healedAfter * 1e9) };
     }
 }
