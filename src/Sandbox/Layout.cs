@@ -3,7 +3,8 @@ using System.Net.Sockets;
 
 namespace Forge.Sandbox;
 
-/// <summary>Everything decided before anything starts: names, ports, paths. All on 127.0.0.1.</summary>
+/// <summary>Everything decided before anything starts: names, ports, paths. All on 127.0.0.1, or with
+/// <c>--region-netns</c> each region on its own address in its own network namespace (<see cref="RegionNetwork"/>).</summary>
 internal sealed record Layout(string Dir, string PoolId, long EpochUnixMs, int SlotMs, IReadOnlyList<RegionPlan> Regions)
 {
     public const string Namespace = "cardano";
@@ -18,7 +19,7 @@ internal sealed record Layout(string Dir, string PoolId, long EpochUnixMs, int S
     public string PkiDir => Path.Combine(Dir, "pki");
     public string PoolKeysDir => Path.Combine(Dir, "secrets", "pool");
 
-    public static Layout Plan(SandboxOptions o, int coordinatorsPerRegion)
+    public static Layout Plan(SandboxOptions o, int coordinatorsPerRegion, RegionNetwork? network = null)
     {
         var ports = new PortAllocator();
         // slot 0 a whole second in the past, shared by every stand-in (slot numbers agree across nodes) and agent
@@ -28,39 +29,55 @@ internal sealed record Layout(string Dir, string PoolId, long EpochUnixMs, int S
         {
             var (cluster, region) = RegionCatalog.All[r];
             var regionDir = Path.Combine(o.Dir, cluster);
+            var host = network?.Address(r) ?? "127.0.0.1";
             var coordinators = Enumerable.Range(0, coordinatorsPerRegion).Select(i => new CoordinatorPlan(
                 cluster, region, i, Path.Combine(regionDir, $"coordinator-{i}"),
-                ports.Next(), ports.Next(), ports.Next(), ports.Next())).ToList();
+                ports.Next(), ports.Next(), ports.Next(), ports.Next()) { Host = host }).ToList();
             var nodes = Enumerable.Range(0, o.NodesPerRegion).Select(i =>
             {
                 var pod = $"cardano-bp-{i}";
-                return new NodePlan(cluster, region, pod, Path.Combine(regionDir, pod), ports.Next(), ports.Next(), ports.Next());
+                return new NodePlan(cluster, region, pod, Path.Combine(regionDir, pod), ports.Next(), ports.Next(), ports.Next()) { Host = host };
             }).ToList();
-            regions.Add(new RegionPlan(cluster, region, r + 1, regionDir, coordinators, nodes));
+            regions.Add(new RegionPlan(cluster, region, r + 1, regionDir, coordinators, nodes) { Host = host, Netns = network?.Namespace(r) });
         }
         return new Layout(o.Dir, SandboxPoolId, epoch, o.SlotMs, regions);
     }
 }
 
 internal sealed record RegionPlan(string Cluster, string Region, int Priority, string Dir,
-    IReadOnlyList<CoordinatorPlan> Coordinators, IReadOnlyList<NodePlan> Nodes);
+    IReadOnlyList<CoordinatorPlan> Coordinators, IReadOnlyList<NodePlan> Nodes)
+{
+    /// <summary>The region's address: 127.0.0.1, or its namespace's with --region-netns.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>The region's network namespace (--region-netns), else null: the processes run in the sandbox's own.</summary>
+    public string? Netns { get; init; }
+}
 
 internal sealed record CoordinatorPlan(string Cluster, string Region, int Ordinal, string Dir,
     int RemotePort, int HttpPort, int AgentPort, int ShellPort)
 {
+    /// <summary>Remoting, HTTP and agent gateway address (the shell stays on the namespace's loopback).</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
     public string Name => $"{Cluster}/coordinator-{Ordinal}";
     public string ConfigPath => Path.Combine(Dir, "coordinator.conf");
     public string LogPath => Path.Combine(Dir, "coordinator.log");
     public string KubeconfigPath => Path.Combine(Dir, "kubeconfig");
     public string GrantsDir => Path.Combine(Dir, "grants");
-    public string MetricsUrl => $"http://127.0.0.1:{HttpPort}/metrics";
+    /// <summary>--faketime: this coordinator's wall-clock offset ("+0", "+3600", "-3600").</summary>
+    public string FaketimeFile => Path.Combine(Dir, "faketime");
+    public string MetricsUrl => $"http://{Host}:{HttpPort}/metrics";
     public string Shell => $"127.0.0.1:{ShellPort}";
-    public string AgentEndpoint => $"127.0.0.1:{AgentPort}";
-    public string SeedAddress => $"akka.ssl.tcp://forge@127.0.0.1:{RemotePort}";
+    public string AgentEndpoint => $"{Host}:{AgentPort}";
+    public string SeedAddress => $"akka.ssl.tcp://forge@{Host}:{RemotePort}";
 }
 
 internal sealed record NodePlan(string Cluster, string Region, string Pod, string Dir, int NodePort, int NodeMetricsPort, int AgentMetricsPort)
 {
+    /// <summary>The region's address: the agent's metrics (and health) are reached there; the stand-in stays on loopback.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
     public string Id => $"{Cluster}/{Pod}";
     /// <summary>The mounted Secret: the pool's credentials (0600), read by the fence and (opcert only) the agent.</summary>
     public string SourceDir => Path.Combine(Dir, "secrets");
@@ -75,8 +92,10 @@ internal sealed record NodePlan(string Cluster, string Region, string Pod, strin
     public string NodeContainerLog => Path.Combine(Dir, "cardano-node-container.log");
     public string NodeLog => Path.Combine(Dir, "cardano-node.log");
     public string ForgeLog => Path.Combine(Dir, "forge.log");
+    /// <summary>--faketime: the agent's wall-clock offset (never the stand-in's or the fence's).</summary>
+    public string AgentFaketimeFile => Path.Combine(Dir, "agent-faketime");
     public string NodeMetricsUrl => $"http://127.0.0.1:{NodeMetricsPort}/metrics";
-    public string AgentMetricsUrl => $"http://127.0.0.1:{AgentMetricsPort}/metrics";
+    public string AgentMetricsUrl => $"http://{Host}:{AgentMetricsPort}/metrics";
 }
 
 /// <summary>Free loopback ports, distinct within one sandbox (a tiny race with other programs is accepted).</summary>

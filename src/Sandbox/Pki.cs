@@ -27,7 +27,7 @@ internal sealed class Pki : IDisposable
     public string CaPath { get; }
 
     /// <summary>Akka remoting certificate (CN=forge-coordinator-NAME): cert and key paths.</summary>
-    public (string Cert, string Key) Remoting(string name)
+    public (string Cert, string Key) Remoting(string name, string host = "127.0.0.1")
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var req = new CertificateRequest($"CN=forge-coordinator-{name}", key, HashAlgorithmName.SHA256);
@@ -36,6 +36,7 @@ internal sealed class Pki : IDisposable
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([PeerValidation.ServerAuth, PeerValidation.ClientAuth], false));
         var san = new SubjectAlternativeNameBuilder();
         san.AddIpAddress(System.Net.IPAddress.Loopback);
+        if (host != "127.0.0.1") san.AddIpAddress(System.Net.IPAddress.Parse(host)); // --region-netns
         san.AddDnsName("localhost");
         req.CertificateExtensions.Add(san.Build());
         req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
@@ -47,10 +48,11 @@ internal sealed class Pki : IDisposable
         return Write(withKey, $"remoting-{name}");
     }
 
-    /// <summary>Agent gateway server certificate for 127.0.0.1/localhost.</summary>
-    public (string Cert, string Key) Gateway(string name)
+    /// <summary>Agent gateway server certificate for 127.0.0.1/localhost (and the region's address with --region-netns).</summary>
+    public (string Cert, string Key) Gateway(string name, string host = "127.0.0.1")
     {
-        using var cert = DevCertificates.Issue(_ca, "forge-coordinator", server: true, ["127.0.0.1", "localhost"], TimeSpan.FromDays(7));
+        using var cert = DevCertificates.Issue(_ca, "forge-coordinator", server: true,
+            host == "127.0.0.1" ? ["127.0.0.1", "localhost"] : ["127.0.0.1", "localhost", host], TimeSpan.FromDays(7));
         return Write(cert, $"gateway-{name}");
     }
 

@@ -21,7 +21,7 @@ internal static class Resources
         foreach (var r in layout.Regions)
         {
             // the cluster's health endpoint: its first node's forge-manager (the overlay's cardano-node-metrics Service)
-            var health = $"http://127.0.0.1:{r.Nodes[0].AgentMetricsPort}/healthz";
+            var health = $"http://{r.Nodes[0].Host}:{r.Nodes[0].AgentMetricsPort}/healthz";
             sb.Append(CultureInfo.InvariantCulture, $"""
                 ---
                 apiVersion: cardano.io/v1
@@ -66,8 +66,8 @@ internal static class Resources
         return $$"""
             # Written by the sandbox for {{c.Name}}; regenerated at every start.
             forge.coordinator {
-              hostname = "127.0.0.1"
-              public-hostname = "127.0.0.1"
+              hostname = {{Q(c.Host)}}
+              public-hostname = {{Q(c.Host)}}
               port = {{c.RemotePort}}
               http-port = {{c.HttpPort}}
               agent-port = {{c.AgentPort}}

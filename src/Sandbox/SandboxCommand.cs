@@ -46,7 +46,15 @@ public static class SandboxCommand
             _ = WatchParentAsync(launcher, stop);
 
         var rc = 0;
-        host = new SandboxHost(options, Console.Out, started);
+        try
+        {
+            host = new SandboxHost(options, Console.Out, started);
+        }
+        catch (SandboxStartException e)
+        {
+            await Console.Error.WriteLineAsync($"forge-coordinator sandbox: {e.Message}");
+            return 1;
+        }
         try
         {
             await host.StartAsync(stop.Token);

@@ -31,13 +31,16 @@ internal sealed class SandboxHost : IAsyncDisposable
     private readonly object _manifestGate = new();
     private string? _lastManifest;
     private Binaries? _bin;
+    private readonly RegionNetwork? _network;
+    private string? _faketime; // libfaketime, with --faketime
 
     public SandboxHost(SandboxOptions options, TextWriter output, Stopwatch? startedAt = null)
     {
         _options = options;
         _out = output;
         _clock = startedAt ?? Stopwatch.StartNew();
-        Layout = Layout.Plan(options, options.CoordinatorsPerRegion);
+        _network = options.RegionNetns ? RegionNetwork.Claim(options.Regions) : null;
+        Layout = Layout.Plan(options, options.CoordinatorsPerRegion, _network);
     }
 
     public Layout Layout { get; }
@@ -55,8 +58,15 @@ internal sealed class SandboxHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken ct)
     {
         _bin = Binaries.Locate();
+        if (_options.Faketime) _faketime = Faketime.Library();
         PrepareDirectory();
         Say($"sandbox: {Layout.Regions.Count} regions, {_options.NodesPerRegion} nodes and {_options.CoordinatorsPerRegion} coordinator(s) per region, {_options.Mode} mode, slot {_options.SlotMs} ms, in {Layout.Dir}");
+        if (_network is not null)
+        {
+            _network.Create();
+            Say($"sandbox: region network namespaces {string.Join(", ", Layout.Regions.Select(r => $"{r.Netns} ({r.Host})"))}, " +
+                $"bridge {_network.Bridge} {_network.BridgeAddress} (the API emulators listen there)");
+        }
 
         using var pki = new Pki(Layout.PkiDir);
         await WritePoolCredentialsAsync(ct);
@@ -67,7 +77,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         var clusters = Resources.ForgeClusters(Layout);
         foreach (var r in Layout.Regions)
         {
-            var emulator = new KubeApiEmulatorServer(new EmulatorOptions { Port = 0, CrdPaths = [crdPath], Namespaces = [Layout.Namespace] });
+            var emulator = new KubeApiEmulatorServer(new EmulatorOptions { Port = 0, Host = _network?.BridgeAddress ?? "127.0.0.1", CrdPaths = [crdPath], Namespaces = [Layout.Namespace] });
             _emulators.Add(emulator);
             await emulator.StartAsync(ct);
             emulator.ApplyManifest(clusters, Layout.Namespace);
@@ -87,7 +97,7 @@ internal sealed class SandboxHost : IAsyncDisposable
             foreach (var c in r.Coordinators)
             {
                 Directory.CreateDirectory(c.GrantsDir);
-                var conf = Resources.CoordinatorConf(Layout, c, pki.Remoting($"{c.Cluster}-{c.Ordinal}"), pki.Gateway($"{c.Cluster}-{c.Ordinal}"), pki.CaPath);
+                var conf = Resources.CoordinatorConf(Layout, c, pki.Remoting($"{c.Cluster}-{c.Ordinal}", c.Host), pki.Gateway($"{c.Cluster}-{c.Ordinal}", c.Host), pki.CaPath);
                 await File.WriteAllTextAsync(c.ConfigPath, conf, ct);
                 var env = ChildEnvironment(new()
                 {
@@ -96,8 +106,10 @@ internal sealed class SandboxHost : IAsyncDisposable
                     ["POD_NAMESPACE"] = Layout.Namespace,
                     ["CLUSTER_NAME"] = c.Cluster,
                 });
+                if (_faketime is not null)
+                    foreach (var (k, v) in Faketime.Environment(_faketime, c.FaketimeFile)) env[k] = v;
                 var p = new SupervisedProcess(_spawner, c.Name, _bin.Coordinator, ["run", "--config", c.ConfigPath], c.LogPath, env,
-                    CoordinatorRestartDelay);
+                    CoordinatorRestartDelay, netns: r.Netns);
                 p.Started += OnStarted;
                 _coordinators[c] = p;
                 await p.StartAsync();
@@ -117,17 +129,19 @@ internal sealed class SandboxHost : IAsyncDisposable
                     // two containers: cardano-node (the fence, entrypoint) and forge-manager (the agent), each restarted on its own
                     env["FENCE_CONTROL"] = n.ControlDir;
                     var fence = new SupervisedProcess(_spawner, n.Id + " cardano-node", _bin.Fence, FenceArgs(n), n.NodeContainerLog,
-                        ChildEnvironment(new()), FenceRestartDelay);
+                        ChildEnvironment(new()), FenceRestartDelay, netns: r.Netns);
                     fence.Started += OnStarted;
                     _fences[n] = fence;
                     await fence.StartAsync();
-                    var agent = new SupervisedProcess(_spawner, n.Id + " forge-manager", _bin.Agent, [], n.ContainerLog, env, FenceRestartDelay);
+                    if (_faketime is not null)
+                        foreach (var (k, v) in Faketime.Environment(_faketime, n.AgentFaketimeFile)) env[k] = v;
+                    var agent = new SupervisedProcess(_spawner, n.Id + " forge-manager", _bin.Agent, [], n.ContainerLog, env, FenceRestartDelay, netns: r.Netns);
                     agent.Started += OnStarted;
                     _agents[n] = agent;
                     await agent.StartAsync();
                     continue;
                 }
-                var p = new SupervisedProcess(_spawner, n.Id, _bin.Fence, FenceArgs(n), n.ContainerLog, env, FenceRestartDelay);
+                var p = new SupervisedProcess(_spawner, n.Id, _bin.Fence, FenceArgs(n), n.ContainerLog, env, FenceRestartDelay, netns: r.Netns);
                 p.Started += OnStarted;
                 _fences[n] = p;
                 await p.StartAsync();
@@ -219,7 +233,15 @@ internal sealed class SandboxHost : IAsyncDisposable
             "--standin-epoch-unix-ms", Layout.EpochUnixMs.ToString(CultureInfo.InvariantCulture),
         };
         List<string> args = [Sidecar ? "sidecar" : "exec", "--node-cmd", string.Join(' ', node.Select(Word))];
-        if (!Sidecar) args.AddRange(["--agent-cmd", Word(_bin.Agent)]);
+        if (!Sidecar)
+        {
+            // --faketime: only the agent (through env), never the fence or the stand-in, which inherit the fence's environment
+            var agent = _faketime is null
+                ? Word(_bin.Agent)
+                : string.Join(' ', new[] { "env" }.Concat(Faketime.Environment(_faketime, n.AgentFaketimeFile).Select(kv => Word($"{kv.Key}={kv.Value}")))
+                    .Append(Word(_bin.Agent)));
+            args.AddRange(["--agent-cmd", agent]);
+        }
         args.AddRange(["--source-dir", n.SourceDir, "--control-dir", n.ControlDir, "--node-metrics-url", n.NodeMetricsUrl]);
         return args;
     }
@@ -334,7 +356,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         var first = Layout.Regions[0].Coordinators[0];
         try
         {
-            var json = await _http.GetStringAsync($"http://127.0.0.1:{first.HttpPort}/cluster/members", ct);
+            var json = await _http.GetStringAsync($"http://{first.Host}:{first.HttpPort}/cluster/members", ct);
             using var doc = System.Text.Json.JsonDocument.Parse(json);
             return doc.RootElement.GetProperty("members").EnumerateArray()
                 .Count(m => m.TryGetProperty("status", out var st) && st.GetString() == "Up");
@@ -412,12 +434,14 @@ internal sealed class SandboxHost : IAsyncDisposable
         Layout.Regions.Select((r, i) => new RegionManifest(
             r.Cluster, r.Region, r.Priority, r.Cluster,
             _emulators.Count > i ? _emulators[i].BaseUrl.ToString().TrimEnd('/') : "",
-            r.Coordinators.Select(c => new CoordinatorManifest(_coordinators.TryGetValue(c, out var p) ? p.Pid : 0, c.MetricsUrl, c.Shell)).ToList(),
+            r.Coordinators.Select(c => new CoordinatorManifest(_coordinators.TryGetValue(c, out var p) ? p.Pid : 0, c.MetricsUrl, c.Shell)
+                { FaketimeFile = _faketime is null ? null : c.FaketimeFile }).ToList(),
             r.Nodes.Select(n =>
             {
                 var (agent, node) = _children.TryGetValue(n, out var c) ? c : (0, 0);
-                return new NodeManifest(n.Id, n.Pod, agent, _fences.TryGetValue(n, out var f) ? f.Pid : 0, node, n.AgentMetricsUrl, n.ForgeLog);
-            }).ToList())).ToList());
+                return new NodeManifest(n.Id, n.Pod, agent, _fences.TryGetValue(n, out var f) ? f.Pid : 0, node, n.AgentMetricsUrl, n.ForgeLog)
+                    { AgentFaketimeFile = _faketime is null ? null : n.AgentFaketimeFile };
+            }).ToList()) { Netns = r.Netns, Address = r.Host }).ToList());
 
     private void WriteManifest(bool force)
     {
@@ -454,6 +478,7 @@ internal sealed class SandboxHost : IAsyncDisposable
         _emulators.Clear();
         var leftovers = Sweep();
         if (leftovers > 0) Say($"sandbox: killed {leftovers} leftover process(es)");
+        _network?.Dispose(); // namespaces (and any nft tables in them), veths, bridge
         File.Delete(Layout.ManifestPath); // its PIDs are gone
         File.Delete(Path.Combine(Layout.Dir, "sandbox.pid"));
         Say("sandbox: stopped; logs stay in " + Layout.Dir);
@@ -488,6 +513,7 @@ internal sealed class SandboxHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var e in _emulators) await e.DisposeAsync();
+        _network?.Dispose();
         _http.Dispose();
         _spawner.Dispose();
     }

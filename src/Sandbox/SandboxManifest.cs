@@ -33,12 +33,23 @@ public sealed record RegionManifest(
     [property: JsonPropertyName("context")] string Context,
     [property: JsonPropertyName("kubeApi")] string KubeApi,
     [property: JsonPropertyName("coordinators")] IReadOnlyList<CoordinatorManifest> Coordinators,
-    [property: JsonPropertyName("nodes")] IReadOnlyList<NodeManifest> Nodes);
+    [property: JsonPropertyName("nodes")] IReadOnlyList<NodeManifest> Nodes)
+{
+    /// <summary>--region-netns: the region's network namespace (null without it).</summary>
+    [JsonPropertyName("netns")] public string? Netns { get; init; }
+
+    /// <summary>The region's address (127.0.0.1 without --region-netns).</summary>
+    [JsonPropertyName("address")] public string Address { get; init; } = "127.0.0.1";
+}
 
 public sealed record CoordinatorManifest(
     [property: JsonPropertyName("pid")] int Pid,
     [property: JsonPropertyName("metrics")] string Metrics,
-    [property: JsonPropertyName("shell")] string Shell);
+    [property: JsonPropertyName("shell")] string Shell)
+{
+    /// <summary>--faketime: the file holding this coordinator's wall-clock offset (null without it).</summary>
+    [JsonPropertyName("faketimeFile")] public string? FaketimeFile { get; init; }
+}
 
 public sealed record NodeManifest(
     [property: JsonPropertyName("id")] string Id,
@@ -47,4 +58,8 @@ public sealed record NodeManifest(
     [property: JsonPropertyName("fencePid")] int FencePid,
     [property: JsonPropertyName("nodePid")] int NodePid,
     [property: JsonPropertyName("agentMetrics")] string AgentMetrics,
-    [property: JsonPropertyName("forgeLog")] string ForgeLog);
+    [property: JsonPropertyName("forgeLog")] string ForgeLog)
+{
+    /// <summary>--faketime: the file holding the agent's wall-clock offset (null without it).</summary>
+    [JsonPropertyName("agentFaketimeFile")] public string? AgentFaketimeFile { get; init; }
+}

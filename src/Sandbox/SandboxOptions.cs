@@ -13,6 +13,13 @@ public sealed record SandboxOptions(string Dir, int SlotMs, int NodesPerRegion, 
     /// <summary>How long to wait for a verified forger before writing sandbox.json anyway (and saying so).</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Each region's processes in a network namespace of their own, on an address of their own (root or
+    /// CAP_NET_ADMIN): what network-partition tests need. Off by default.</summary>
+    public bool RegionNetns { get; init; }
+
+    /// <summary>Every coordinator and agent under libfaketime with a timestamp file of its own (<see cref="Faketime"/>).</summary>
+    public bool Faketime { get; init; }
+
     public const string Usage =
         "usage: forge-coordinator sandbox [--dir DIR] [--slot-ms N] [--nodes-per-region N] [--regions N]\n" +
         "  --dir DIR               state, logs, certificates, kubeconfig and sandbox.json (default ./.sandbox)\n" +
@@ -21,7 +28,9 @@ public sealed record SandboxOptions(string Dir, int SlotMs, int NodesPerRegion, 
         "  --regions N             regions, 1-5 (default 3: us-east-1, us-west-2, eu-west-1)\n" +
         "  --coordinators-per-region N   coordinator processes per region, 1-3 (default 1)\n" +
         "  --mode exec|sidecar     pod layout (default exec: fence, agent and node in the forge-manager container)\n" +
-        "  --ready-timeout S       seconds to wait for a verified forger before writing sandbox.json anyway (default 120)";
+        "  --ready-timeout S       seconds to wait for a verified forger before writing sandbox.json anyway (default 120)\n" +
+        "  --region-netns          each region in its own network namespace on 10.77.N.(11+i) (root or CAP_NET_ADMIN; for partition tests)\n" +
+        "  --faketime              coordinators and agents under libfaketime, each with its own offset file (clock-jump tests)";
 
     public static SandboxOptions Parse(IReadOnlyList<string> args)
     {
@@ -45,6 +54,8 @@ public sealed record SandboxOptions(string Dir, int SlotMs, int NodesPerRegion, 
                 "--coordinators-per-region" => o with { CoordinatorsPerRegion = Int("--coordinators-per-region", 1, 3) },
                 "--ready-timeout" => o with { ReadyTimeout = TimeSpan.FromSeconds(Int("--ready-timeout", 1, 3600)) },
                 "--mode" => o with { Mode = Value() is "exec" or "sidecar" ? args[i] : throw new SandboxUsageException($"--mode must be exec or sidecar, not '{args[i]}'") },
+                "--region-netns" => o with { RegionNetns = true },
+                "--faketime" => o with { Faketime = true },
                 "-h" or "--help" => throw new SandboxUsageException(""),
                 _ => throw new SandboxUsageException($"unknown option '{args[i]}'"),
             };

@@ -21,9 +21,10 @@ internal sealed class Spawner : IDisposable
     }
 
     /// <summary>Starts <paramref name="exe"/> with <paramref name="args"/>, its output appended to <paramref name="logFile"/>.
-    /// The returned process's PID is the program's own (the shell and setpriv exec into it).</summary>
+    /// The returned process's PID is the program's own (the shell, <c>ip netns exec</c> and setpriv exec into it).
+    /// With <paramref name="netns"/> it runs in that network namespace (--region-netns).</summary>
     public Task<Process> StartAsync(string exe, IReadOnlyList<string> args, string logFile,
-        IReadOnlyDictionary<string, string>? env = null, string? workingDirectory = null)
+        IReadOnlyDictionary<string, string>? env = null, string? workingDirectory = null, string? netns = null)
     {
         var info = new ProcessStartInfo("/bin/sh")
         {
@@ -33,11 +34,13 @@ internal sealed class Spawner : IDisposable
         info.ArgumentList.Add("-c");
         // setsid: a session of its own, so a terminal's Ctrl-C reaches only the sandbox, which stops the children in
         // order (fences first); sh is not a group leader, so setsid execs without forking and the PID stays the program's.
-        info.ArgumentList.Add("exec setsid setpriv --pdeathsig KILL -- \"$@\" >>\"$LOGFILE\" 2>&1 </dev/null");
+        info.ArgumentList.Add((netns is null ? "exec " : "exec ip netns exec \"$NETNS\" ") +
+                              "setsid setpriv --pdeathsig KILL -- \"$@\" >>\"$LOGFILE\" 2>&1 </dev/null");
         info.ArgumentList.Add("sh");
         info.ArgumentList.Add(exe);
         foreach (var a in args) info.ArgumentList.Add(a);
         info.Environment["LOGFILE"] = logFile;
+        if (netns is not null) info.Environment["NETNS"] = netns;
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) info.Environment[k] = v;
         var done = new TaskCompletionSource<Process>(TaskCreationOptions.RunContinuationsAsynchronously);
         _requests.Add((info, done));

@@ -14,8 +14,9 @@ internal sealed class SupervisedProcess
     private volatile bool _stopping;
 
     public SupervisedProcess(Spawner spawner, string name, string exe, IReadOnlyList<string> args, string logFile,
-        IReadOnlyDictionary<string, string>? env, TimeSpan restartDelay, Func<Task>? beforeStart = null)
+        IReadOnlyDictionary<string, string>? env, TimeSpan restartDelay, Func<Task>? beforeStart = null, string? netns = null)
     {
+        Netns = netns;
         _spawner = spawner;
         Name = name;
         Exe = exe;
@@ -32,6 +33,7 @@ internal sealed class SupervisedProcess
     public string LogFile { get; }
     public IReadOnlyDictionary<string, string>? Env { get; }
     public TimeSpan RestartDelay { get; }
+    public string? Netns { get; }
     public int Pid => _process is { } p ? SafePid(p) : 0;
     public int Restarts { get; private set; }
 
@@ -41,7 +43,7 @@ internal sealed class SupervisedProcess
     public async Task StartAsync()
     {
         if (_beforeStart is not null) await _beforeStart();
-        _process = await _spawner.StartAsync(Exe, Args, LogFile, Env);
+        _process = await _spawner.StartAsync(Exe, Args, LogFile, Env, netns: Netns);
         _process.EnableRaisingEvents = true;
         _process.Exited += (_, _) => _ = RestartLaterAsync();
         Started?.Invoke(this);

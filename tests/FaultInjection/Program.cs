@@ -38,7 +38,7 @@ int Int(string name, int fallback) => Opt(name) is { } v ? int.Parse(v, CultureI
 
 var options = new RunnerOptions(profile, names, Int("--runs", profile switch { "short" => 1, "bench" => 10, _ => 5 }), Int("--slot-ms", 200),
     TimeSpan.FromSeconds(Int("--grant-ttl-s", 5)), TimeSpan.FromSeconds(Int("--ready-s", 240)), TimeSpan.FromSeconds(Int("--recovery-s", 90)),
-    Int("--seed", Environment.TickCount));
+    Int("--seed", Environment.TickCount)) { PartialReportPath = reportPath };
 var report = await new FaultRunner(options, Console.Out).RunAsync();
 await File.WriteAllTextAsync(reportPath, report.ToJson());
 if (report.SandboxProblem is not null)
@@ -46,6 +46,8 @@ if (report.SandboxProblem is not null)
     Console.WriteLine($"fault-injection: NOTHING CHECKED (report {Path.GetFullPath(reportPath)}): " + report.SandboxProblem);
     return 2;
 }
+foreach (var s in report.Scenarios.Where(s => s.Skipped is not null))
+    Console.WriteLine($"fault-injection: {s.Name} SKIPPED (not run, not passed): {s.Skipped}");
 Console.WriteLine($"fault-injection: report {Path.GetFullPath(reportPath)}; double-forged slots {report.TotalDoubleForgedSlots} " +
                   $"(whole run {report.WholeRunDoubleForgedSlots}), overlaps {report.TotalOverlaps} (whole run {report.WholeRunOverlaps})");
 if (report.TotalDoubleForgedSlots + report.WholeRunDoubleForgedSlots + report.TotalOverlaps + report.WholeRunOverlaps > 0) return 1;

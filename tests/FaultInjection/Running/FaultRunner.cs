@@ -5,7 +5,11 @@ using Forge.FaultInjection.Checking;
 namespace Forge.FaultInjection.Running;
 
 public sealed record RunnerOptions(string Profile, IReadOnlyList<string> Scenarios, int Runs, int SlotMs, TimeSpan GrantTtl,
-    TimeSpan ReadyLimit, TimeSpan RecoveryLimit, int Seed);
+    TimeSpan ReadyLimit, TimeSpan RecoveryLimit, int Seed)
+{
+    /// <summary>Rewritten after every scenario (profile "PROFILE (partial)"), so a long run cut short still leaves its figures.</summary>
+    public string? PartialReportPath { get; init; }
+}
 
 /// <summary>
 /// Drives one sandbox through the chosen scenarios: waits for one stable forger, injects the fault, waits for forging to
@@ -20,8 +24,25 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
     {
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        using var sandbox = SandboxProcess.Start(options.SlotMs);
-        log.WriteLine($"fault-injection: sandbox in {sandbox.Dir}, slot {options.SlotMs} ms");
+        var selected = options.Scenarios.Select(n => Scenarios.All.First(s => s.Name == n)).ToList();
+        var unmet = new Dictionary<Needs, string?>
+        {
+            [Needs.Nothing] = null,
+            [Needs.RegionNetns] = selected.Any(s => s.Needs == Needs.RegionNetns) ? HostCapabilities.NetnsUnavailable() : null,
+            [Needs.Faketime] = selected.Any(s => s.Needs == Needs.Faketime) ? HostCapabilities.FaketimeUnavailable() : null,
+        };
+        var runnable = selected.Where(s => unmet[s.Needs] is null).ToList();
+        foreach (var s in selected.Where(s => unmet[s.Needs] is not null))
+            log.WriteLine($"fault-injection: {s.Name} SKIPPED (not passed): {unmet[s.Needs]}");
+        if (runnable.Count == 0) // nothing to run: no sandbox, and nothing counts as checked
+            return new RunReport(options.Profile, options.SlotMs, options.GrantTtl.TotalSeconds, 0, started, clock.Elapsed.TotalSeconds,
+                Machine(), null, "every selected scenario was skipped",
+                [.. selected.Select(s => RunReport.Skip(s, unmet[s.Needs]!))], 0, 0, 0, 0, Scenarios.Missing);
+        var sandboxArgs = new List<string>();
+        if (runnable.Any(s => s.Needs == Needs.RegionNetns)) sandboxArgs.Add("--region-netns");
+        if (runnable.Any(s => s.Needs == Needs.Faketime)) sandboxArgs.Add("--faketime");
+        using var sandbox = SandboxProcess.Start(options.SlotMs, sandboxArgs);
+        log.WriteLine($"fault-injection: sandbox in {sandbox.Dir}, slot {options.SlotMs} ms {string.Join(' ', sandboxArgs)}");
         var ready = await sandbox.WaitReadyAsync(options.ReadyLimit).ConfigureAwait(false);
         var readyAfter = clock.Elapsed.TotalSeconds;
         var pause = options.GrantTtl + TimeSpan.FromSeconds(3);
@@ -43,7 +64,7 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
             var kubectl = new Kubectl(sandbox.Manifest().Kubeconfig);
             var specs = OriginalSpecs(sandbox.Manifest(), kubectl);
             var random = new Random(options.Seed);
-            foreach (var scenario in options.Scenarios.Select(n => Scenarios.All.First(s => s.Name == n)))
+            foreach (var scenario in runnable)
             {
                 var runs = new List<RunResult>();
                 for (var i = 1; i <= options.Runs; i++)
@@ -51,32 +72,39 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
                     var r = await RunOnceAsync(scenario, i, probe, kubectl, specs, pause, random, allDeaths).ConfigureAwait(false);
                     log.WriteLine($"fault-injection: {r.Scenario} #{r.Run}: {(r.Problem ?? "ok")}; double-forged {r.DoubleForgedSlots}, " +
                                   $"overlaps {r.Overlaps}, failover {r.FailoverSeconds?.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture) ?? "-"} s, " +
-                                  $"max gap {r.MaxGapSeconds:0.00} s, {r.SlotsChecked} slots checked; {r.Target}");
+                                  $"max gap {r.MaxGapSeconds:0.00} s, {r.SlotsChecked} slots checked" +
+                                  (r.ForgingAfterHealSeconds is { } h ? $", forging {h.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s after the heal" : "") +
+                                  $"; {r.Target}");
                     foreach (var v in r.Violations) log.WriteLine("  VIOLATION " + v);
                     runs.Add(r);
                 }
                 summaries.Add(RunReport.Summarize(scenario, runs));
+                if (options.PartialReportPath is { } partial)
+                    await File.WriteAllTextAsync(partial, Report(options.Profile + " (partial)", null).ToJson()).ConfigureAwait(false);
             }
         }
+        summaries.AddRange(selected.Where(s => unmet[s.Needs] is not null).Select(s => RunReport.Skip(s, unmet[s.Needs]!)));
         var whole = File.Exists(sandbox.ManifestPath)
             ? ForgeLogChecker.Check(sandbox.ForgeLogs(), deaths: allDeaths)
             : null;
-        return new RunReport(options.Profile, options.SlotMs, options.GrantTtl.TotalSeconds, pause.TotalSeconds, started,
-            clock.Elapsed.TotalSeconds, Machine(), ready ? readyAfter : null, sandboxProblem, summaries,
-            summaries.Sum(s => s.DoubleForgedSlots), summaries.Sum(s => s.Overlaps), whole?.DoubleForged.Count ?? 0,
-            whole?.Overlaps.Count ?? 0, Scenarios.Missing);
+        return Report(options.Profile, whole);
+
+        RunReport Report(string profile, CheckResult? wholeRun) => new(profile, options.SlotMs, options.GrantTtl.TotalSeconds,
+            pause.TotalSeconds, started, clock.Elapsed.TotalSeconds, Machine(), ready ? readyAfter : null, sandboxProblem, summaries,
+            summaries.Sum(s => s.DoubleForgedSlots), summaries.Sum(s => s.Overlaps), wholeRun?.DoubleForged.Count ?? 0,
+            wholeRun?.Overlaps.Count ?? 0, Scenarios.Missing);
     }
 
     private async Task<RunResult> RunOnceAsync(Scenario scenario, int run, SandboxProbe probe, Kubectl kubectl,
         IReadOnlyDictionary<string, JsonObject> specs, TimeSpan pause, Random random, List<NodeDeath> allDeaths)
     {
-        RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], []);
+        RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], [], null);
 
         NodeEntry? forger = null;
         if (!await Poll.UntilAsync(() => probe.AllProcessesRunning() && (forger = probe.StableForger()) is not null, options.RecoveryLimit)
                 .ConfigureAwait(false))
             return Failed($"no single stable forger with every process running within {options.RecoveryLimit.TotalSeconds:0} s before the fault");
-        var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs);
+        var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs) { GrantTtl = options.GrantTtl };
         Fault fault;
         try
         {
@@ -97,6 +125,9 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
             recovered &= await Poll.UntilAsync(() => probe.AllProcessesRunning() && probe.StableForger() is not null, options.RecoveryLimit)
                 .ConfigureAwait(false);
         }
+        if (fault.HealedMono is { } healed) // a slot forged after the heal, so the report can say how long that took
+            recovered &= await Poll.UntilAsync(() => FirstSlotAfter(probe.Sandbox.ForgeLogs(), healed) is not null, options.RecoveryLimit)
+                .ConfigureAwait(false);
         var now = Native.MonoNow();
         var logs = probe.Sandbox.ForgeLogs();
         var result = ForgeLogChecker.Check(logs, windowFrom, now, allDeaths);
@@ -111,10 +142,19 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         if (!result.Evidence) problem = "no slot forged in the scenario's window: nothing was checked";
         else if (!recovered) problem = $"forging not stable again (one forger, every process back) within {options.RecoveryLimit.TotalSeconds:0} s";
         else if (failover is null) problem = "no forging in a fresh on-interval after the fault";
-        else if (fault.ExpectMove && !interrupted) problem = $"forging never left {forger!.Id}: the handover was not exercised";
+        else if (fault.ExpectMove && !interrupted)
+            problem = $"forging never left {forger!.Id}, though the fault should have moved or stopped it: not exercised ({fault.Target})";
         return new RunResult(scenario.Name, run, fault.Target, problem, result.DoubleForged.Count, result.Overlaps.Count,
             result.Overlaps.Count == 0 ? 0 : result.Overlaps.Max(o => o.Nanos) / 1e6, (result.LongestGapNanos ?? 0) / Ns,
-            failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies);
+            failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies, FirstSlotAfter(logs, fault.HealedMono));
+    }
+
+    /// <summary>Seconds from a held fault's end to the next slot any node forged (null when not a held fault or none yet).</summary>
+    private static double? FirstSlotAfter(IReadOnlyList<NodeForgeLog> logs, long? healed)
+    {
+        if (healed is not { } h) return null;
+        var next = logs.SelectMany(l => l.Entries).Where(e => e.Slot is not null && e.Mono >= h).Select(e => (long?)e.Mono).Min();
+        return next is { } n ? (n - h) / Ns : null;
     }
 
     private static Dictionary<string, JsonObject> OriginalSpecs(Manifest m, Kubectl kubectl)

@@ -8,11 +8,11 @@ namespace Forge.FaultInjection.Running;
 public sealed record RunResult(
     string Scenario, int Run, string Target, string? Problem, int DoubleForgedSlots, int Overlaps, double MaxOverlapMs,
     double MaxGapSeconds, double? FailoverSeconds, bool Interrupted, int SlotsChecked, IReadOnlyList<string> Violations,
-    IReadOnlyList<string> Anomalies);
+    IReadOnlyList<string> Anomalies, double? ForgingAfterHealSeconds);
 
 public sealed record ScenarioSummary(
     string Name, string What, int Runs, int Failed, int DoubleForgedSlots, int Overlaps, double MaxGapSeconds,
-    double? FailoverP50Seconds, double? FailoverP99Seconds, IReadOnlyList<RunResult> Details);
+    double? FailoverP50Seconds, double? FailoverP99Seconds, IReadOnlyList<RunResult> Details, string? Skipped = null);
 
 public sealed record RunReport(
     string Profile, int SlotMs, double GrantTtlSeconds, double PauseSeconds, DateTimeOffset Started, double DurationSeconds,
@@ -35,6 +35,9 @@ public sealed record RunReport(
             runs.Sum(r => r.Overlaps), runs.Count == 0 ? 0 : runs.Max(r => r.MaxGapSeconds), Percentile(failovers, 0.50),
             Percentile(failovers, 0.99), runs);
     }
+
+    /// <summary>A scenario this machine cannot run (no root for namespaces, no libfaketime): no runs, the reason. Not a pass.</summary>
+    public static ScenarioSummary Skip(Scenario s, string reason) => new(s.Name, s.What, 0, 0, 0, 0, 0, null, null, [], reason);
 
     /// <summary>Nearest-rank percentile of sorted values (null when there are none).</summary>
     public static double? Percentile(IReadOnlyList<double> sorted, double p) =>

@@ -15,7 +15,7 @@ public sealed class SandboxProcess : IDisposable
     private readonly ManualResetEventSlim _release = new();
     private readonly Process _process;
 
-    private SandboxProcess(string root, int slotMs, int readyTimeoutSeconds)
+    private SandboxProcess(string root, int slotMs, int readyTimeoutSeconds, IReadOnlyList<string> extraArgs)
     {
         Root = root;
         Dir = Path.Combine(root, "sbx");
@@ -31,7 +31,7 @@ public sealed class SandboxProcess : IDisposable
                 info.ArgumentList.Add("exec setpriv --pdeathsig KILL -- \"$@\" >\"$OUT\" 2>&1 </dev/null");
                 info.ArgumentList.Add("sh");
                 foreach (var a in new[] { exe, "sandbox", "--dir", Dir, "--slot-ms", slotMs.ToString(CultureInfo.InvariantCulture),
-                             "--ready-timeout", readyTimeoutSeconds.ToString(CultureInfo.InvariantCulture) })
+                             "--ready-timeout", readyTimeoutSeconds.ToString(CultureInfo.InvariantCulture) }.Concat(extraArgs))
                     info.ArgumentList.Add(a);
                 info.Environment["OUT"] = OutputPath;
                 started.SetResult(Process.Start(info)!);
@@ -52,8 +52,9 @@ public sealed class SandboxProcess : IDisposable
     public string ManifestPath => Path.Combine(Dir, "sandbox.json");
     public bool Exited => _process.HasExited;
 
-    public static SandboxProcess Start(int slotMs, int readyTimeoutSeconds = 150) =>
-        new(Directory.CreateTempSubdirectory("forge-fault-injection-").FullName, slotMs, readyTimeoutSeconds);
+    /// <summary>Starts the sandbox; <paramref name="extraArgs"/>: --region-netns, --faketime when a scenario needs them.</summary>
+    public static SandboxProcess Start(int slotMs, IReadOnlyList<string>? extraArgs = null, int readyTimeoutSeconds = 150) =>
+        new(Directory.CreateTempSubdirectory("forge-fault-injection-").FullName, slotMs, readyTimeoutSeconds, extraArgs ?? []);
 
     public string Output => File.Exists(OutputPath) ? ReadShared(OutputPath) : "";
 

@@ -8,32 +8,46 @@ namespace Forge.FaultInjection.Running;
 /// recovery is measured (the fault, or the end of an operator's deliberate no-forging phase).</summary>
 /// <param name="ExpectMove">Forging must leave the forger (a planned handover): a run where it stayed measured nothing.</param>
 public sealed record Fault(string Target, long Mono, IReadOnlyList<NodeDeath> Deaths, long RecoverFrom, Func<Task>? Restore = null,
-    bool ExpectMove = false);
+    bool ExpectMove = false)
+{
+    /// <summary>When a held fault (partition, API outage, clock offset) was undone, else null.</summary>
+    public long? HealedMono { get; init; }
+}
 
 public sealed record FaultContext(SandboxProbe Probe, Manifest Manifest, NodeEntry Forger, TimeSpan PauseFor, Random Random,
-    Kubectl Kubectl, IReadOnlyDictionary<string, JsonObject> OriginalSpecs);
+    Kubectl Kubectl, IReadOnlyDictionary<string, JsonObject> OriginalSpecs)
+{
+    public TimeSpan GrantTtl { get; init; } = TimeSpan.FromSeconds(5);
+}
 
-public sealed record Scenario(string Name, string What, Func<FaultContext, Task<Fault>> Inject);
+/// <summary>What a scenario needs of the machine beyond signals and kubectl (else it is skipped, with the reason).</summary>
+public enum Needs
+{
+    Nothing,
+    /// <summary>The sandbox with --region-netns: root (CAP_NET_ADMIN + CAP_SYS_ADMIN), ip, nft.</summary>
+    RegionNetns,
+    /// <summary>The sandbox with --faketime: libfaketime.</summary>
+    Faketime,
+}
 
-/// <summary>Every fault the runner can inject with real signals and kubectl. Partitions, API-emulator faults and
-/// wall-clock jumps are not here: see <see cref="Missing"/>.</summary>
-public static class Scenarios
+public sealed record Scenario(string Name, string What, Func<FaultContext, Task<Fault>> Inject, Needs Needs = Needs.Nothing);
+
+/// <summary>Every fault the runner can inject with real signals, kubectl, nft in the regions' network namespaces, the API
+/// emulators' fault hook and libfaketime. What is still not covered: see <see cref="Missing"/>.</summary>
+public static partial class Scenarios
 {
     public static readonly IReadOnlyList<string> ShortProfile =
-        ["kill-forger-node", "kill-forger-agent", "stop-forger-agent", "kill-coordinator", "operator-random-patch"];
+        ["kill-forger-node", "kill-forger-agent", "stop-forger-agent", "kill-coordinator", "operator-random-patch",
+         "partition-isolate-forger-region"];
 
     /// <summary>The timed failover harness (benchmarks/README.md): planned handover, forger killed, arbiter host killed.</summary>
     public static readonly IReadOnlyList<string> BenchProfile = ["planned-handover", "kill-forger-node", "kill-arbiter-host"];
 
     public static readonly IReadOnlyDictionary<string, string> Missing = new Dictionary<string, string>
     {
-        ["partition-*"] = "the sandbox runs every region in one network namespace on 127.0.0.1; partitions need a namespace per " +
-                          "region (veth + an address per region, seeds/replica-addresses/COORDINATORS on those addresses, the " +
-                          "sandbox starting each region's processes through `ip netns exec`, CAP_NET_ADMIN) and nft rules between them",
-        ["kube-api-down/hang"] = "the API emulators run inside the sandbox process; they need a separate process per region or a " +
-                                 "fault endpoint (stop/hang) the runner can call",
-        ["clock-jump"] = "the sandbox starts coordinators itself; a jump needs the sandbox to start one coordinator under " +
-                         "`faketime` (LD_PRELOAD + FAKETIME_DONT_FAKE_MONOTONIC=1), e.g. an option naming the coordinator and the offset",
+        ["kube-api-down/hang as process signals"] = "the API emulators run inside the sandbox process, so they are not killed or " +
+            "SIGSTOPped: 'down' is nft rejecting (TCP reset) the region's connections to its emulator (503 for every request " +
+            "without --region-netns), 'hang' the emulator's hang mode (requests and watches never answered)",
     };
 
     public static IReadOnlyList<Scenario> All { get; } =
@@ -55,6 +69,9 @@ public static class Scenarios
         new("operator-two-enabled", "two clusters forgeState Enabled", TwoEnabled),
         new("operator-all-disabled", "every cluster Disabled until no node forges, then restored", AllDisabled),
         new("operator-delete-recreate", "the forger's CardanoForgeCluster deleted, then re-created", DeleteRecreate),
+        .. NetworkScenarios,
+        .. KubeApiScenarios,
+        .. ClockScenarios,
     ];
 
     private static Task<Fault> Kill(FaultContext c, string what, int[] pids, string[] nodesDying)
