@@ -13,9 +13,9 @@ namespace Forge.Shell.Tests.Palettes;
 
 /// <summary>
 /// The Akka-backed queries (<see cref="ArbiterForgeQueries"/>) through the host and client, with actors that speak the
-/// ForgeArbiter's and SpecStore's real protocols (the real arbiter cannot grant yet: its grant module is not wired).
-/// The handover's last step (the new node verified forging) is not published, as with the real arbiter, so the
-/// failover also proves the periodic re-read.
+/// ForgeArbiter's and SpecStore's real protocols (the real arbiter: tests/Coordinator.Tests/Arbiter/ShellFailoverSpec).
+/// The handover's last step (the new node verified forging) is not published, as if the publication were lost
+/// (DistributedPubSub delivers at most once), so the failover also proves the periodic re-read.
 /// </summary>
 public sealed class ArbiterForgeQueriesSpec : IAsyncLifetime
 {
