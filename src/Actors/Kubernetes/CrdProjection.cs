@@ -44,7 +44,10 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ClusterVerdict> _lastVerdicts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _storing = new(StringComparer.Ordinal); // local edits the store has not confirmed yet
+    // Local edits sent to the store whose effect this projection's view of the store may not show yet: the store's
+    // confirmation (SpecStored) comes first, and only a view of that pool received after it includes the edit.
+    private readonly HashSet<string> _storing = new(StringComparer.Ordinal);
+    private readonly HashSet<(string Pool, string Cluster)> _confirmed = [];
     private readonly Random _jitter = new();
     private CancellationTokenSource _lifetime = new();
     private CancellationTokenSource? _watch;
@@ -82,10 +85,18 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         Receive<Changed>(c => c.WatchId == _watchId, c => OnChanged(c.Change));
         Receive<Changed>(_ => { }); // from a watch we already replaced
         Receive<WatchEnded>(OnWatchEnded);
-        Receive<PoolSpecs>(OnPoolSpecs);
+        Receive<PoolSpecs>(p =>
+        {
+            foreach (var c in _confirmed.Where(c => c.Pool == p.PoolId).ToList())
+            {
+                _storing.Remove(c.Cluster);
+                _confirmed.Remove(c);
+            }
+            OnPoolSpecs(p);
+        });
         Receive<SpecStored>(s =>
         {
-            _storing.Remove(s.ClusterName);
+            _confirmed.Add((s.PoolId, s.ClusterName));
             if (!s.Ok) _log.Warning("spec store refused {0}/{1}: {2}", s.PoolId, s.ClusterName, s.Error);
         });
         Receive<PoolState>(s => OnPoolState(s));
@@ -304,6 +315,9 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
 
     private void OnResync()
     {
+        // Projections that failed (an API call that timed out while the watch stayed up) are retried; nothing is written
+        // when this region's copies already match the store.
+        if (_listed) foreach (var specs in _store.Values.ToList()) OnPoolSpecs(specs);
         foreach (var pool in _objects.Values.Select(o => o.PoolId ?? _settings.DefaultPool).Distinct())
         {
             _arbiter.Tell(new GetPoolState(pool));

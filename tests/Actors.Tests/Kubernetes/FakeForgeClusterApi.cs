@@ -57,6 +57,7 @@ internal sealed class FakeForgeClusterApi : IForgeClusterApi
 
     public Task PatchSpecAsync(string name, JsonObject specPatch, CancellationToken ct)
     {
+        if (Down) Interlocked.Increment(ref _refusedSpecPatches);
         Fail();
         SpecPatches.Enqueue((name, specPatch));
         return Task.CompletedTask;
@@ -83,6 +84,11 @@ internal sealed class FakeForgeClusterApi : IForgeClusterApi
         Events.Enqueue((about.Name, reason, message));
         return Task.CompletedTask;
     }
+
+    private int _refusedSpecPatches;
+
+    /// <summary>Spec patches refused because <see cref="Down"/> was set.</summary>
+    public int RefusedSpecPatches => Volatile.Read(ref _refusedSpecPatches);
 
     private void Fail()
     {
