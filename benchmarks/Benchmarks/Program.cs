@@ -8,6 +8,7 @@ using Forge.Benchmarks;
 // ... -- kubewrites [POOLS] [WINDOW_S] [WARMUP_S]   CRD projection's Kubernetes API writes in steady state (emulator)
 // ... -- arbiterthroughput [POOLS] [VIEWS]   node view refreshes/s one ForgeArbiter absorbs at POOLS pools
 // ... -- replicawrite [POOLS] [WRITES]   one grant replica's durable write (whole state + fsync) at POOLS pools
+// ... -- failover DIR kill-forger|kill-arbiter-host RUNS [SETTLE_S]   unplanned failover against a running sandbox
 // ... -- footprint SECONDS PID...     RSS and CPU of running processes (e.g. the agents in a sandbox's sandbox.json)
 if (args.Length > 0 && args[0] == "latency")
 {
@@ -23,6 +24,11 @@ if (args.Length > 0 && args[0] == "arbiterthroughput")
 {
     int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
     return Forge.Benchmarks.Scale.ArbiterThroughputHarness.Run(Arg(1, 1000), Arg(2, 6000));
+}
+if (args.Length > 3 && args[0] == "failover")
+{
+    return await Forge.Benchmarks.Failover.FailoverHarness.Run(args[1], args[2], int.Parse(args[3], CultureInfo.InvariantCulture),
+        TimeSpan.FromSeconds(args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 20));
 }
 if (args.Length > 0 && args[0] == "gcconfig")
 {
