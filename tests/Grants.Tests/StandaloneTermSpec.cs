@@ -146,6 +146,7 @@ public sealed class StandaloneTermSpec : TestKit
         IForgeWireMessage[] added =
         [
             new StandaloneTermRequest("p", LeaseLeader, "eu-west-1", I1, Lease, 3),
+            new StandaloneTermRequest("p", LeaseLeader, "eu-west-1", I1, Lease, 4, new TermId(2, "lease:x")),
             new StandaloneTermRefused(LeaseLeader, I1, 3, StandaloneRefusal.HeldByLiveTerm, new TermId(4, "y"), "held"),
             new AgentRegistered(LeaseLeader, I1, "coord-eu", AgentProtocol.Revision),
             new ReplicaAcceptGrant("p", new TermId(3, "x"), LeaseLeader, I1, Lease, null, 5, Standalone: true),

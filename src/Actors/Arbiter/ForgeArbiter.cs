@@ -193,10 +193,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         // A standalone region (single-cluster mode) holds the pool on the quorum: ask again only once it may have lapsed.
         var held = n.HeldFor > TimeSpan.Zero;
         if (held) _log.Error("{0}: held off by a standalone region's term {1} for at least {2:F1}s; {3} cannot forge: {4}",
-            n.PoolId, n.HeldBy, n.HeldFor.TotalSeconds, n.Holder, n.Reason);
+            n.PoolId, n.HeldBy ?? n.HighestSeen, n.HeldFor.TotalSeconds, n.Holder, n.Reason);
         else _log.Warning("{0}: no term for {1}: {2}", n.PoolId, n.Holder, n.Reason);
         return r.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, held ? "held-by-standalone" : "not-granted", r.Grant?.Holder, n.Holder,
-                held ? n.HeldBy : n.HighestSeen, n.Reason), _settings.HistorySize)
+                n.HeldBy ?? n.HighestSeen, n.Reason), _settings.HistorySize)
             with
             {
                 HighestTerm = Max(r.HighestTerm, n.HighestSeen),

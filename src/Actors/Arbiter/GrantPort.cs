@@ -27,7 +27,7 @@ public sealed record GrantProposed(string PoolId, Grant Grant, ImmutableArray<st
 /// <param name="HeldFor">&gt; 0: a standalone region's term (<paramref name="HeldBy"/>) holds the pool at least this long
 /// (asking sooner is futile).</param>
 public sealed record GrantNotProposed(string PoolId, NodeId Holder, TermId HighestSeen, string Reason, TimeSpan HeldFor = default,
-    TermId HeldBy = default);
+    TermId? HeldBy = null);
 
 /// <summary>The port used when no grant module is wired: every proposal fails loudly, nothing is ever granted.</summary>
 public sealed class NoGrantModule : ReceiveActor

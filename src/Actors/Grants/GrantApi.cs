@@ -102,7 +102,7 @@ public sealed record TermGranted(
 /// sooner is futile.</param>
 /// <param name="HeldBy">The term that holds the pool when <paramref name="HeldFor"/> &gt; 0.</param>
 public sealed record TermNotGranted(string PoolId, TermId Tried, TermId HighestSeen, string Reason,
-    TimeSpan HeldFor = default, TermId HeldBy = default) : IGrantProposalOutcome;
+    TimeSpan HeldFor = default, TermId? HeldBy = null) : IGrantProposalOutcome;
 
 /// <summary>The failover check found the term alive (or already replaced) on a majority: nothing proposed.</summary>
 public sealed record FailoverNotNeeded(string PoolId, TermId StalledTerm, string Reason) : IGrantProposalOutcome;

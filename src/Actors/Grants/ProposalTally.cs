@@ -39,7 +39,7 @@ public sealed record ProposalTally(ProposeTerm Proposal, TermId Term, ImmutableA
         {
             var reasons = string.Join("; ", Answers.Values.Where(a => !a.Accepted).OrderBy(a => a.Region, StringComparer.Ordinal).Select(a => $"{a.Region}: {a.Reason}"));
             var held = Answers.Values.Where(a => !a.Accepted && a.HeldFor > TimeSpan.Zero).OrderBy(a => a.HeldFor).FirstOrDefault();
-            return new TermNotGranted(Proposal.PoolId, Term, HighestSeen, reasons, held?.HeldFor ?? TimeSpan.Zero, held?.Highest ?? TermId.None);
+            return new TermNotGranted(Proposal.PoolId, Term, HighestSeen, reasons, held?.HeldFor ?? TimeSpan.Zero, held?.Highest);
         }
         return null;
     }

@@ -146,7 +146,7 @@ public sealed class AgentConnection : ReceiveActor
         _log.Info("{0}: standalone region {1} asks for a term for {2} (lease {3}s, request {4})", _session, r.Region, r.Node,
             r.LeaseDuration.TotalSeconds, r.RequestId);
         _standalone = new StandaloneProposal(r, false, now);
-        _proposer.Tell(ProposeTerm.Standalone(r.PoolId, r.Node, r.Incarnation, r.LeaseDuration, r.Above));
+        _proposer.Tell(ProposeTerm.Standalone(r.PoolId, r.Node, r.Incarnation, r.LeaseDuration, r.Above ?? TermId.None));
     }
 
     private void OnStandaloneGranted(TermGranted g)
@@ -166,14 +166,15 @@ public sealed class AgentConnection : ReceiveActor
         {
             // the proposer knew an older term than the replicas: once more, above the highest one they reported
             _standalone = p with { Retried = true };
-            _proposer!.Tell(ProposeTerm.Standalone(r.PoolId, r.Node, r.Incarnation, r.LeaseDuration, n.HighestSeen > r.Above ? n.HighestSeen : r.Above));
+            var above = r.Above is { } a && a > n.HighestSeen ? a : n.HighestSeen;
+            _proposer!.Tell(ProposeTerm.Standalone(r.PoolId, r.Node, r.Incarnation, r.LeaseDuration, above));
             return;
         }
         _standalone = null;
         var cause = n.HeldFor > TimeSpan.Zero ? StandaloneRefusal.HeldByLiveTerm
             : n.Tried.IsNone ? StandaloneRefusal.Invalid
             : StandaloneRefusal.NoMajority;
-        RefuseStandalone(r, cause, n.HeldBy, n.Reason);
+        RefuseStandalone(r, cause, n.HeldBy ?? TermId.None, n.Reason);
     }
 
     private void RefuseStandalone(StandaloneTermRequest r, StandaloneRefusal cause, TermId heldBy, string reason)

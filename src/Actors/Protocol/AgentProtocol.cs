@@ -184,7 +184,7 @@ public sealed record StandaloneTermRequest(
     Guid Incarnation,
     TimeSpan LeaseDuration,
     long RequestId,
-    TermId Above = default) : IAgentProtocolMessage;
+    TermId? Above = null) : IAgentProtocolMessage;
 
 /// <summary>Why a standalone term was not granted.</summary>
 public enum StandaloneRefusal
