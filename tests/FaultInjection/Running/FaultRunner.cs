@@ -116,8 +116,11 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         }
         allDeaths.AddRange(fault.Deaths);
         var windowFrom = fault.Mono - 2_000_000_000L;
-        // recovered = one stable forger again with every process back (restarts done)
-        var recovered = await Poll.UntilAsync(() => probe.AllProcessesRunning() && probe.StableForger() is not null, options.RecoveryLimit)
+        // recovered = one stable forger again with every process back (restarts done), judged only from slots forged after
+        // the fault (StableForger looks 2.5 s back): under load a killed process can linger in /proc for a moment, and the
+        // slots just before the fault must not pass for a recovery
+        var recovered = await Poll.UntilAsync(() => Native.MonoNow() - fault.Mono > 2_600_000_000L && probe.AllProcessesRunning()
+                                                     && probe.StableForger() is not null, options.RecoveryLimit)
             .ConfigureAwait(false);
         if (fault.Restore is { } restore)
         {

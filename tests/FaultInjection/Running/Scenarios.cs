@@ -74,13 +74,14 @@ public static partial class Scenarios
         .. ClockScenarios,
     ];
 
-    private static Task<Fault> Kill(FaultContext c, string what, int[] pids, string[] nodesDying)
+    private static async Task<Fault> Kill(FaultContext c, string what, int[] pids, string[] nodesDying)
     {
         var at = Native.MonoNow();
         foreach (var pid in pids)
             if (!Native.Signal(pid, Native.SIGKILL)) throw new InvalidOperationException($"kill -9 {pid} ({what}): no such process");
-        return Task.FromResult(new Fault($"{what} of {c.Forger.Id} (pid {string.Join(',', pids)})", at,
-            nodesDying.Select(n => new NodeDeath(n, at)).ToList(), at));
+        if (!await Poll.UntilAsync(() => pids.All(p => !Native.Alive(p)), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+            throw new InvalidOperationException($"kill -9 {string.Join(',', pids)} ({what}): still alive 10 s later");
+        return new Fault($"{what} of {c.Forger.Id} (pid {string.Join(',', pids)})", at, nodesDying.Select(n => new NodeDeath(n, at)).ToList(), at);
     }
 
     private static async Task<Fault> KillCoordinator(FaultContext c)
