@@ -350,6 +350,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             }
             var written = _written.TryGetValue(o.Name, out var w) ? w : default;
             if (_writing.Contains(o.Name)) continue;
+            status = StatusRenderer.KeepTransitionTimes(status, written.Status ?? o.Status);
             if (!StatusRenderer.NeedsWrite(status, written.Status ?? o.Status, now - written.At, _settings.ProbeTimeRefresh))
             {
                 if (fresh) Context.System.EventStream.Publish(new CrdStatusSynced(_region, o.Name, now));

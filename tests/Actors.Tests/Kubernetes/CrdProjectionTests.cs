@@ -101,6 +101,21 @@ public sealed class CrdProjectionTests : TestKit
     }
 
     [Fact]
+    public void A_decision_re_made_later_with_the_same_outcome_writes_nothing()
+    {
+        // The arbiter re-decides every pool each sweep (a new DecidedAt each time); conditions keep their transition
+        // times while their status holds, so steady state writes nothing (goal: at most one write per cluster per 5 min).
+        var p = Start();
+        var now = DateTimeOffset.UtcNow;
+        p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", now)));
+        AwaitCondition(() => LastStatus("us-east-1-prod")?["activeLeader"]?.GetValue<string>() == "cardano-bp-0", TimeSpan.FromSeconds(5));
+        var count = _api.StatusWrites.Count;
+        for (var i = 1; i <= 3; i++) p.Tell(new PoolStateChanged(State("us-east-1-prod/cardano-bp-0", now.AddSeconds(10 * i))));
+        _arbiter.ExpectMsg<GetPoolState>(); // a resync ran after the re-decisions
+        Assert.Equal(count, _api.StatusWrites.Count);
+    }
+
+    [Fact]
     public void Unverified_forging_shows_no_active_leader()
     {
         var p = Start();

@@ -12,19 +12,33 @@ internal static partial class OperationsGuide
 {
     public const string PathVariable = "FORGE_OPERATIONS_GUIDE";
 
-    /// <summary><c>FORGE_OPERATIONS_GUIDE</c>, else <c>shared/seed/operations-guide.md</c> in the directory of
-    /// <paramref name="repositoryRoot"/> or any directory above it. Missing is an error, never a silent pass.</summary>
-    public static string Locate(string repositoryRoot)
+    /// <summary>The copy kept in the repository (tests/Kubernetes.Tests/Support/operations-guide.md), so a checkout
+    /// without <c>shared/</c> beside it still tests against the guide; a test keeps it identical to the shared one.</summary>
+    public static string RepositoryCopy(string repositoryRoot) =>
+        Path.Combine(repositoryRoot, "tests", "Kubernetes.Tests", "Support", "operations-guide.md");
+
+    /// <summary>The shared guide (<c>shared/seed/operations-guide.md</c> in the directory of <paramref name="repositoryRoot"/>
+    /// or any directory above it), or null when there is none.</summary>
+    public static string? LocateShared(string repositoryRoot)
     {
-        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } set)
-            return File.Exists(set) ? set : throw new FileNotFoundException($"{PathVariable}={set}: no such file", set);
         for (var dir = new DirectoryInfo(repositoryRoot); dir is not null; dir = dir.Parent)
         {
             var path = Path.Combine(dir.FullName, "shared", "seed", "operations-guide.md");
             if (File.Exists(path)) return path;
         }
-        throw new FileNotFoundException(
-            $"the operations guide (shared/seed/operations-guide.md) is not beside or above {repositoryRoot}; set {PathVariable}");
+        return null;
+    }
+
+    /// <summary><c>FORGE_OPERATIONS_GUIDE</c>, else the shared guide, else the repository's copy. Missing is an error,
+    /// never a silent pass.</summary>
+    public static string Locate(string repositoryRoot)
+    {
+        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } set)
+            return File.Exists(set) ? set : throw new FileNotFoundException($"{PathVariable}={set}: no such file", set);
+        if (LocateShared(repositoryRoot) is { } shared) return shared;
+        var copy = RepositoryCopy(repositoryRoot);
+        return File.Exists(copy) ? copy : throw new FileNotFoundException(
+            $"the operations guide is neither beside or above {repositoryRoot} (shared/seed/operations-guide.md) nor at {copy}; set {PathVariable}");
     }
 
     /// <summary>
