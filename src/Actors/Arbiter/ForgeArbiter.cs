@@ -42,6 +42,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private ImmutableDictionary<string, PoolRecord> _pools = ImmutableDictionary<string, PoolRecord>.Empty;
     private ImmutableDictionary<string, string> _credentialOwners = ImmutableDictionary<string, string>.Empty;
     private readonly Dictionary<string, PoolState> _published = [];
+    /// <summary>Which pool each known node belongs to (a node that changes pool leaves the old one).</summary>
+    private readonly Dictionary<NodeId, string> _poolOfNode = [];
     /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
     private readonly Dictionary<NodeId, (Guid Incarnation, ClusterInfoKey Key)> _infoSent = [];
     private readonly Dictionary<(string Pool, string Cluster), (IActorRef Prober, HealthCheckSpec Spec)> _probers = [];
@@ -131,13 +133,18 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                 _credentialOwners = _credentialOwners.SetItem(hash, v.PoolId);
             }
         }
-        // A node that moved to another pool leaves the old one.
-        foreach (var (id, other) in _pools)
-            if (id != v.PoolId && other.Nodes.ContainsKey(v.Node))
-                _pools = _pools.SetItem(id, other with { Nodes = other.Nodes.Remove(v.Node), NodeHeardAt = other.NodeHeardAt.Remove(v.Node) });
+        // A node that moved to another pool leaves the old one (an index, not a scan: views arrive thousands a second).
+        if (_poolOfNode.TryGetValue(v.Node, out var oldPool) && oldPool != v.PoolId && _pools.TryGetValue(oldPool, out var other))
+            _pools = _pools.SetItem(oldPool, other with { Nodes = other.Nodes.Remove(v.Node), NodeHeardAt = other.NodeHeardAt.Remove(v.Node) });
+        _poolOfNode[v.Node] = v.PoolId;
 
         var now = Now;
         var view = v;
+        // A refresh that changes nothing the decision or the published state reads (tips, heartbeats) only records that
+        // the node was heard; the periodic sweep re-decides every pool anyway.
+        var previous = _pools.TryGetValue(v.PoolId, out var known) ? known.Nodes.GetValueOrDefault(v.Node) : null;
+        var wasStale = known is null || !known.NodeHeardAt.TryGetValue(v.Node, out var heard) || now - heard >= _settings.ViewStaleAfter;
+        var matters = previous is null || wasStale || !SameForDecision(previous, view);
         Update(v.PoolId, r =>
         {
             r = r with { Nodes = r.Nodes.SetItem(view.Node, view), NodeHeardAt = r.NodeHeardAt.SetItem(view.Node, now) };
@@ -153,8 +160,16 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                 };
             }
             return r;
-        });
+        }, decide: matters);
     }
+
+    /// <summary>Everything of a view that the decider, the planner or subscribers read, except the tip (the sweep
+    /// catches tip-driven choices within one decide interval).</summary>
+    private static bool SameForDecision(NodeView a, NodeView b) =>
+        a.Incarnation == b.Incarnation && a.Forging == b.Forging && a.HeldTerm == b.HeldTerm && a.Connected == b.Connected
+        && a.Alive == b.Alive && a.Synced == b.Synced && a.Refused == b.Refused && a.LastSignal == b.LastSignal
+        && a.LastSignalAt == b.LastSignalAt && a.Credentials == b.Credentials && a.Region == b.Region
+        && a.KesPeriodsRemaining == b.KesPeriodsRemaining && a.CoordinatorId == b.CoordinatorId;
 
     private void OnReleased(Released rel) => Update(rel.PoolId, r =>
     {

@@ -119,6 +119,41 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
+    public void A_refresh_that_changes_only_the_tip_is_recorded_without_a_decision()
+    {
+        // Views arrive thousands a second at scale: only a change the decision reads triggers one (the sweep, here
+        // 30 s apart, re-decides every pool anyway).
+        var rig = Start(new ArbiterSettings(
+            decideInterval: TimeSpan.FromSeconds(30), revokeTimeout: TimeSpan.FromSeconds(2),
+            proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromMilliseconds(300),
+            viewStaleAfter: TimeSpan.FromSeconds(60), grantTtl: TimeSpan.FromSeconds(5), historySize: 20));
+        var decisions = CreateTestProbe();
+        Sys.EventStream.Subscribe(decisions.Ref, typeof(ArbiterDecisionMeasured));
+        Feed(rig, eastHeld: new TermId(7, "old"));
+        // Once settled, a relevant change (a new incarnation) is decided at once.
+        var westInc = Guid.Empty;
+        AwaitAssert(() =>
+        {
+            westInc = Guid.NewGuid();
+            rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, westInc)));
+            decisions.ExpectMsg<ArbiterDecisionMeasured>(TimeSpan.FromMilliseconds(500));
+        }, TimeSpan.FromSeconds(8), TimeSpan.FromMilliseconds(10));
+        decisions.ReceiveWhile(TimeSpan.FromMilliseconds(300), m => m);
+
+        // 50 tip-only refreshes: without the fast path, 50 decisions; health reports still decide now and then.
+        for (var tip = 1151; tip <= 1200; tip++) rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, westInc, tip: tip)));
+        rig.Arbiter.Tell(new GetPoolState("pool1"));
+        ExpectMsg<PoolState>();
+        var during = decisions.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m).Count;
+        Assert.True(during < 10, $"{during} decisions for 50 tip-only refreshes");
+        rig.Arbiter.Tell(new GetPoolState("pool1"));
+        Assert.Equal(1200, ExpectMsg<PoolState>().Nodes.Single(n => n.Node == West).TipSlot); // recorded all the same
+
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", West, westInc, tip: 1201, synced: false)));
+        Assert.Equal("pool1", decisions.ExpectMsg<ArbiterDecisionMeasured>(TimeSpan.FromSeconds(3)).PoolId);
+    }
+
+    [Fact]
     public void A_change_of_verified_forging_alone_is_published_and_a_tip_alone_is_not()
     {
         var rig = Start();
