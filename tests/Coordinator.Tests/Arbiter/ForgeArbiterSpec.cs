@@ -26,6 +26,10 @@ public class ForgeArbiterSpec : TestKit
     private readonly Guid _eastInc = Guid.NewGuid();
     private readonly Guid _westInc = Guid.NewGuid();
 
+    private static ArbiterSettings Timed(TimeSpan decide, TimeSpan settle, TimeSpan stale) => new(
+        decideInterval: decide, revokeTimeout: TimeSpan.FromSeconds(2), proposeTimeout: TimeSpan.FromSeconds(5),
+        startupSettle: settle, viewStaleAfter: stale, grantTtl: TimeSpan.FromSeconds(5), historySize: 20);
+
     private sealed record Rig(IActorRef Arbiter, TestProbe Nodes, TestProbe Specs, TestProbe Grants, TestProbe Mediator);
 
     private Rig Start(ArbiterSettings? settings = null)
@@ -61,10 +65,7 @@ public class ForgeArbiterSpec : TestKit
     {
         // A settle long against the 200 ms checked below, so a loaded machine cannot make the check race it (1.5 s
         // was seen to run out before the check under a load average above 100 on 2 cores).
-        var rig = Start(new ArbiterSettings(
-            decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromSeconds(2),
-            proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromSeconds(4),
-            viewStaleAfter: TimeSpan.FromSeconds(30), grantTtl: TimeSpan.FromSeconds(5), historySize: 20));
+        var rig = Start(Timed(decide: TimeSpan.FromMilliseconds(100), settle: TimeSpan.FromSeconds(4), stale: TimeSpan.FromSeconds(30)));
         Feed(rig);
         rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // still settling
         var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(10));
@@ -123,10 +124,7 @@ public class ForgeArbiterSpec : TestKit
     {
         // Views arrive thousands a second at scale: only a change the decision reads triggers one (the sweep, here
         // 30 s apart, re-decides every pool anyway).
-        var rig = Start(new ArbiterSettings(
-            decideInterval: TimeSpan.FromSeconds(30), revokeTimeout: TimeSpan.FromSeconds(2),
-            proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromMilliseconds(300),
-            viewStaleAfter: TimeSpan.FromSeconds(60), grantTtl: TimeSpan.FromSeconds(5), historySize: 20));
+        var rig = Start(Timed(decide: TimeSpan.FromSeconds(30), settle: TimeSpan.FromMilliseconds(300), stale: TimeSpan.FromSeconds(60)));
         var decisions = CreateTestProbe();
         Sys.EventStream.Subscribe(decisions.Ref, typeof(ArbiterDecisionMeasured));
         Feed(rig, eastHeld: new TermId(7, "old"));
