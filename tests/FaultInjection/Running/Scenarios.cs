@@ -79,9 +79,21 @@ public static partial class Scenarios
         var at = Native.MonoNow();
         foreach (var pid in pids)
             if (!Native.Signal(pid, Native.SIGKILL)) throw new InvalidOperationException($"kill -9 {pid} ({what}): no such process");
-        if (!await Poll.UntilAsync(() => pids.All(p => !Native.Alive(p)), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
-            throw new InvalidOperationException($"kill -9 {string.Join(',', pids)} ({what}): still alive 10 s later");
-        return new Fault($"{what} of {c.Forger.Id} (pid {string.Join(',', pids)})", at, nodesDying.Select(n => new NodeDeath(n, at)).ToList(), at);
+        var gone = await GoneAsync(what, pids.Concat(c.Manifest.Nodes.Where(n => nodesDying.Contains(n.Id)).Select(n => n.NodePid)))
+            .ConfigureAwait(false);
+        return new Fault($"{what} of {c.Forger.Id} (pid {string.Join(',', pids)})", at, nodesDying.Select(n => new NodeDeath(n, gone)).ToList(), at);
+    }
+
+    /// <summary>Waits (deadline) until every PID is gone and returns that moment: a dying node's open on-interval ends
+    /// there. Not at the signal: a process writes until the signal lands (a stand-in logged a slot after the runner's
+    /// clock read at load ~100), and an end before its last line would be skipped for a later death, inventing an overlap.
+    /// Ending later than the real death can only report more overlap, never hide one.</summary>
+    private static async Task<long> GoneAsync(string what, IEnumerable<int> pids)
+    {
+        var list = pids.Where(p => p > 0).ToList();
+        if (!await Poll.UntilAsync(() => list.All(p => !Native.Alive(p)), TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+            throw new InvalidOperationException($"kill -9 ({what}): pid(s) {string.Join(',', list.Where(Native.Alive))} still alive 10 s later");
+        return Native.MonoNow();
     }
 
     private static async Task<Fault> KillCoordinator(FaultContext c)
@@ -111,13 +123,14 @@ public static partial class Scenarios
         return host ?? throw new InvalidOperationException("no coordinator reports forge_coordinator_arbiter_local 1 within 45 s");
     }
 
-    private static Task<Fault> KillRegion(FaultContext c)
+    private static async Task<Fault> KillRegion(FaultContext c)
     {
         var region = c.Manifest.Regions.First(r => r.Nodes.Any(n => n.Id == c.Forger.Id));
-        var pids = region.Nodes.SelectMany(n => new[] { n.FencePid, n.AgentPid, n.NodePid }).Concat(region.Coordinators.Select(x => x.Pid));
+        var pids = region.Nodes.SelectMany(n => new[] { n.FencePid, n.AgentPid, n.NodePid }).Concat(region.Coordinators.Select(x => x.Pid)).ToList();
         var at = Native.MonoNow();
         foreach (var pid in pids) Native.Signal(pid, Native.SIGKILL);
-        return Task.FromResult(new Fault($"region {region.Name} (every process)", at, region.Nodes.Select(n => new NodeDeath(n.Id, at)).ToList(), at));
+        var gone = await GoneAsync($"region {region.Name}", pids).ConfigureAwait(false);
+        return new Fault($"region {region.Name} (every process)", at, region.Nodes.Select(n => new NodeDeath(n.Id, gone)).ToList(), at);
     }
 
     private static async Task<Fault> Stop(FaultContext c, string what, int[] pids)
