@@ -35,7 +35,8 @@ internal static class Guide
         sb.AppendLine("  disables the node and restarts it), a coordinator pid; watch the forge logs hand over.");
         sb.AppendLine($"Coordinators: {string.Join("  ", m.Regions.SelectMany(r => r.Coordinators).Select(c => c.Metrics))}");
         sb.AppendLine($"Operator shell ports: {string.Join("  ", m.Regions.SelectMany(r => r.Coordinators).Select(c => c.Shell))}");
-        sb.AppendLine("Not served by the sandbox (real clusters only): kubectl exec, port-forward, top, rollout, auth can-i, patch statefulset.");
+        sb.AppendLine("Not served by the sandbox (real clusters only): kubectl exec, port-forward, top, rollout, patch statefulset;");
+        sb.AppendLine("  kubectl auth can-i answers after: kubectl apply -f deploy/base/coordinator-rbac.yaml (see deploy/README.md).");
         sb.AppendLine("Stop with Ctrl-C (or SIGTERM): every child process is stopped.");
         sb.Append("----------------------------------------------------------------------------------------------");
         return sb.ToString();
