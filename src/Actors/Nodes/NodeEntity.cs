@@ -139,10 +139,12 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
     private void Accept(RegisterAgent r, IActorRef connection)
     {
         if (_reg is { } old && !old.Connection.Equals(connection)) Context.Unwatch(old.Connection);
+        // A refusal is over once accepted, also for the same incarnation asking again (the agent retries refusals:
+        // a pool unknown at start becomes known once the CRs load).
+        _refused = null;
         if (_reg is null || _reg.Request.Incarnation != r.Incarnation)
         {
             _report = null;
-            _refused = null;
             _log.Info("{0}: registered incarnation {1} (pool {2}, region {3}, opcert counter {4})",
                 _node, r.Incarnation, r.PoolId, r.Region, r.Credentials.OpcertCounter);
         }

@@ -84,6 +84,26 @@ public class NodeEntitySpec : TestKit
     }
 
     [Fact]
+    public void A_refused_incarnation_asking_again_once_its_pool_is_known_is_accepted_and_eligible()
+    {
+        // Seen in the sandbox: agents registered before the coordinators loaded the CRs were refused "unknown pool",
+        // re-registered (same incarnation) and were acknowledged, but their view kept the refusal: never eligible.
+        var (entity, arbiter, specs, conn) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        AnswerPool(specs, known: false);
+        conn.ExpectMsg<AgentRefused>();
+        Assert.NotNull(arbiter.ExpectMsg<NodeViewChanged>().View.Refused);
+
+        entity.Tell(Register(Node, inc), conn);
+        AnswerPool(specs, known: true);
+        conn.ExpectMsg<AgentRegistered>();
+        Assert.Null(arbiter.ExpectMsg<NodeViewChanged>().View.Refused);
+        entity.Tell(new DeliverGrant(Node, new Grant("pool1", Node, inc, new TermId(1, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x")), arbiter);
+        conn.ExpectMsg<Grant>(); // relayed: no longer refused
+    }
+
+    [Fact]
     public void A_second_live_incarnation_is_a_duplicate_identity_until_the_first_goes_quiet()
     {
         var (entity, arbiter, specs, conn) = Start(staleAfter: TimeSpan.FromMilliseconds(600));
