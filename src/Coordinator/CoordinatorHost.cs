@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Forge.Coordinator.Hosting;
 using Forge.Coordinator.Http;
 using Forge.Coordinator.Metrics;
+using Forge.Grants;
 using Forge.Health;
 using Forge.Kubernetes;
 using Forge.Shell.Host;
@@ -17,6 +18,7 @@ public static class CoordinatorHost
         usage: forge-coordinator [run] [--config FILE.conf]... [--set key=value]...
                forge-coordinator shell [HOST:PORT] [command words...]
                forge-coordinator sandbox [--dir DIR] [--slot-ms N] [--nodes-per-region N] [--regions N]
+               forge-coordinator replica-init [--config FILE.conf]... [--set key=value]...   (new deployments only)
           --config FILE   HOCON file over the defaults in hocon/ (repeatable; earlier wins)
           --set k=v       one HOCON value over everything else (repeatable), e.g. --set forge.cluster.region=us-east-1
         """;
@@ -37,6 +39,32 @@ public static class CoordinatorHost
         var app = Build(fc, []);
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// <c>replica-init</c>: marks this coordinator's grant-replica directory as never voted, so a brand-new deployment's
+    /// first term need not wait out the amnesia hold. Refused where a replica state exists; never for a lost volume.
+    /// </summary>
+    public static int InitReplica(string[] args)
+    {
+        try
+        {
+            var (files, sets) = ParseArgs(args);
+            var fc = ForgeConfiguration.Load(Path.Combine(AppContext.BaseDirectory, "hocon"), files, sets);
+            FileReplicaStore.InitializeNew(fc.Grants.DataDirectory);
+            Console.WriteLine($"forge-coordinator: {fc.Grants.DataDirectory} initialized as a new replica (never voted)");
+            return 0;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"forge-coordinator: configuration error: {e.Message}");
+            return 3;
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"forge-coordinator replica-init: refused: {e.Message}");
+            return 1;
+        }
     }
 
     public static (List<string> Files, List<string> Sets) ParseArgs(string[] args)

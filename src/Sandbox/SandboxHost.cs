@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
+using Forge.Grants;
 using Forge.KubeApiEmulator;
 
 namespace Forge.Sandbox;
@@ -97,6 +98,9 @@ internal sealed class SandboxHost : IAsyncDisposable
             foreach (var c in r.Coordinators)
             {
                 Directory.CreateDirectory(c.GrantsDir);
+                // every start is a new world (PrepareDirectory), so no replica here ever voted: without this, each
+                // would recover from the others and hold the first term back for the amnesia wait (~35 s)
+                FileReplicaStore.InitializeNew(c.GrantsDir);
                 var conf = Resources.CoordinatorConf(Layout, c, pki.Remoting($"{c.Cluster}-{c.Ordinal}", c.Host), pki.Gateway($"{c.Cluster}-{c.Ordinal}", c.Host), pki.CaPath);
                 await File.WriteAllTextAsync(c.ConfigPath, conf, ct);
                 var env = ChildEnvironment(new()

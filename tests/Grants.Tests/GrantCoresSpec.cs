@@ -151,6 +151,30 @@ public sealed class GrantCoresSpec
     }
 
     [Fact]
+    public void A_new_replica_directory_initialized_as_never_voted_loads_ready_to_vote_and_refuses_a_second_init()
+    {
+        var dir = Directory.CreateTempSubdirectory("grant-store-");
+        try
+        {
+            FileReplicaStore.InitializeNew(dir.FullName);
+            var loaded = new FileReplicaStore(dir.FullName).Load(S(7))!;
+            Assert.False(loaded.Recovering);
+            Assert.Empty(loaded.Pools);
+            Assert.True(loaded.AmnesiaUntil <= S(7)); // no amnesia hold: a first term activates at once
+            var first = Grant(loaded, 1, N0, I0, S(8)).Pool("p")!;
+            Assert.Equal(S(8), first.ActiveFrom);
+
+            new FileReplicaStore(dir.FullName).Save(Grant(loaded, 1, N0, I0, S(8)), S(8));
+            var refused = Assert.Throws<InvalidOperationException>(() => FileReplicaStore.InitializeNew(dir.FullName));
+            Assert.Contains("has voted before", refused.Message);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Replica_wire_messages_round_trip()
     {
         IForgeWireMessage[] messages =

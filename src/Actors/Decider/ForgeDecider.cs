@@ -154,7 +154,7 @@ public static class ForgeDecider
             Cond(ConditionTypes.Eligible, c.Eligible, c.Eligible ? "Eligible" : reason,
                 c.Eligible ? $"{c.EligibleNodes.Length} eligible node(s)" : message),
             Cond(ConditionTypes.Healthy, c.Healthy, c.Healthy ? "Healthy" : "HealthCheckFailing",
-                c.Input.Health.Message ?? $"{c.Input.Health.ConsecutiveFailures} consecutive health check failure(s)"),
+                HealthText(c)),
             Cond(ConditionTypes.OverrideActive, c.OverrideActive, c.OverrideActive ? "OverrideActive" : "NoOverride",
                 c.OverrideActive ? c.Spec!.OverrideReason ?? "" : ""),
             Cond(ConditionTypes.SpecInvalid, !c.Valid, c.Valid ? "SpecValid" : "SpecInvalid", c.SpecError ?? ""),
@@ -179,6 +179,10 @@ public static class ForgeDecider
             DecidedSpec = c.Input.Spec,
         };
     }
+
+    private static string HealthText(ClusterAssessment c) => c.Spec is { HealthGating: false }
+        ? "health checks disabled"
+        : c.Input.Health.Message ?? $"{c.Input.Health.ConsecutiveFailures} consecutive health check failure(s)";
 
     private static string FailbackMessage(Choice choice, DeciderNow now)
     {

@@ -50,6 +50,20 @@ public sealed class FileReplicaStore : IReplicaStore
 
     private string PathOf => Path.Combine(_directory, FileName);
 
+    /// <summary>
+    /// Marks a brand-new replica directory as "never voted": the replica then loads an empty state and votes at once,
+    /// instead of recovering by state transfer and waiting out the amnesia hold (one hold of the longest TTL, ~35 s)
+    /// before any first term can forge. True only for a directory no replica has ever used, so it refuses a directory
+    /// that holds state; never run it on a volume that lost its data (that replica must recover).
+    /// </summary>
+    public static void InitializeNew(string directory)
+    {
+        var store = new FileReplicaStore(directory);
+        if (File.Exists(store.PathOf))
+            throw new InvalidOperationException($"{store.PathOf} exists: this replica has voted before; it must keep or recover its state");
+        store.Save(new ReplicaState(false, ImmutableDictionary<string, ReplicaPoolState>.Empty.WithComparers(StringComparer.Ordinal)), TimeSpan.Zero);
+    }
+
     public ReplicaState? Load(TimeSpan now)
     {
         if (!File.Exists(PathOf)) return null;

@@ -197,6 +197,17 @@ public sealed class ForgeDeciderRulesTests
     }
 
     [Fact]
+    public void The_healthy_condition_says_when_health_checks_are_disabled_rather_than_counting_failures()
+    {
+        var w = Guide()
+            .Spec("us-east-1-prod", s => s with { HealthCheck = new HealthCheckSpec(true, "http://h", FailureThreshold: 3) })
+            .Health("us-east-1-prod", 2);
+        var d = w.Step();
+        Assert.Equal("probe", d.Cluster("us-east-1-prod")!.Condition(ConditionTypes.Healthy)!.Message); // the prober's words
+        Assert.Equal("health checks disabled", d.Cluster("us-west-2-prod")!.Condition(ConditionTypes.Healthy)!.Message);
+    }
+
+    [Fact]
     public void Condition_transition_time_changes_only_on_real_transitions()
     {
         var w = Guide();
