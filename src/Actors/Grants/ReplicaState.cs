@@ -50,6 +50,9 @@ public sealed record ReplicaState(bool Recovering, ImmutableDictionary<string, R
 {
     public static readonly ReplicaState Fresh = new(true, ImmutableDictionary<string, ReplicaPoolState>.Empty.WithComparers(StringComparer.Ordinal));
 
+    /// <summary>A replica that has never voted (a brand-new deployment's first start): votes at once, no amnesia wait.</summary>
+    public static readonly ReplicaState NeverVoted = Fresh with { Recovering = false };
+
     public ReplicaPoolState? Pool(string poolId) => Pools.GetValueOrDefault(poolId);
 
     public ReplicaState With(ReplicaPoolState pool, string poolId) => this with { Pools = Pools.SetItem(poolId, pool) };

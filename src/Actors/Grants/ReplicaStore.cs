@@ -61,7 +61,7 @@ public sealed class FileReplicaStore : IReplicaStore
         var store = new FileReplicaStore(directory);
         if (File.Exists(store.PathOf))
             throw new InvalidOperationException($"{store.PathOf} exists: this replica has voted before; it must keep or recover its state");
-        store.Save(new ReplicaState(false, ImmutableDictionary<string, ReplicaPoolState>.Empty.WithComparers(StringComparer.Ordinal)), TimeSpan.Zero);
+        store.Save(ReplicaState.NeverVoted, TimeSpan.Zero);
     }
 
     public ReplicaState? Load(TimeSpan now)

@@ -24,7 +24,8 @@ namespace Forge.Coordinator.Tests.MultiNode;
 /// One coordinator as an ActorSystem in the test process: the production pieces (region downing provider from
 /// hocon/cluster.conf, region-list guard, spec store, node shard region, ForgeArbiter singleton + proxy) wired by hand
 /// as the Akka.Hosting extensions wire them, with a fast failure detector and the throttler transport adapter so a test
-/// can blackhole links. The grant port is a <see cref="FakeQuorumPort"/>.
+/// can blackhole links. The grant port is a <see cref="FakeQuorumPort"/>, or, without a fake quorum, the real grant
+/// module (<see cref="RealGrantModule"/>: this region's replica, a proposer, the renewal batcher, the failover watch).
 /// </summary>
 public sealed class InProcessCoordinator
 {
@@ -36,6 +37,8 @@ public sealed class InProcessCoordinator
     public IActorRef Nodes { get; private set; } = ActorRefs.Nobody;
     public IActorRef Specs { get; private set; } = ActorRefs.Nobody;
     public IActorRef Arbiter { get; private set; } = ActorRefs.Nobody;
+    /// <summary>The renewal batcher agents send GrantRequest/Renew/Released to (real grant module only).</summary>
+    public IActorRef Renewals { get; private set; } = ActorRefs.Nobody;
 
     public AkkaCluster Cluster => AkkaCluster.Get(System);
     public Address Address => Cluster.SelfAddress;
@@ -102,12 +105,14 @@ public sealed class InProcessCoordinator
             .WithFallback(Akka.DistributedData.DistributedData.DefaultConfig());
     }
 
-    public static InProcessCoordinator Start(int port, string region, ImmutableArray<string> regions, string seed, FakeQuorum quorum,
+    /// <param name="quorum">null: the real grant module, with this region's replica in memory.</param>
+    public static InProcessCoordinator Start(int port, string region, ImmutableArray<string> regions, string seed, FakeQuorum? quorum,
         string extraConfig = "", Setup? setup = null)
     {
         var config = BaseConfig(port, region, regions, seed, extraConfig);
         var clusterSettings = ForgeClusterSettings.FromConfig(config);
-        var roles = string.Join(", ", clusterSettings.Roles.Select(r => $"\"{r}\""));
+        var roleList = quorum is null ? clusterSettings.Roles.Add(RealGrantModule.ReplicaRole) : clusterSettings.Roles;
+        var roles = string.Join(", ", roleList.Select(r => $"\"{r}\""));
         config = ConfigurationFactory.ParseString($"akka.cluster.roles = [{roles}]").WithFallback(config);
         var bootstrap = BootstrapSetup.Create().WithConfig(config);
         var system = setup is null
@@ -125,7 +130,7 @@ public sealed class InProcessCoordinator
         return node;
     }
 
-    private void StartActors(Config config, ForgeClusterSettings clusterSettings, FakeQuorum quorum)
+    private void StartActors(Config config, ForgeClusterSettings clusterSettings, FakeQuorum? quorum)
     {
         var nodeSettings = NodeSettings.FromConfig(config);
         var arbiterSettings = ArbiterSettings.FromConfig(config);
@@ -140,7 +145,13 @@ public sealed class InProcessCoordinator
             entityId => NodeEntity.Props(Forge.Protocol.NodeId.Parse(entityId), nodeSettings, proxy, specs, coordinatorId),
             ClusterShardingSettings.Create(System).WithRole(ClusterRoles.Coordinator).WithRememberEntities(false),
             new NodeMessageExtractor(nodeSettings.NumberOfShards));
-        var port = System.ActorOf(FakeQuorumPort.Props(quorum, Region), "forge-grant-port");
+        IActorRef port;
+        if (quorum is null)
+        {
+            var grants = RealGrantModule.Start(System, config, Region, coordinatorId, Nodes, arbiterSettings);
+            (port, Renewals) = (grants.Port, grants.Renewals);
+        }
+        else port = System.ActorOf(FakeQuorumPort.Props(quorum, Region), "forge-grant-port");
         System.ActorOf(ClusterSingletonManager.Props(
             ForgeArbiter.Props(arbiterSettings, DeciderSettings.FromConfig(config), Nodes, Specs, port,
                 DistributedPubSub.Get(System).Mediator, new Health.ScriptedProbe(), HealthSettings.FromConfig(config)),

@@ -7,6 +7,7 @@ using Forge.Specs;
 using Xunit;
 using Xunit.Abstractions;
 using static Forge.Coordinator.Tests.Fixtures;
+using static Forge.Coordinator.Tests.MultiNode.MultiNodeWait;
 
 namespace Forge.Coordinator.Tests.MultiNode;
 
@@ -97,26 +98,6 @@ public sealed class ThreeRegionSpec(ITestOutputHelper output) : IAsyncLifetime
         }
         await Until(() => _quorum.LastAccepted is not null, TimeSpan.FromSeconds(15), "first grant");
         Log($"first grant: {_quorum.LastAccepted}");
-    }
-
-    private static async Task Until(Func<bool> condition, TimeSpan deadline, string what) =>
-        await Until(() => Task.FromResult(condition()), deadline, what);
-
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan deadline, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        while (sw.Elapsed < deadline)
-        {
-            try
-            {
-                if (await condition()) return;
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or TimeoutException)
-            {
-            }
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"'{what}' did not happen within {deadline.TotalSeconds}s");
     }
 
     private async Task<ImmutableArray<InProcessCoordinator>> ArbiterHostsAsync()
