@@ -24,8 +24,8 @@ public sealed record ForgeConfiguration(
     DeciderSettings Decider,
     GrantSettings Grants)
 {
-    /// <summary>The singleton watchdog (<c>forge.cluster.singleton-watchdog</c>).</summary>
-    public required SingletonWatchdogSettings Watchdog { get; init; }
+    /// <summary>The liveness watchdog (<c>forge.cluster.liveness-watchdog</c>).</summary>
+    public required LivenessWatchdogSettings Watchdog { get; init; }
 
     /// <summary>The default files, in precedence order (first wins).</summary>
     public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "grants.conf", "forge-decider.conf", "serialization.conf", "projection.conf"];
@@ -72,7 +72,7 @@ public sealed record ForgeConfiguration(
             NodeSettings.FromConfig(config),
             HealthSettings.FromConfig(config),
             DeciderSettings.FromConfig(config),
-            grants) { Watchdog = SingletonWatchdogSettings.FromConfig(config) };
+            grants) { Watchdog = LivenessWatchdogSettings.FromConfig(config) };
     }
 
     /// <summary>This coordinator's id in logs and AgentRegistered: region/host:port.</summary>

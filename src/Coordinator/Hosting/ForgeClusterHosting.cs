@@ -38,18 +38,21 @@ public static class ForgeClusterHosting
         return builder;
     }
 
-    /// <summary>The singleton watchdog on every coordinator (<c>/user/forge-singleton-watchdog</c>) and its liveness check:
-    /// <c>/alive</c> turns unhealthy once it has asked for a restart (see <see cref="SingletonWatchdogDecider"/>).</summary>
-    public static AkkaConfigurationBuilder AddForgeSingletonWatchdog(this AkkaConfigurationBuilder builder, ForgeConfiguration fc,
+    /// <summary>The liveness watchdog on every coordinator (<c>/user/forge-liveness-watchdog</c>) and its liveness check:
+    /// <c>/alive</c> turns unhealthy once it has asked for a restart (see <see cref="SingletonWatchdogDecider"/> and
+    /// <see cref="MinorityClusterDecider"/>).</summary>
+    public static AkkaConfigurationBuilder AddForgeLivenessWatchdog(this AkkaConfigurationBuilder builder, ForgeConfiguration fc,
         bool projection)
     {
         var watched = WatchedSingletons(fc.Cluster.Region, projection);
         builder.WithActors((system, registry) =>
-            registry.Register<SingletonWatchdog>(system.ActorOf(SingletonWatchdog.Props(fc.Watchdog, watched), "forge-singleton-watchdog")));
+            registry.Register<LivenessWatchdog>(system.ActorOf(LivenessWatchdog.Props(fc.Watchdog, watched, fc.Cluster.Regions), "forge-liveness-watchdog")));
+        // Also a responsiveness check: an actor system that does not answer a local Ask within 3 s fails /alive (the
+        // liveness probe restarts it after failureThreshold x period), as a hung coordinator would otherwise stay "alive".
         builder.WithHealthCheck("forge-singletons", async (_, registry, ct) =>
         {
-            var watchdog = await registry.GetAsync<SingletonWatchdog>(ct);
-            var s = await watchdog.Ask<SingletonWatchdogStatus>(GetSingletonWatchdogStatus.Instance, TimeSpan.FromSeconds(3), ct);
+            if (!registry.TryGet<LivenessWatchdog>(out var watchdog)) return HealthCheckResult.Healthy("starting");
+            var s = await watchdog.Ask<LivenessWatchdogStatus>(GetLivenessWatchdogStatus.Instance, TimeSpan.FromSeconds(3), ct);
             return s.Fired ? HealthCheckResult.Unhealthy(s.Reason)
                 : s.Kind == WatchdogVerdictKind.Waiting ? HealthCheckResult.Degraded(s.Reason)
                 : HealthCheckResult.Healthy(s.Reason);

@@ -28,7 +28,7 @@ public sealed class MetricsListener : ReceiveActor
         _mediator = mediator;
         Receive<SplitBrainDecisionMade>(metrics.OnSplitBrain);
         Receive<CoordinatorRefused>(_ => metrics.OnRefused());
-        Receive<SingletonWatchdogFired>(_ => metrics.OnWatchdogFired());
+        Receive<LivenessWatchdogFired>(metrics.OnWatchdogFired);
         Receive<ArbiterDecisionMeasured>(metrics.OnDecision);
         Receive<ArbiterGrantStates>(metrics.OnGrantStates);
         Receive<GrantQuorumReachability>(metrics.OnQuorum);
@@ -52,7 +52,7 @@ public sealed class MetricsListener : ReceiveActor
         var es = Context.System.EventStream;
         foreach (var t in new[]
                  {
-                     typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(SingletonWatchdogFired), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
+                     typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(LivenessWatchdogFired), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
                      typeof(GrantQuorumReachability), typeof(CrdClusterTracked), typeof(CrdStatusSynced), typeof(CrdClusterUntracked),
                      typeof(HealthProbeCompleted),
                  })

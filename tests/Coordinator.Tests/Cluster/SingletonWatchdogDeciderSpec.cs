@@ -96,8 +96,9 @@ public class SingletonWatchdogDeciderSpec
     [Fact]
     public void Settings_reject_a_bound_below_two_checks()
     {
-        var e = Assert.Throws<ArgumentException>(() => new SingletonWatchdogSettings(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3)));
-        Assert.Contains("forge.cluster.singleton-watchdog.missing-after", e.Message);
-        Assert.Throws<ArgumentException>(() => new SingletonWatchdogSettings(true, TimeSpan.Zero, TimeSpan.FromSeconds(3)));
+        var e = Assert.Throws<ArgumentException>(() =>
+            new LivenessWatchdogSettings(true, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60)));
+        Assert.Contains("forge.cluster.liveness-watchdog.singleton-missing-after", e.Message);
+        Assert.Throws<ArgumentException>(() => new LivenessWatchdogSettings(true, TimeSpan.Zero, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(60)));
     }
 }

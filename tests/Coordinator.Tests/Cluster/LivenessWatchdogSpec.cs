@@ -19,7 +19,7 @@ namespace Forge.Coordinator.Tests.Cluster;
 /// in End. Then that the watchdog restarts it, and that it does not fire in a normal failover.
 /// </summary>
 [Collection("multi-node")]
-public sealed class SingletonWatchdogSpec(ITestOutputHelper output) : IAsyncLifetime
+public sealed class LivenessWatchdogSpec(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string ArbiterName = "forge-arbiter";
     private const string ShardsName = "forge-nodeCoordinator";
@@ -51,12 +51,14 @@ public sealed class SingletonWatchdogSpec(ITestOutputHelper output) : IAsyncLife
         return node;
     }
 
-    private static IActorRef StartWatchdog(InProcessCoordinator node, TimeSpan missingAfter) =>
-        node.System.ActorOf(SingletonWatchdog.Props(new SingletonWatchdogSettings(true, TimeSpan.FromMilliseconds(200), missingAfter), Watched),
-            "forge-singleton-watchdog");
+    private static IActorRef StartWatchdog(InProcessCoordinator node, TimeSpan missingAfter, TimeSpan? minorityAfter = null) =>
+        node.System.ActorOf(LivenessWatchdog.Props(
+                new LivenessWatchdogSettings(true, TimeSpan.FromMilliseconds(200), missingAfter, minorityAfter ?? TimeSpan.FromSeconds(60)),
+                Watched, Regions),
+            "forge-liveness-watchdog");
 
-    private static async Task<SingletonWatchdogStatus> StatusAsync(IActorRef watchdog) =>
-        await watchdog.Ask<SingletonWatchdogStatus>(GetSingletonWatchdogStatus.Instance, TimeSpan.FromSeconds(3));
+    private static async Task<LivenessWatchdogStatus> StatusAsync(IActorRef watchdog) =>
+        await watchdog.Ask<LivenessWatchdogStatus>(GetLivenessWatchdogStatus.Instance, TimeSpan.FromSeconds(3));
 
     private static async Task AwaitAsync(Func<Task<bool>> condition, string what)
     {
@@ -103,10 +105,26 @@ public sealed class SingletonWatchdogSpec(ITestOutputHelper output) : IAsyncLife
         await east.System.WhenTerminated.WaitAsync(Deadline);
         var reason = CoordinatedShutdown.Get(east.System).ShutdownReason;
         Log($"terminated by coordinated shutdown: {reason}");
-        var missing = Assert.IsType<SingletonsMissingReason>(reason);
+        var missing = Assert.IsType<LivenessWatchdogReason>(reason);
+        Assert.Equal(LivenessRule.SingletonsMissing, missing.Rule);
         Assert.Equal(75, missing.ExitCode);
         Assert.Contains(ArbiterName, missing.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain(ShardsName, missing.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cluster_of_one_region_of_three_that_stays_so_restarts_to_join_the_seeds_again()
+    {
+        // The island a restarted first seed forms while its region is cut off: converged, every singleton running.
+        var port = InProcessCoordinator.FreePort();
+        var east = Start(port, "us-east-1", InProcessCoordinator.SeedOf(port));
+        StartWatchdog(east, TimeSpan.FromSeconds(20), minorityAfter: TimeSpan.FromSeconds(2));
+        await east.System.WhenTerminated.WaitAsync(Deadline);
+        var reason = Assert.IsType<LivenessWatchdogReason>(CoordinatedShutdown.Get(east.System).ShutdownReason);
+        Log($"terminated: {reason}");
+        Assert.Equal(LivenessRule.MinorityCluster, reason.Rule);
+        Assert.Equal(76, reason.ExitCode);
+        Assert.Contains("1 of 3 configured regions [us-east-1]", reason.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
