@@ -113,6 +113,7 @@ public static class CoordinatorHost
                 .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>(), fc)
                 .AddForgeAgentGateway(fc)
                 .AddForgeProjection(fc, projection, clusterApi)
+                .AddForgeLivenessWatchdog(fc, projection: clusterApi is not null)
                 .AddForgeShell(sp, system => new GrantQuorum(fc.Grants.Regions, ForgeGrantsHosting.Directory(system, fc)));
         });
         var app = builder.Build();

@@ -24,6 +24,9 @@ public sealed record ForgeConfiguration(
     DeciderSettings Decider,
     GrantSettings Grants)
 {
+    /// <summary>The liveness watchdog (<c>forge.cluster.liveness-watchdog</c>).</summary>
+    public required LivenessWatchdogSettings Watchdog { get; init; }
+
     /// <summary>The default files, in precedence order (first wins).</summary>
     public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "grants.conf", "forge-decider.conf", "serialization.conf", "projection.conf"];
 
@@ -69,7 +72,7 @@ public sealed record ForgeConfiguration(
             NodeSettings.FromConfig(config),
             HealthSettings.FromConfig(config),
             DeciderSettings.FromConfig(config),
-            grants);
+            grants) { Watchdog = LivenessWatchdogSettings.FromConfig(config) };
     }
 
     /// <summary>This coordinator's id in logs and AgentRegistered: region/host:port.</summary>

@@ -34,6 +34,9 @@ public static class ForgeProjectionHosting
             : new KubernetesForgeClusterApi(new k8s.Kubernetes(k8sConfig), settings.Namespace, settings.RequestTimeout, settings.ServiceAccount);
     }
 
+    /// <summary>The region's projection singleton (manager and instance carry this name).</summary>
+    public static string SingletonName(string region) => "crd-projection-" + region;
+
     public static AkkaConfigurationBuilder AddForgeProjection(this AkkaConfigurationBuilder builder, ForgeConfiguration fc,
         ProjectionSettings settings, IForgeClusterApi? api)
     {
@@ -41,7 +44,7 @@ public static class ForgeProjectionHosting
             return builder.AddStartup((system, _) => system.Log.Warning(
                 "no Kubernetes API configured (forge.projection.kubeconfig / api-url, or in-cluster): region {0} shows no CardanoForgeCluster status",
                 fc.Cluster.Region));
-        return builder.WithSingleton<CrdProjection>("crd-projection-" + fc.Cluster.Region,
+        return builder.WithSingleton<CrdProjection>(SingletonName(fc.Cluster.Region),
             (system, registry, _) => CrdProjection.Props(api, registry.Get<SpecStore>(), registry.Get<ForgeArbiter>(),
                 DistributedPubSub.Get(system).Mediator, settings, fc.Cluster.Region),
             new ClusterSingletonOptions { Role = ClusterRoles.RegionRole(fc.Cluster.Region) },

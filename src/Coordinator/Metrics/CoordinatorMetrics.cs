@@ -29,6 +29,7 @@ public sealed class CoordinatorMetrics
     private readonly Gauge _arbiterLocal;
     private readonly Counter _splitBrain;
     private readonly Counter _refused;
+    private readonly Counter _watchdog;
     private readonly Gauge _grants;
     private readonly Histogram _decisionLatency;
     private readonly Gauge _quorum;
@@ -57,6 +58,10 @@ public sealed class CoordinatorMetrics
             new CounterConfiguration { LabelNames = ["decision"] });
         foreach (var kind in Enum.GetValues<RegionDecisionKind>()) _splitBrain.WithLabels(kind.ToString()); // 0 from the first scrape
         _refused = f.CreateCounter("forge_coordinator_coordinators_refused_total", "Coordinators refused at join (region list mismatch).");
+        _watchdog = f.CreateCounter("forge_coordinator_liveness_watchdog_restarts_total",
+            "Restarts this coordinator asked for (forge.cluster.liveness-watchdog): a singleton that must run on it did not, or its cluster stayed a minority island.",
+            new CounterConfiguration { LabelNames = ["rule"] });
+        foreach (var rule in Enum.GetValues<LivenessRule>()) _watchdog.WithLabels(rule.ToString()); // 0 from the first scrape
         _grants = f.CreateGauge("forge_coordinator_pools_by_grant_state", "Pools by grant state (granted, none, revoking, proposing); arbiter host only.",
             new GaugeConfiguration { LabelNames = ["state"] });
         _decisionLatency = f.CreateHistogram("forge_coordinator_decision_latency_seconds", "Time to decide one pool and plan its next step.",
@@ -93,6 +98,7 @@ public sealed class CoordinatorMetrics
 
     internal void OnSplitBrain(SplitBrainDecisionMade d) => _splitBrain.WithLabels(d.Kind.ToString()).Inc();
     internal void OnRefused() => _refused.Inc();
+    internal void OnWatchdogFired(LivenessWatchdogFired f) => _watchdog.WithLabels(f.Rule.ToString()).Inc();
     internal void OnDecision(ArbiterDecisionMeasured d) => _decisionLatency.Observe(d.Latency.TotalSeconds);
 
     internal void OnGrantStates(ArbiterGrantStates s)

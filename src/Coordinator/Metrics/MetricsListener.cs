@@ -28,6 +28,7 @@ public sealed class MetricsListener : ReceiveActor
         _mediator = mediator;
         Receive<SplitBrainDecisionMade>(metrics.OnSplitBrain);
         Receive<CoordinatorRefused>(_ => metrics.OnRefused());
+        Receive<LivenessWatchdogFired>(metrics.OnWatchdogFired);
         Receive<ArbiterDecisionMeasured>(metrics.OnDecision);
         Receive<ArbiterGrantStates>(metrics.OnGrantStates);
         Receive<GrantQuorumReachability>(metrics.OnQuorum);
@@ -51,7 +52,7 @@ public sealed class MetricsListener : ReceiveActor
         var es = Context.System.EventStream;
         foreach (var t in new[]
                  {
-                     typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
+                     typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(LivenessWatchdogFired), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
                      typeof(GrantQuorumReachability), typeof(CrdClusterTracked), typeof(CrdStatusSynced), typeof(CrdClusterUntracked),
                      typeof(HealthProbeCompleted),
                  })

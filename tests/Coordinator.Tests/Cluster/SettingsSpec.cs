@@ -32,6 +32,10 @@ public class SettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(5), fc.Cluster.StableAfter);
         Assert.Equal(TimeSpan.FromSeconds(15), fc.Cluster.DownAllWhenUnstable);
         Assert.Equal(TimeSpan.FromSeconds(2), fc.Cluster.DownRemovalMargin);
+        Assert.True(fc.Watchdog.Enabled);
+        Assert.Equal(TimeSpan.FromSeconds(2), fc.Watchdog.CheckInterval);
+        Assert.Equal(TimeSpan.FromSeconds(20), fc.Watchdog.SingletonMissingAfter);
+        Assert.Equal(TimeSpan.FromSeconds(60), fc.Watchdog.MinorityAfter);
         Assert.False(fc.Tls.Enabled);
         Assert.Equal("forge", fc.Coordinator.SystemName);
         Assert.Equal(4053, fc.Coordinator.RemotePort);
@@ -63,6 +67,8 @@ public class SettingsSpec
     [InlineData("forge.cluster.regions = [a, a]", "lists a region twice")]
     [InlineData("forge.cluster.split-brain.stable-after = 0s", "forge.cluster.split-brain.stable-after")]
     [InlineData("forge.arbiter.view-stale-after = 500ms", "forge.arbiter.view-stale-after")]
+    [InlineData("forge.cluster.liveness-watchdog.singleton-missing-after = 1s", "forge.cluster.liveness-watchdog.singleton-missing-after")]
+    [InlineData("forge.cluster.liveness-watchdog.minority-after = 3s", "forge.cluster.liveness-watchdog.minority-after")]
     [InlineData("forge.nodes.number-of-shards = 0", "forge.nodes.number-of-shards")]
     [InlineData("forge.health.default-failure-threshold = 0", "forge.health.default-failure-threshold")]
     [InlineData("forge.coordinator.port = 70000", "forge.coordinator.port")]
