@@ -49,6 +49,7 @@ public sealed class GrantReplicaActor : ReceiveActor, IWithTimers
         });
         Receive<ReplicaReleaseNotice>(m => Answer(ReplicaCore.Release(_state, m, _region)));
         Receive<ReplicaStatusQuery>(q => Sender.Tell(ReplicaCore.Status(_state, q, _region, _clock.Now)));
+        Receive<ReplicaQuietQuery>(q => Sender.Tell(ReplicaCore.QuietTerms(_state, q, _region, _clock.Now)));
         Receive<ReplicaStateTransferRequest>(q => Sender.Tell(ReplicaCore.Snapshot(_state, _region, q.Nonce, _clock.Now, _settings.Timing)));
         Receive<ReplicaStateTransferReply>(OnTransferReply);
         Receive<RetryTransfer>(_ => RequestTransfer());

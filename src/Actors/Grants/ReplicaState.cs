@@ -37,7 +37,16 @@ public sealed record ReplicaPoolState(
         !Standalone || Released ? TimeSpan.Zero : Max(ActiveFrom, LastRenewalAt ?? AcceptedAt) + timing.ReplicaHoldFor(Ttl);
 
     public ReplicaTermView View(TimeSpan now) =>
-        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt, Standalone);
+        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt, Standalone, QuietFor(now));
+
+    /// <summary>How long this term has gone without a renewal here while it could have been renewed: since its last
+    /// renewal, else since it became renewable (its activation, or its acceptance if that was later); zero before.
+    /// A holder renews every TTL/5, so a healthy term is never quiet for long.</summary>
+    public TimeSpan QuietFor(TimeSpan now)
+    {
+        var since = now - (LastRenewalAt ?? Max(ActiveFrom, AcceptedAt));
+        return since > TimeSpan.Zero ? since : TimeSpan.Zero;
+    }
 
     internal static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }
