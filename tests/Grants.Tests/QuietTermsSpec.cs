@@ -23,7 +23,7 @@ public sealed class QuietTermsSpec
     }
 
     private static ImmutableArray<ReplicaQuietTerm> Quiet(ReplicaState s, TimeSpan now, int rank = 0) =>
-        ReplicaCore.QuietTerms(s, QuietTally.Query(Settings, rank, 1), "a", now).Terms;
+        ReplicaCore.QuietTerms(s, QuietTally.Query(Settings, rank, 1), "a", now, Timing).Terms;
 
     [Theory]
     // renewed at 1 s; the quiet bound is TTL/2 = 2.5 s, rank k adds k × 1 s
@@ -41,15 +41,27 @@ public sealed class QuietTermsSpec
     }
 
     [Fact]
-    public void A_term_waiting_to_activate_is_not_quiet_and_one_never_renewed_is_quiet_from_its_activation()
+    public void A_term_waiting_to_activate_is_not_quiet_and_one_never_renewed_is_quiet_from_when_its_first_request_was_due()
     {
         var s = Renew(Grant(Empty, T1, N0, I0, S(0)), T1, N0, I0, S(1));
-        s = Grant(s, T2, N1, I1, S(3)); // may be renewed from 1 + 5.5 = 6.5 s
+        s = Grant(s, T2, N1, I1, S(3)); // may be renewed from 1 + 5.5 = 6.5 s; its holder waits 3.5 s × (1 + ρ) on its clock
+        // due at 6.5 + 3ρ × 3.5 s = 7.55 s (ρ = 0.1): a holder whose clock runs slow is not quiet for its own wait
         Assert.Empty(Quiet(s, S(6.4)));
-        Assert.Empty(Quiet(s, S(8.9)));
-        var t = Assert.Single(Quiet(s, S(9.0)));
+        Assert.Empty(Quiet(s, S(10.0)));
+        var t = Assert.Single(Quiet(s, S(10.1)));
         Assert.Equal((T2, N1, false), (t.Term, t.Holder, t.Released));
-        Assert.Equal(S(2.5), s.Pool("p")!.View(S(9.0)).Quiet);
+        Assert.InRange(s.Pool("p")!.View(S(10.1), Timing).Quiet!.Value, S(2.549), S(2.551));
+        Assert.Null(s.Pool("p")!.View(S(10.1)).Quiet);
+    }
+
+    [Fact]
+    public void A_first_term_after_the_amnesia_wait_is_not_quiet_while_its_holder_waits_its_stretched_hint()
+    {
+        // a fresh deployment: every replica waits max-ttl + margin (33 s) before any renewal; the first holder's hint is
+        // 33 s × 1.1 (it requested 32 s after the grant on a loaded sandbox): not "lost" before it could ask
+        var s = ReplicaCore.Recover([], S(0), Timing, S(30));
+        s = Grant(s, T1, N0, I0, S(0.5));
+        Assert.Empty(Quiet(s, S(36.3 + 2.4)));
     }
 
     [Fact]
@@ -58,7 +70,7 @@ public sealed class QuietTermsSpec
         var s = Renew(Grant(Empty, T1, N0, I0, S(0)), T1, N0, I0, S(1));
         s = ReplicaCore.Release(s, new ReplicaReleaseNotice("p", new TermRelease(T1, N0, I0), 1), "a").State;
         Assert.True(Assert.Single(Quiet(s, S(4))).Released);
-        var recovering = ReplicaCore.QuietTerms(ReplicaState.Fresh, QuietTally.Query(Settings, 0, 1), "a", S(100));
+        var recovering = ReplicaCore.QuietTerms(ReplicaState.Fresh, QuietTally.Query(Settings, 0, 1), "a", S(100), Timing);
         Assert.True(recovering.Recovering);
         Assert.Empty(recovering.Terms);
     }

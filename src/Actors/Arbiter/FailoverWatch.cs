@@ -90,6 +90,8 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
 
         Receive<SubscribeAck>(_ => { });
         Receive<PoolStateChanged>(c => _states[c.State.PoolId] = c.State);
+        // Answer to the bootstrap ask below; a publication that arrived meanwhile is newer.
+        Receive<PoolState>(s => { if (s.Phase != "unknown") _states.TryAdd(s.PoolId, s); });
         Receive<Check>(_ => OnCheck());
         Receive<QuietTerms>(OnQuietTerms);
         Receive<TermGranted>(g =>
@@ -126,7 +128,13 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         foreach (var t in q.Terms)
         {
             if (_inFlight.TryGetValue(t.PoolId, out var since) && now - since < _ttl) continue;
-            if (!_states.TryGetValue(t.PoolId, out var state)) continue;
+            if (!_states.TryGetValue(t.PoolId, out var state))
+            {
+                // Publications come only on change: a coordinator that started since has none. Ask the arbiter (through
+                // this coordinator's singleton proxy: Akka.Hosting's WithSingleton names it so) for the next check.
+                Context.ActorSelection("/user/forge-arbiter-proxy").Tell(new GetPoolState(t.PoolId));
+                continue;
+            }
             // The quorum's holder, not the published one (the state may predate a fallback's grant).
             if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder) continue;
             _inFlight[t.PoolId] = now;

@@ -34,6 +34,8 @@ public sealed class AgentConnection : ReceiveActor
     private RegisterAgent? _registration;
     private AgentRegistered? _lastAck;
     private bool _accepted;
+    /// <summary>The entity refused this link's registration (a grant broadcast is not passed on then).</summary>
+    private bool _refused;
     private StandaloneProposal? _standalone;
 
     /// <summary>The standalone request being proposed (one at a time per link); <see cref="Retried"/>: proposed again
@@ -73,7 +75,7 @@ public sealed class AgentConnection : ReceiveActor
         Receive<AgentRegistered>(a =>
         {
             _accepted = _registration is { } reg && reg.Node == a.Node && reg.Incarnation == a.Incarnation;
-            if (_accepted) SubscribeGrants(_registration!.PoolId);
+            if (_accepted) _refused = false;
             if (a == _lastAck) return; // a re-registration after an entity move: the agent knows already
             _lastAck = a;
             // this link serves revision-2 messages whatever the entity's coordinator runs
@@ -82,11 +84,14 @@ public sealed class AgentConnection : ReceiveActor
         Receive<AgentRefused>(a =>
         {
             _accepted = false;
+            _refused = true;
             _session.Send(a);
         });
+        // Not gated on the entity's acceptance: after a region loss the entity may be unreachable until Sharding moves it
+        // (10+ s), and the grant names the incarnation, a random id only that agent knows. A refusal stops it.
         Receive<GrantBroadcast>(b =>
         {
-            if (_accepted && _registration is { } reg && reg.Node == b.Grant.Holder && reg.Incarnation == b.Grant.Incarnation)
+            if (!_refused && _registration is { } reg && reg.Node == b.Grant.Holder && reg.Incarnation == b.Grant.Incarnation)
                 _session.Send(b.Grant);
         });
         Receive<SubscribeAck>(_ => { });
@@ -106,6 +111,8 @@ public sealed class AgentConnection : ReceiveActor
                 _registration = r;
                 _lastAck = null;
                 _accepted = false;
+                _refused = false;
+                SubscribeGrants(r.PoolId);
                 _nodes.Tell(r, Self);
                 break;
             case Released:
