@@ -8,7 +8,7 @@ using Forge.Benchmarks;
 // ... -- kubewrites [POOLS] [WINDOW_S] [WARMUP_S]   CRD projection's Kubernetes API writes in steady state (emulator)
 // ... -- arbiterthroughput [POOLS] [VIEWS]   node view refreshes/s one ForgeArbiter absorbs at POOLS pools
 // ... -- replicawrite [POOLS] [WRITES]   one grant replica's durable write (whole state + fsync) at POOLS pools
-// ... -- failover DIR kill-forger|kill-arbiter-host RUNS [SETTLE_S]   unplanned failover against a running sandbox
+// ... -- failover DIR kill-forger|kill-arbiter-host|kill-forger-region RUNS [SETTLE_S]   unplanned failover, running sandbox
 // ... -- footprint SECONDS PID...     RSS and CPU of running processes (e.g. the agents in a sandbox's sandbox.json)
 if (args.Length > 0 && args[0] == "latency")
 {

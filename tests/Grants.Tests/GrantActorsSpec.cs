@@ -149,4 +149,36 @@ public sealed class GrantActorsSpec : TestKit
         if (outcome is TermNotGranted refused) Assert.True(refused.HighestSeen >= new TermId(1, "p1"));
         else Assert.True(((TermGranted)outcome).Term > granted.Term);
     }
+
+    [Fact]
+    public void Proposer_reports_a_holder_that_stopped_renewing_on_a_majority_even_with_a_region_silent()
+    {
+        var (replicas, _, clock) = StartReplicas();
+        var silent = CreateTestProbe(); // region c cut off: its replica never answers
+        var proposer = Sys.ActorOf(GrantProposerActor.Props(Settings, "p1", r => r == "c" ? silent.Ref : replicas[r]));
+        proposer.Tell(new ProposeTerm("pool", Node, Inc, Settings.Ttl, TermId.None, null, "test"));
+        var granted = ExpectMsg<TermGranted>();
+        var batcher = Sys.ActorOf(RenewalBatcherActor.Props(Settings, r => replicas[r]));
+        batcher.Tell(new GrantRequest("pool", Node, Inc, granted.Term, 1));
+        ExpectMsg<Renewed>(TimeSpan.FromSeconds(3));
+
+        clock.Now += TimeSpan.FromSeconds(2.4); // one renewal late: healthy
+        proposer.Tell(new FindQuietTerms(Rank: 0));
+        var none = ExpectMsg<QuietTerms>(TimeSpan.FromSeconds(3));
+        Assert.Empty(none.Terms);
+        Assert.Equal(2, none.RegionsAnswered);
+
+        clock.Now += TimeSpan.FromSeconds(0.1); // 2.5 s: two renewals missed
+        proposer.Tell(new FindQuietTerms(Rank: 0));
+        var quiet = Assert.Single(ExpectMsg<QuietTerms>(TimeSpan.FromSeconds(3)).Terms);
+        Assert.Equal((granted.Term, Node, Inc), (quiet.Term, quiet.Holder, quiet.Incarnation));
+        proposer.Tell(new FindQuietTerms(Rank: 1)); // a fallback proposer waits one failover-proposal-timeout longer
+        Assert.Empty(ExpectMsg<QuietTerms>(TimeSpan.FromSeconds(3)).Terms);
+
+        // the failover check confirms it and proposes; the successor still waits out the old term on the replicas
+        proposer.Tell(new ProposeFailover("pool", granted.Term, new NodeId("us-west-2-prod", "bp-0"), Guid.NewGuid(), Settings.Ttl, "test"));
+        var next = ExpectMsg<TermGranted>(TimeSpan.FromSeconds(3));
+        Assert.True(next.Term > granted.Term);
+        Assert.True(next.ActivationDelay >= TimeSpan.FromSeconds(2.9), $"activation in {next.ActivationDelay}");
+    }
 }

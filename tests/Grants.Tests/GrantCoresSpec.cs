@@ -2,21 +2,13 @@ using System.Collections.Immutable;
 using CsCheck;
 using Forge.Protocol;
 using Xunit;
+using static Forge.Grants.Tests.GrantTestData;
 
 namespace Forge.Grants.Tests;
 
 /// <summary>The pure rules without actors.</summary>
 public sealed class GrantCoresSpec
 {
-    private static readonly GrantTiming Timing = new(TimeSpan.FromMilliseconds(500), 100_000);
-    private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(5);
-    private static readonly NodeId N0 = new("c0", "bp-0");
-    private static readonly NodeId N1 = new("c1", "bp-0");
-    private static readonly Guid I0 = Guid.NewGuid();
-    private static readonly Guid I1 = Guid.NewGuid();
-    private static readonly ReplicaState Empty = ReplicaState.Fresh with { Recovering = false };
-
-    private static TimeSpan S(double seconds) => TimeSpan.FromSeconds(seconds);
 
     private static ReplicaState Grant(ReplicaState s, long counter, NodeId n, Guid i, TimeSpan now, TermRelease? release = null) =>
         ReplicaCore.AcceptGrant(s, new ReplicaAcceptGrant("p", new TermId(counter, "x"), n, i, Ttl, release, 0), "a", now, Timing).State;

@@ -20,6 +20,8 @@ public class GrantSettingsSpec
         Assert.Equal(TimeSpan.FromMilliseconds(20), s.BatchInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), s.RoundTimeout);
         Assert.Equal(TimeSpan.FromSeconds(1), s.FailoverProposalTimeout);
+        Assert.Equal(0.5, s.FailoverQuietFraction);
+        Assert.Equal(TimeSpan.FromSeconds(2.5), s.QuietAfter(s.Ttl));
         Assert.Equal("/var/lib/forge-coordinator/grants", s.DataDirectory);
     }
 

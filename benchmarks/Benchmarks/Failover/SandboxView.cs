@@ -8,9 +8,9 @@ namespace Forge.Benchmarks.Failover;
 /// CLOCK_MONOTONIC in ns, the clock <see cref="System.Diagnostics.Stopwatch"/> reads on Linux).</summary>
 public sealed record SandboxView(IReadOnlyList<SandboxView.Node> Nodes, IReadOnlyList<SandboxView.Coordinator> Coordinators)
 {
-    public sealed record Node(string Id, int NodePid, string ForgeLog);
+    public sealed record Node(string Id, string Region, int NodePid, int AgentPid, int FencePid, string ForgeLog);
 
-    public sealed record Coordinator(int Pid, string Metrics);
+    public sealed record Coordinator(string Region, int Pid, string Metrics);
 
     public sealed record Forged(string Node, long Slot, long Mono);
 
@@ -21,10 +21,12 @@ public sealed record SandboxView(IReadOnlyList<SandboxView.Node> Nodes, IReadOnl
         var coordinators = new List<Coordinator>();
         foreach (var region in doc.RootElement.GetProperty("regions").EnumerateArray())
         {
+            var name = region.GetProperty("region").GetString()!;
             foreach (var c in region.GetProperty("coordinators").EnumerateArray())
-                coordinators.Add(new Coordinator(c.GetProperty("pid").GetInt32(), c.GetProperty("metrics").GetString()!));
+                coordinators.Add(new Coordinator(name, c.GetProperty("pid").GetInt32(), c.GetProperty("metrics").GetString()!));
             foreach (var n in region.GetProperty("nodes").EnumerateArray())
-                nodes.Add(new Node(n.GetProperty("id").GetString()!, n.GetProperty("nodePid").GetInt32(), n.GetProperty("forgeLog").GetString()!));
+                nodes.Add(new Node(n.GetProperty("id").GetString()!, name, n.GetProperty("nodePid").GetInt32(), n.GetProperty("agentPid").GetInt32(),
+                    n.GetProperty("fencePid").GetInt32(), n.GetProperty("forgeLog").GetString()!));
         }
         return new SandboxView(nodes, coordinators);
     }
@@ -47,6 +49,32 @@ public sealed record SandboxView(IReadOnlyList<SandboxView.Node> Nodes, IReadOnl
             }
         }
         return [.. all.OrderBy(f => f.Mono)];
+    }
+
+    /// <summary>Every process of one region: its coordinators, agents, fences and nodes (a region crash).</summary>
+    public IEnumerable<int> RegionPids(string region) =>
+        Coordinators.Where(c => c.Region == region).Select(c => c.Pid)
+            .Concat(Nodes.Where(n => n.Region == region).SelectMany(n => new[] { n.NodePid, n.AgentPid, n.FencePid }));
+
+    /// <summary>Every coordinator sees every coordinator Up and reachable (a killed region has rejoined), from
+    /// <c>/cluster/members</c> on the metrics port.</summary>
+    public async Task<bool> ClusterFormed(HttpClient http)
+    {
+        foreach (var c in Coordinators)
+        {
+            try
+            {
+                using var members = JsonDocument.Parse(await http.GetStringAsync(new Uri(new Uri(c.Metrics), "/cluster/members")));
+                if (members.RootElement.GetProperty("members").EnumerateArray().Count(m =>
+                        m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachability").GetString() == "reachable") != Coordinators.Count)
+                    return false;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The coordinator whose /metrics says it hosts the ForgeArbiter, or null.</summary>

@@ -69,8 +69,11 @@ public static class ArbiterPlanner
     private static bool Released(PoolRecord rec, CurrentGrant g) =>
         rec.Release is { } r && r.Term == g.Term && r.Incarnation == g.Incarnation && r.Node == g.Holder;
 
+    /// <summary>Worth a revoke: connected, recently heard, and still renewing (a holder whose term the quorum reports quiet
+    /// could not get a release through either; the quorum makes the successor wait out its term instead).</summary>
     private static bool HolderReachable(PoolRecord rec, CurrentGrant g, TimeSpan now, ArbiterSettings s) =>
-        rec.Nodes.TryGetValue(g.Holder, out var v) && v.Connected && v.Incarnation == g.Incarnation
+        !rec.HolderLost(g.Holder, g.Incarnation)
+        && rec.Nodes.TryGetValue(g.Holder, out var v) && v.Connected && v.Incarnation == g.Incarnation
         && rec.NodeHeardAt.TryGetValue(g.Holder, out var at) && now - at < s.ViewStaleAfter;
 
     private static TermId Max(TermId a, TermId b) => a >= b ? a : b;

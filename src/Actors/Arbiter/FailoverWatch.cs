@@ -11,26 +11,25 @@ using Forge.Protocol;
 namespace Forge.Arbiter;
 
 /// <summary>
-/// Pure parts of the failover watch: whether this coordinator should act for a missing arbiter, and whom to propose.
+/// Pure parts of the failover watch: this coordinator's fallback rank, and whom to propose.
 /// </summary>
 public static class FailoverPlanner
 {
     /// <summary>
-    /// The arbiter is suspect when the oldest coordinator (its host) is unreachable, or the host changed less than
-    /// <paramref name="grace"/> ago (the new singleton is starting or settling). Only one coordinator per side acts: the
-    /// oldest reachable Up coordinator (dueling proposers would only cost time).
+    /// This coordinator's rank among the fallback proposers (the arbiter is rank 0): 1 + its place among the Up
+    /// coordinators it sees reachable, the arbiter's host first, then by address; null when it is not one of them. Rank k
+    /// proposes only once a term has been quiet k × failover-proposal-timeout longer than the arbiter would wait, so a
+    /// live arbiter acts first and fallbacks rarely duel (a duel costs time, never safety). No unreachable mark is
+    /// needed: a dead host (not yet marked) keeps rank 1, and rank 2 acts one timeout later.
     /// </summary>
-    public static bool ShouldAct(ClusterMembersSnapshot s, TimeSpan sinceHostChanged, TimeSpan grace)
+    public static int? Rank(ClusterMembersSnapshot s)
     {
-        var coordinators = s.Members.Where(m => m.Status is "Up" or "Leaving" && m.Roles.Contains(ClusterRoles.Coordinator)).ToList();
-        var host = coordinators.FirstOrDefault(m => m.Oldest);
-        var suspect = host is null || host.Reachability != "reachable" || sinceHostChanged < grace;
-        if (!suspect) return false;
-        // Members are listed by address; age order is what the singleton uses, and the oldest flag marks only the
-        // host, so among the reachable ones prefer the host itself, else the lowest address (deterministic per side).
-        var actor = coordinators.Where(m => m.Reachability == "reachable")
-            .OrderBy(m => m.Oldest ? 0 : 1).ThenBy(m => m.Address, StringComparer.Ordinal).FirstOrDefault();
-        return actor is { Self: true };
+        var ordered = s.Members
+            .Where(m => m.Status is "Up" or "Leaving" && m.Roles.Contains(ClusterRoles.Coordinator) && (m.Self || m.Reachability == "reachable"))
+            .OrderBy(m => m.Oldest ? 0 : 1).ThenBy(m => m.Address, StringComparer.Ordinal)
+            .ToList();
+        var index = ordered.FindIndex(m => m.Self);
+        return index < 0 ? null : index + 1;
     }
 
     /// <summary>The best other node from the last published pool state: an eligible cluster other than the holder's,
@@ -50,12 +49,13 @@ public static class FailoverPlanner
 }
 
 /// <summary>
-/// Runs on every coordinator. When the arbiter singleton is missing (its host unreachable, or moving and settling),
-/// the acting coordinator of this side asks the grant module to fail over each pool whose holder's renewals stopped
-/// (<see cref="ProposeFailover"/>: the replicas decide whether the term is stalled, so a healthy holder is never
-/// replaced), and relays a granted term to its holder. Inputs are the arbiter's last published pool states
-/// (DistributedPubSub topic forge-pool-state), so forging can fail over in seconds even when the forger's region dies
-/// with the arbiter in it. Dueling with a late singleton costs time, never safety.
+/// Runs on every coordinator: the fallback proposer when the arbiter singleton does not act (its host dead or cut off
+/// with the forger's region, moving, or settling). Every decide interval it asks the grant module which terms a majority
+/// of replicas report quiet for longer than the arbiter would wait (<see cref="FailoverPlanner.Rank"/>); for each such
+/// pool it proposes the best other node of the arbiter's last published state (DistributedPubSub topic
+/// forge-pool-state) with <see cref="ProposeFailover"/> (the replicas confirm the term is quiet, so a healthy holder is
+/// never replaced) and relays a granted term to its holder. No Akka unreachable mark is needed, so forging fails over in
+/// seconds even when the forger's region dies with the arbiter in it. Dueling with the arbiter costs time, never safety.
 /// </summary>
 public sealed class FailoverWatch : ReceiveActor, IWithTimers
 {
@@ -66,14 +66,13 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
 
     private readonly IActorRef _proposer;
     private readonly IActorRef _nodes;
+    private readonly IActorRef _mediator;
     private readonly TimeSpan _ttl;
-    private readonly TimeSpan _grace;
     private readonly TimeSpan _interval;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<string, PoolState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> _inFlight = new(StringComparer.Ordinal);
-    private string? _host;
-    private TimeSpan _hostChangedAt;
+    private TimeSpan? _askedAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -84,19 +83,24 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     {
         _proposer = proposer;
         _nodes = nodes;
+        _mediator = mediator;
         _ttl = settings.GrantTtl;
         _interval = settings.DecideInterval;
-        _grace = settings.StartupSettle + settings.DecideInterval + settings.DecideInterval;
         mediator.Tell(new Subscribe(ArbiterTopics.PoolState, Self));
 
         Receive<SubscribeAck>(_ => { });
         Receive<PoolStateChanged>(c => _states[c.State.PoolId] = c.State);
+        // Answer to the bootstrap ask below; a publication that arrived meanwhile is newer.
+        Receive<PoolState>(s => { if (s.Phase != "unknown") _states.TryAdd(s.PoolId, s); });
         Receive<Check>(_ => OnCheck());
+        Receive<QuietTerms>(OnQuietTerms);
         Receive<TermGranted>(g =>
         {
             _inFlight.Remove(g.PoolId);
-            _log.Warning("failover: term {0} granted to {1} for pool {2} while the arbiter was missing", g.Term, g.Holder, g.PoolId);
+            _log.Warning("failover: term {0} granted to {1} for pool {2} (activation in {3:F1}s) without the arbiter",
+                g.Term, g.Holder, g.PoolId, g.ActivationDelay.TotalSeconds);
             _nodes.Tell(new DeliverGrant(g.Holder, g.ToAgentGrant()));
+            _mediator.Tell(new Publish(GrantTopics.Of(g.PoolId), new GrantBroadcast(g.ToAgentGrant())));
             if (_states.TryGetValue(g.PoolId, out var s))
                 _states[g.PoolId] = s with { Holder = g.Holder, HolderIncarnation = g.Incarnation, Term = g.Term };
         });
@@ -106,29 +110,38 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
 
     private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
 
-    protected override void PreStart()
-    {
-        _hostChangedAt = Now;
-        Timers.StartPeriodicTimer("check", Check.Instance, _interval);
-    }
+    protected override void PreStart() => Timers.StartPeriodicTimer("check", Check.Instance, _interval);
 
     private void OnCheck()
     {
-        var snapshot = ClusterMembersView.Of(Akka.Cluster.Cluster.Get(Context.System));
         var now = Now;
-        if (snapshot.ArbiterHost != _host)
+        if (_states.Count == 0 || _askedAt is { } at && now - at < _interval + _interval) return;
+        if (FailoverPlanner.Rank(ClusterMembersView.Of(Akka.Cluster.Cluster.Get(Context.System))) is not { } rank) return;
+        _askedAt = now;
+        _proposer.Tell(new FindQuietTerms(rank));
+    }
+
+    private void OnQuietTerms(QuietTerms q)
+    {
+        _askedAt = null;
+        var now = Now;
+        foreach (var t in q.Terms)
         {
-            _host = snapshot.ArbiterHost;
-            _hostChangedAt = now;
-        }
-        if (!FailoverPlanner.ShouldAct(snapshot, now - _hostChangedAt, _grace)) return;
-        foreach (var (poolId, state) in _states)
-        {
-            if (_inFlight.TryGetValue(poolId, out var since) && now - since < _ttl) continue;
-            if (state.Term.IsNone || FailoverPlanner.Candidate(state) is not { } candidate) continue;
-            _inFlight[poolId] = now;
-            _proposer.Tell(new ProposeFailover(poolId, state.Term, candidate.Node, candidate.Incarnation, _ttl,
-                $"arbiter missing; {state.Holder} stopped renewing term {state.Term}"));
+            if (_inFlight.TryGetValue(t.PoolId, out var since) && now - since < _ttl) continue;
+            if (!_states.TryGetValue(t.PoolId, out var state))
+            {
+                // Publications come only on change: a coordinator that started since has none. Ask the arbiter (through
+                // this coordinator's singleton proxy: Akka.Hosting's WithSingleton names it so) for the next check.
+                Context.ActorSelection("/user/forge-arbiter-proxy").Tell(new GetPoolState(t.PoolId));
+                continue;
+            }
+            // The quorum's holder, not the published one (the state may predate a fallback's grant).
+            if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder) continue;
+            _inFlight[t.PoolId] = now;
+            _log.Warning("failover: pool {0}: term {1} of {2} not renewed on [{3}] for {4:F1}s; proposing {5}", t.PoolId, t.Term,
+                t.Holder, string.Join(", ", t.Regions), t.QuietFor.TotalSeconds, candidate.Node);
+            _proposer.Tell(new ProposeFailover(t.PoolId, t.Term, candidate.Node, candidate.Incarnation, _ttl,
+                $"{t.Holder} stopped renewing term {t.Term} ({t.QuietFor.TotalSeconds:F1}s quiet on a majority) and the arbiter did not act"));
         }
     }
 }

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Forge.Decider;
+using Forge.Grants;
 using Forge.Health;
 using Forge.Nodes;
 using Forge.Protocol;
@@ -47,6 +48,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
     private readonly Dictionary<NodeId, (Guid Incarnation, ClusterInfoKey Key)> _infoSent = [];
     private readonly Dictionary<(string Pool, string Cluster), (IActorRef Prober, HealthCheckSpec Spec)> _probers = [];
+    /// <summary>When the pending <see cref="FindQuietTerms"/> was sent (null: none pending).</summary>
+    private TimeSpan? _quietAskedAt;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -79,8 +82,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         Receive<GrantProposed>(OnGranted);
         Receive<GrantNotProposed>(OnNotGranted);
         Receive<DeliveryFailed>(f => _log.Warning("relay of {0} to {1} failed: {2}", f.What, f.Node, f.Reason));
+        Receive<QuietTerms>(OnQuietTerms);
         Receive<Tick>(_ =>
         {
+            AskQuietTerms();
             foreach (var id in _pools.Keys) Decide(id);
             PublishGrantStates();
         });
@@ -171,6 +176,53 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         && a.LastSignalAt == b.LastSignalAt && a.Credentials == b.Credentials && a.Region == b.Region
         && a.KesPeriodsRemaining == b.KesPeriodsRemaining && a.CoordinatorId == b.CoordinatorId;
 
+    /// <summary>Once per decide interval, one question to the quorum for every pool: which holders stopped renewing?
+    /// (One message per replica, answered within a quarter of the round timeout.) Node views cannot tell: a view is
+    /// refreshed by the node's entity, which may live on the far side of a partition, or see a link that is up while the
+    /// holder's renewals cannot reach a majority.</summary>
+    private void AskQuietTerms()
+    {
+        var now = Now;
+        if (_quietAskedAt is { } at && now - at < _settings.DecideInterval + _settings.DecideInterval) return;
+        if (!_pools.Values.Any(r => r.Grant is not null)) return;
+        _quietAskedAt = now;
+        _grants.Tell(new FindQuietTerms(Rank: 0));
+    }
+
+    /// <summary>A holder whose term a majority of replicas report quiet (its quiet bound, half its TTL by default: two
+    /// missed renewals) counts as lost at once: the decider moves forging and the planner proposes without a revoke.
+    /// The replicas still make the successor wait until TTL + margin after the last renewal they accepted, so this only
+    /// brings the proposal forward; it never shortens the old term. A quiet term above the one the arbiter knows (a
+    /// fallback coordinator granted it) becomes the current one.</summary>
+    private void OnQuietTerms(QuietTerms q)
+    {
+        _quietAskedAt = null;
+        var quiet = q.Terms.GroupBy(t => t.PoolId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(t => t.Term)!, StringComparer.Ordinal);
+        foreach (var (poolId, rec) in _pools)
+        {
+            var t = quiet.GetValueOrDefault(poolId);
+            var next = rec;
+            if (t is not null && (rec.Grant is null || t.Term > rec.Grant.Term))
+                next = next with
+                {
+                    Grant = new CurrentGrant(t.Term, t.Holder, t.Incarnation),
+                    HighestTerm = Max(next.HighestTerm, t.Term),
+                    Decider = next.Decider with { Holder = t.Holder },
+                };
+            var lost = t is not null && next.Grant is { } g && g.Term == t.Term ? t.Term : TermId.None;
+            if (lost == rec.QuietTerm && ReferenceEquals(next, rec)) continue;
+            if (!lost.IsNone && lost != rec.QuietTerm)
+            {
+                var why = $"term {t!.Term} {(t.Released ? "released and " : "")}not renewed on a majority [{string.Join(", ", t.Regions)}] " +
+                          $"for {t.QuietFor.TotalSeconds:F1}s (TTL {t.Ttl.TotalSeconds:0.#}s): holder lost";
+                _log.Warning("{0}: {1}: {2}", poolId, t.Holder, why);
+                next = next.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "holder-lost", t.Holder, null, t.Term, why), _settings.HistorySize);
+            }
+            _pools = _pools.SetItem(poolId, next with { QuietTerm = lost });
+            Decide(poolId);
+        }
+    }
+
     private void OnReleased(Released rel) => Update(rel.PoolId, r =>
     {
         _log.Info("{0}: {1} released term {2}: {3}", rel.PoolId, rel.Node, rel.Term, rel.Reason);
@@ -192,6 +244,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         _log.Info("{0}: term {1} granted to {2} by regions [{3}]: {4}", g.PoolId, grant.Term, grant.Holder,
             string.Join(", ", g.AcceptedByRegions), grant.Reason);
         _nodes.Tell(new DeliverGrant(grant.Holder, grant));
+        Publish(GrantTopics.Of(g.PoolId), new GrantBroadcast(grant)); // the entity may be on a lost coordinator
         var from = r.Grant?.Holder;
         return r.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "granted", from, grant.Holder, grant.Term, grant.Reason), _settings.HistorySize)
             with

@@ -8,6 +8,7 @@ namespace Forge.Arbiter;
 /// The production grant port: translates the arbiter's <see cref="ProposeGrant"/> into the grant module's
 /// <see cref="ProposeTerm"/> (to this coordinator's <see cref="GrantProposerActor"/>) and its outcomes back.
 /// A verified release becomes the term's <see cref="TermRelease"/> (the planned-handover shortcut).
+/// <see cref="FindQuietTerms"/> is forwarded as is (the answer goes straight to the arbiter).
 /// </summary>
 public sealed class GrantProposerPort : ReceiveActor
 {
@@ -34,5 +35,7 @@ public sealed class GrantProposerPort : ReceiveActor
                 w.ReplyTo.Tell(new GrantNotProposed(n.PoolId, w.Holder, n.HighestSeen, n.Reason, n.HeldFor, n.HeldBy));
         });
         Receive<FailoverNotNeeded>(_ => { });
+        // The arbiter's watch on its holders: the proposer answers the arbiter directly.
+        Receive<FindQuietTerms>(f => proposer.Forward(f));
     }
 }

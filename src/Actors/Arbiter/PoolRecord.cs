@@ -47,7 +47,8 @@ public sealed record PoolRecord(
     TimeSpan RetryAfter,
     ForgeDecision? LastDecision,
     ImmutableList<PoolTransition> History,
-    ImmutableHashSet<Guid> Draining)
+    ImmutableHashSet<Guid> Draining,
+    TermId QuietTerm = default)
 {
     public static PoolRecord Create(string poolId) => new(
         poolId,
@@ -72,11 +73,18 @@ public sealed record PoolRecord(
         return this with { History = h.Count > max ? h.RemoveRange(0, h.Count - max) : h };
     }
 
-    /// <summary>A node counts as alive only if its entity said so recently, its registration was not refused, and its
-    /// incarnation did not ask for a handover (it is shutting down or being drained).</summary>
+    /// <summary>A node counts as alive only if its entity said so recently, its registration was not refused, its
+    /// incarnation did not ask for a handover (it is shutting down or being drained), and it is not the holder of a term
+    /// the grant quorum reports quiet (<see cref="HolderLost"/>).</summary>
     public bool IsLive(NodeView v, TimeSpan now, TimeSpan staleAfter) =>
-        v.Alive && v.Refused is null && !Draining.Contains(v.Incarnation)
+        v.Alive && v.Refused is null && !Draining.Contains(v.Incarnation) && !HolderLost(v.Node, v.Incarnation)
         && NodeHeardAt.TryGetValue(v.Node, out var at) && now - at < staleAfter;
+
+    /// <summary>The current term's holder has lost it: a majority of replicas saw no renewal of that term for its quiet
+    /// bound (at least two missed renewals). Its node view may still look healthy (the entity lives on the far side of a
+    /// partition, or the link is up while the renewals cannot reach a majority), but it cannot forge much longer.</summary>
+    public bool HolderLost(NodeId node, Guid incarnation) =>
+        Grant is { } g && !QuietTerm.IsNone && QuietTerm == g.Term && g.Holder == node && g.Incarnation == incarnation;
 
     /// <summary>The pool's current credentials: the highest opcert counter registered (and only if all nodes at that
     /// counter present the same opcert; two different opcerts with one counter make nobody current).</summary>

@@ -5,9 +5,10 @@ namespace Forge.Grants;
 
 /// <summary>
 /// Whether a coordinator other than the singleton should propose a failover term: a majority of configured regions
-/// report <c>stalledTerm</c> as their current term and either released or not renewed for TTL + margin + the failover
-/// proposal timeout (not renewed and not accepted for that long, if never live). Safety never depends on this
-/// answer (replicas still make the new term wait); it only keeps healthy holders from being replaced.
+/// report <c>stalledTerm</c> as their current term and either released or quiet (not renewed while renewable) for
+/// <see cref="GrantSettings.QuietAfter"/> (half its TTL by default: at least two missed renewals, as holders renew every
+/// TTL/5). Safety never depends on this answer (replicas still make the new term wait until TTL + margin after the last
+/// renewal they accepted); it only keeps healthy holders from being replaced.
 /// </summary>
 public static class FailoverCheck
 {
@@ -27,8 +28,8 @@ public static class FailoverCheck
         if (v is null) return stalledTerm.IsNone;
         if (v.Term != stalledTerm) return false;
         if (v.Released) return true;
-        var quiet = s.Timing.ReplicaHoldFor(v.Ttl) + s.FailoverProposalTimeout;
-        var since = v.SinceLastRenewal ?? v.SinceAccepted;
-        return since >= quiet;
+        // Older replicas send no Quiet: their time since the last renewal (or acceptance) is an upper bound of it.
+        var quiet = v.Quiet ?? v.SinceLastRenewal ?? v.SinceAccepted;
+        return quiet >= s.QuietAfter(v.Ttl);
     }
 }

@@ -109,3 +109,13 @@ public sealed record FailoverNotNeeded(string PoolId, TermId StalledTerm, string
 
 /// <summary>Planned handover helper: send a release to every replica without proposing (e.g. the holder left).</summary>
 public sealed record ForwardRelease(string PoolId, TermRelease Release) : IGrantProposerCommand;
+
+/// <summary>Which holders have lost their term: asks every replica once (one message per replica for all pools) and
+/// answers <see cref="QuietTerms"/> with the terms quiet on a majority for at least
+/// <see cref="GrantSettings.QuietAfter"/> of their TTL + <paramref name="Rank"/> × failover-proposal-timeout.
+/// Rank 0 is the arbiter; the failover watch of the k-th fallback coordinator asks with rank k.</summary>
+public sealed record FindQuietTerms(int Rank) : IGrantProposerCommand;
+
+/// <summary>Answer to <see cref="FindQuietTerms"/>, sent once every configured region answered or after a quarter of
+/// the round timeout (an unreachable region must not delay the others' verdict).</summary>
+public sealed record QuietTerms(ImmutableArray<QuietTerm> Terms, int RegionsAnswered);

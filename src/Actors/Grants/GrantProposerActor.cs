@@ -8,7 +8,8 @@ namespace Forge.Grants;
 /// Proposes terms to every configured replica and reports the outcome to the asker. Runs on every coordinator: the
 /// ForgeArbiter singleton uses it normally; the failover watch uses <see cref="ProposeFailover"/> when the singleton
 /// is gone. Terms are (highest counter seen + 1, this proposer's id), so two proposers never mint equal terms.
-/// Thin: <see cref="ProposalTally"/> and <see cref="FailoverCheck"/> decide.
+/// It also answers <see cref="FindQuietTerms"/> (which holders stopped renewing on a majority) for both.
+/// Thin: <see cref="ProposalTally"/>, <see cref="FailoverCheck"/> and <see cref="QuietTally"/> decide.
 /// </summary>
 public sealed class GrantProposerActor : ReceiveActor, IWithTimers
 {
@@ -18,11 +19,14 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
 
     private sealed record FailoverQuery(ProposeFailover Request, IActorRef ReplyTo, ImmutableDictionary<string, ReplicaStatus> Statuses);
 
+    private sealed record QuietQuery(IActorRef ReplyTo, ImmutableDictionary<string, ReplicaQuietTerms> Answers);
+
     private readonly GrantSettings _settings;
     private readonly string _proposerId;
     private readonly ReplicaDirectory _replicas;
     private readonly Dictionary<long, Proposal> _proposals = [];
     private readonly Dictionary<long, FailoverQuery> _failovers = [];
+    private readonly Dictionary<long, QuietQuery> _quiet = [];
     private readonly Dictionary<string, TermId> _highestSeen = new(StringComparer.Ordinal);
     private long _correlation;
 
@@ -38,6 +42,8 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
 
         Receive<ProposeTerm>(p => Propose(p, Sender));
         Receive<ProposeFailover>(StartFailoverQuery);
+        Receive<FindQuietTerms>(StartQuietQuery);
+        Receive<ReplicaQuietTerms>(OnQuietTerms);
         Receive<ForwardRelease>(f => Broadcast(new ReplicaReleaseNotice(f.PoolId, f.Release, ++_correlation)));
         Receive<ReplicaGrantAnswer>(OnGrantAnswer);
         Receive<ReplicaStatus>(OnStatus);
@@ -102,8 +108,36 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         }
     }
 
+    private void StartQuietQuery(FindQuietTerms f)
+    {
+        var id = ++_correlation;
+        _quiet[id] = new QuietQuery(Sender, ImmutableDictionary<string, ReplicaQuietTerms>.Empty.WithComparers(StringComparer.Ordinal));
+        Broadcast(QuietTally.Query(_settings, Math.Max(0, f.Rank), id));
+        Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout / 4);
+    }
+
+    private void OnQuietTerms(ReplicaQuietTerms a)
+    {
+        if (!_quiet.TryGetValue(a.CorrelationId, out var q) || !_settings.IsConfiguredRegion(a.Region)) return;
+        q = q with { Answers = q.Answers.SetItem(a.Region, a) };
+        if (q.Answers.Count < _settings.Regions.Length)
+        {
+            _quiet[a.CorrelationId] = q;
+            return;
+        }
+        Forget(a.CorrelationId);
+        AnswerQuiet(q);
+    }
+
+    private void AnswerQuiet(QuietQuery q)
+    {
+        foreach (var t in q.Answers.Values.SelectMany(a => a.Terms)) Learn(t.PoolId, t.Term);
+        q.ReplyTo.Tell(new QuietTerms(QuietTally.Majority(q.Answers.Values, _settings), q.Answers.Count));
+    }
+
     private void OnTimeout(RoundTimeout t)
     {
+        if (_quiet.Remove(t.CorrelationId, out var quiet)) AnswerQuiet(quiet);
         if (_proposals.Remove(t.CorrelationId, out var p)) p.ReplyTo.Tell(p.Tally.TimedOut());
         if (_failovers.Remove(t.CorrelationId, out var q))
             q.ReplyTo.Tell(new FailoverNotNeeded(q.Request.PoolId, q.Request.StalledTerm, "no majority of replicas answered the status query"));
@@ -119,6 +153,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     {
         _proposals.Remove(id);
         _failovers.Remove(id);
+        _quiet.Remove(id);
         Timers.Cancel(id);
     }
 

@@ -48,7 +48,8 @@ public sealed class GrantReplicaActor : ReceiveActor, IWithTimers
             Answer(new ReplicaCore.Step<ReplicaRenewalBatchAnswer>(step.State, new(m.RoundId, _region, step.Answer), step.Persist));
         });
         Receive<ReplicaReleaseNotice>(m => Answer(ReplicaCore.Release(_state, m, _region)));
-        Receive<ReplicaStatusQuery>(q => Sender.Tell(ReplicaCore.Status(_state, q, _region, _clock.Now)));
+        Receive<ReplicaStatusQuery>(q => Sender.Tell(ReplicaCore.Status(_state, q, _region, _clock.Now, _settings.Timing)));
+        Receive<ReplicaQuietQuery>(q => Sender.Tell(ReplicaCore.QuietTerms(_state, q, _region, _clock.Now, _settings.Timing)));
         Receive<ReplicaStateTransferRequest>(q => Sender.Tell(ReplicaCore.Snapshot(_state, _region, q.Nonce, _clock.Now, _settings.Timing)));
         Receive<ReplicaStateTransferReply>(OnTransferReply);
         Receive<RetryTransfer>(_ => RequestTransfer());

@@ -16,7 +16,8 @@ public sealed record GrantSettings
         TimeSpan batchInterval,
         TimeSpan roundTimeout,
         TimeSpan failoverProposalTimeout,
-        string dataDirectory)
+        string dataDirectory,
+        double failoverQuietFraction = DefaultFailoverQuietFraction)
     {
         if (regions.IsDefaultOrEmpty) throw new ArgumentException("forge.grants.regions must list the configured regions");
         if (regions.Any(r => !NodeId.IsDnsLabel(r)))
@@ -39,6 +40,10 @@ public sealed record GrantSettings
         if (failoverProposalTimeout <= TimeSpan.Zero)
             throw new ArgumentException("forge.grants.failover-proposal-timeout must be positive");
         if (string.IsNullOrWhiteSpace(dataDirectory)) throw new ArgumentException("forge.grants.data-directory must be set");
+        // Agents renew every TTL/5: quiet for more than two renew intervals means at least two renewals in a row missed a
+        // majority, never one late or lost round. Above one TTL it would only delay failover past the replicas' wait.
+        if (failoverQuietFraction is not (> 0.4 and <= 1.0))
+            throw new ArgumentException("forge.grants.failover-quiet-fraction must be above 0.4 (two renew intervals of TTL/5) and at most 1");
 
         Regions = regions;
         Ttl = ttl;
@@ -47,7 +52,10 @@ public sealed record GrantSettings
         RoundTimeout = roundTimeout;
         FailoverProposalTimeout = failoverProposalTimeout;
         DataDirectory = dataDirectory;
+        FailoverQuietFraction = failoverQuietFraction;
     }
+
+    public const double DefaultFailoverQuietFraction = 0.5;
 
     /// <summary>The configured regions, one replica each. Majorities count these, never current members.</summary>
     public ImmutableArray<string> Regions { get; }
@@ -70,9 +78,17 @@ public sealed record GrantSettings
     /// <summary>A grant or renewal round still without a majority after this is answered as refused.</summary>
     public TimeSpan RoundTimeout { get; }
 
-    /// <summary>How long past TTL + margin without a renewal a majority-side coordinator waits for the singleton
-    /// before it proposes a failover term itself.</summary>
+    /// <summary>How long past <see cref="QuietAfter"/> a coordinator other than the arbiter waits for the arbiter before it
+    /// proposes a failover term itself; the k-th such coordinator (rank order) waits k times this.</summary>
     public TimeSpan FailoverProposalTimeout { get; }
+
+    /// <summary>A term quiet on a majority for this fraction of its TTL has lost its holder (see <see cref="QuietAfter"/>).</summary>
+    public double FailoverQuietFraction { get; }
+
+    /// <summary>A term not renewed on a majority of replicas for this long has lost its holder: the arbiter proposes a
+    /// successor at once. Safe whatever the value (the replicas still make the successor wait out TTL + margin after the
+    /// last renewal they saw); the bound only keeps a healthy holder (renewing every TTL/5) from being replaced.</summary>
+    public TimeSpan QuietAfter(TimeSpan ttl) => ttl * FailoverQuietFraction;
 
     /// <summary>Where the region's replica keeps its state file (a persistent volume on the pinned pod).</summary>
     public string DataDirectory { get; }
@@ -98,6 +114,7 @@ public sealed record GrantSettings
             c.GetTimeSpan("batch-interval", null, allowInfinite: false),
             c.GetTimeSpan("round-timeout", null, allowInfinite: false),
             c.GetTimeSpan("failover-proposal-timeout", null, allowInfinite: false),
-            c.GetString("data-directory"));
+            c.GetString("data-directory"),
+            c.GetDouble("failover-quiet-fraction", DefaultFailoverQuietFraction));
     }
 }

@@ -106,8 +106,18 @@ public static class ReplicaCore
         return new(state.With(current with { Released = true }, m.PoolId), new(m.PoolId, m.Release.Term, region, true, m.CorrelationId), true);
     }
 
-    public static ReplicaStatus Status(ReplicaState state, ReplicaStatusQuery q, string region, TimeSpan now) =>
-        new(q.PoolId, region, state.Recovering ? null : state.Pool(q.PoolId)?.View(now), state.Recovering, q.CorrelationId);
+    public static ReplicaStatus Status(ReplicaState state, ReplicaStatusQuery q, string region, TimeSpan now, GrantTiming timing) =>
+        new(q.PoolId, region, state.Recovering ? null : state.Pool(q.PoolId)?.View(now, timing), state.Recovering, q.CorrelationId);
+
+    /// <summary>The pools whose current term has been quiet here for at least its TTL × fraction + beyond (released
+    /// terms too, flagged). A recovering replica answers with nothing and says so (it does not vote).</summary>
+    public static ReplicaQuietTerms QuietTerms(ReplicaState state, ReplicaQuietQuery q, string region, TimeSpan now, GrantTiming timing) =>
+        new(region, state.Recovering, state.Recovering ? [] : [.. state.Pools
+            .Select(p => (Pool: p.Key, p.Value, Quiet: p.Value.QuietFor(now, timing)))
+            .Where(p => p.Quiet >= p.Value.Ttl * q.TtlFraction + q.Beyond)
+            .OrderBy(p => p.Pool, StringComparer.Ordinal)
+            .Select(p => new ReplicaQuietTerm(p.Pool, p.Value.Term, p.Value.Holder, p.Value.Incarnation, p.Value.Ttl, p.Value.Released, p.Quiet))],
+            q.CorrelationId);
 
     public static ReplicaStateTransferReply Snapshot(ReplicaState state, string region, long nonce, TimeSpan now, GrantTiming timing) =>
         new(region, nonce, state.Recovering,

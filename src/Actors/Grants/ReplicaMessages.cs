@@ -16,6 +16,8 @@ public interface IGrantReplicaMessage : IForgeWireMessage;
 /// <param name="SinceAccepted">Replica-clock time since this replica accepted the term.</param>
 /// <param name="SinceLastRenewal">Replica-clock time since the last accepted renewal (null: never renewed here).</param>
 /// <param name="Standalone">A standalone region's term (absent from older replicas: false).</param>
+/// <param name="Quiet">Replica-clock time the term has gone unrenewed while it could be renewed here: since its last
+/// renewal, or since its activation if never renewed; zero while it waits to activate (absent from older replicas: null).</param>
 public sealed record ReplicaTermView(
     TermId Term,
     NodeId Holder,
@@ -25,7 +27,8 @@ public sealed record ReplicaTermView(
     bool Released,
     TimeSpan SinceAccepted,
     TimeSpan? SinceLastRenewal,
-    bool Standalone = false);
+    bool Standalone = false,
+    TimeSpan? Quiet = null);
 
 /// <summary>A holder's verified release of a term, carried by the next grant (planned handover shortcut).</summary>
 public sealed record TermRelease(TermId Term, NodeId Holder, Guid Incarnation);
@@ -101,4 +104,17 @@ public sealed record ReplicaStatusQuery(string PoolId, long CorrelationId) : IGr
 
 /// <summary>Replica → coordinator.</summary>
 public sealed record ReplicaStatus(string PoolId, string Region, ReplicaTermView? Current, bool Recovering, long CorrelationId)
+    : IGrantReplicaMessage;
+
+/// <summary>Coordinator → replica: which pools' current terms have gone unrenewed here for at least
+/// <c>Ttl × <paramref name="TtlFraction"/> + <paramref name="Beyond"/></c> (their own TTL), released ones included?
+/// One query for every pool, so watching a thousand holders costs one message per replica per poll.</summary>
+public sealed record ReplicaQuietQuery(double TtlFraction, TimeSpan Beyond, long CorrelationId) : IGrantReplicaMessage;
+
+/// <summary>One quiet term in a <see cref="ReplicaQuietTerms"/> answer (<see cref="ReplicaTermView.Quiet"/>).</summary>
+public sealed record ReplicaQuietTerm(string PoolId, TermId Term, NodeId Holder, Guid Incarnation, TimeSpan Ttl, bool Released,
+    TimeSpan QuietFor);
+
+/// <summary>Replica → coordinator. <paramref name="Recovering"/>: the replica has no state and does not vote.</summary>
+public sealed record ReplicaQuietTerms(string Region, bool Recovering, ImmutableArray<ReplicaQuietTerm> Terms, long CorrelationId)
     : IGrantReplicaMessage;

@@ -36,8 +36,23 @@ public sealed record ReplicaPoolState(
     public TimeSpan ExclusiveUntil(GrantTiming timing) =>
         !Standalone || Released ? TimeSpan.Zero : Max(ActiveFrom, LastRenewalAt ?? AcceptedAt) + timing.ReplicaHoldFor(Ttl);
 
-    public ReplicaTermView View(TimeSpan now) =>
-        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt, Standalone);
+    /// <param name="timing">When given, the view carries <see cref="ReplicaTermView.Quiet"/>.</param>
+    public ReplicaTermView View(TimeSpan now, GrantTiming? timing = null) =>
+        new(Term, Holder, Incarnation, Ttl, Live, Released, now - AcceptedAt, now - LastRenewalAt, Standalone,
+            timing is null ? null : QuietFor(now, timing));
+
+    /// <summary>How long this term has gone without a renewal here while its holder should have been renewing: since
+    /// its last renewal, else since its first request was due. A healthy holder renews every TTL/5, so it is never quiet
+    /// for long. The first request is due at activation, stretched by 3ρ of the wait: the holder waits the proposer's hint
+    /// (the longest remaining wait, scaled up by ρ) on its own clock, which may run slow by ρ against this one fast by ρ.
+    /// Zero before.</summary>
+    public TimeSpan QuietFor(TimeSpan now, GrantTiming timing)
+    {
+        var wait = ActiveFrom - AcceptedAt;
+        var due = wait > TimeSpan.Zero ? ActiveFrom + TimeSpan.FromTicks(wait.Ticks * timing.DriftBoundPpm * 3 / 1_000_000) : AcceptedAt;
+        var since = now - (LastRenewalAt ?? due);
+        return since > TimeSpan.Zero ? since : TimeSpan.Zero;
+    }
 
     internal static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

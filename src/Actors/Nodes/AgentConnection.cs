@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Event;
 using Forge.Grants;
 using Forge.Protocol;
@@ -28,9 +29,13 @@ public sealed class AgentConnection : ReceiveActor
     private readonly IActorRef _renewals;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef? _proposer;
+    private readonly IActorRef? _mediator;
+    private string? _grantTopic;
     private RegisterAgent? _registration;
     private AgentRegistered? _lastAck;
     private bool _accepted;
+    /// <summary>The entity refused this link's registration (a grant broadcast is not passed on then).</summary>
+    private bool _refused;
     private StandaloneProposal? _standalone;
 
     /// <summary>The standalone request being proposed (one at a time per link); <see cref="Retried"/>: proposed again
@@ -44,15 +49,18 @@ public sealed class AgentConnection : ReceiveActor
     /// <param name="nodes">The node shard region.</param>
     /// <param name="renewals">This coordinator's renewal batcher (the grant module).</param>
     /// <param name="proposer">This coordinator's grant proposer (standalone regions), or null when not wired.</param>
-    public static Props Props(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null) =>
-        Akka.Actor.Props.Create(() => new AgentConnection(session, nodes, renewals, proposer));
+    /// <param name="mediator">DistributedPubSub mediator: an accepted link subscribes to its pool's grant broadcasts
+    /// (<see cref="GrantBroadcast"/>); null: grants come through the entity only.</param>
+    public static Props Props(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null, IActorRef? mediator = null) =>
+        Akka.Actor.Props.Create(() => new AgentConnection(session, nodes, renewals, proposer, mediator));
 
-    public AgentConnection(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null)
+    public AgentConnection(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null, IActorRef? mediator = null)
     {
         _session = session;
         _nodes = nodes;
         _renewals = renewals;
         _proposer = proposer;
+        _mediator = mediator;
 
         Receive<FromAgent>(f => OnAgent(f.Message));
         Receive<SessionClosed>(c =>
@@ -67,6 +75,7 @@ public sealed class AgentConnection : ReceiveActor
         Receive<AgentRegistered>(a =>
         {
             _accepted = _registration is { } reg && reg.Node == a.Node && reg.Incarnation == a.Incarnation;
+            if (_accepted) _refused = false;
             if (a == _lastAck) return; // a re-registration after an entity move: the agent knows already
             _lastAck = a;
             // this link serves revision-2 messages whatever the entity's coordinator runs
@@ -75,8 +84,18 @@ public sealed class AgentConnection : ReceiveActor
         Receive<AgentRefused>(a =>
         {
             _accepted = false;
+            _refused = true;
             _session.Send(a);
         });
+        // Not gated on the entity's acceptance: after a region loss the entity may be unreachable until Sharding moves it
+        // (10+ s), and the grant names the incarnation, a random id only that agent knows. A refusal stops it.
+        Receive<GrantBroadcast>(b =>
+        {
+            if (!_refused && _registration is { } reg && reg.Node == b.Grant.Holder && reg.Incarnation == b.Grant.Incarnation)
+                _session.Send(b.Grant);
+        });
+        Receive<SubscribeAck>(_ => { });
+        Receive<UnsubscribeAck>(_ => { });
         Receive<TermGranted>(OnStandaloneGranted);
         Receive<TermNotGranted>(OnStandaloneNotGranted);
         Receive<IAgentProtocolMessage>(m => _session.Send(m));
@@ -92,6 +111,8 @@ public sealed class AgentConnection : ReceiveActor
                 _registration = r;
                 _lastAck = null;
                 _accepted = false;
+                _refused = false;
+                SubscribeGrants(r.PoolId);
                 _nodes.Tell(r, Self);
                 break;
             case Released:
@@ -117,6 +138,15 @@ public sealed class AgentConnection : ReceiveActor
                 _log.Warning("{0}: unexpected {1} from the agent", _session, m.GetType().Name);
                 break;
         }
+    }
+
+    private void SubscribeGrants(string poolId)
+    {
+        var topic = GrantTopics.Of(poolId);
+        if (_mediator is null || _grantTopic == topic) return;
+        if (_grantTopic is not null) _mediator.Tell(new Unsubscribe(_grantTopic, Self));
+        _grantTopic = topic;
+        _mediator.Tell(new Subscribe(topic, Self));
     }
 
     private void OnStandaloneRequest(StandaloneTermRequest r)

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Tools.PublishSubscribe;
 using Forge.Protocol;
 using Forge.Transport;
 
@@ -13,11 +15,14 @@ public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IAct
     : IAgentSessionHandler
 {
     private readonly ConcurrentDictionary<long, IActorRef> _connections = new();
+    /// <summary>Grant broadcasts (<see cref="GrantBroadcast"/>) need the cluster's pub-sub; a local system has none.</summary>
+    private readonly Lazy<IActorRef?> _mediator = new(() =>
+        system is ExtendedActorSystem { Provider: ClusterActorRefProvider } ? DistributedPubSub.Get(system).Mediator : null);
 
     public int Sessions => _connections.Count;
 
     public void OnConnected(IAgentSession session) =>
-        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals, proposer), $"agent-session-{session.Id}");
+        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals, proposer, _mediator.Value), $"agent-session-{session.Id}");
 
     public void OnMessage(IAgentSession session, IAgentProtocolMessage message)
     {

@@ -21,6 +21,18 @@ public sealed record RegistrationLost(NodeId Node) : IForgeWireMessage;
 /// <summary>Arbiter → entity → agent: relay a grant to the agent's connection.</summary>
 public sealed record DeliverGrant(NodeId Node, Grant Grant) : INodeMessage, IForgeWireMessage;
 
+/// <summary>Arbiter or failover watch → every agent link of the pool (DistributedPubSub topic
+/// <see cref="GrantTopics.Of"/>): the same grant as <see cref="DeliverGrant"/>, by a path that needs neither Sharding
+/// nor the entity's host. After a region is lost, the new holder's entity may live on the lost side (or move only after
+/// downing); the link that subscribed on the holder's own coordinator still gets the grant. Only the link registered as
+/// the grant's holder and incarnation passes it on; the agent ignores the duplicate.</summary>
+public sealed record GrantBroadcast(Grant Grant) : IForgeWireMessage;
+
+public static class GrantTopics
+{
+    public static string Of(string poolId) => "forge-grants-" + poolId;
+}
+
 /// <summary>Arbiter → entity → agent: relay a revoke to the agent's connection.</summary>
 public sealed record DeliverRevoke(NodeId Node, Revoke Revoke) : INodeMessage, IForgeWireMessage;
 

@@ -17,18 +17,19 @@ public class FailoverPlannerSpec
         new(members.Single(m => m.Self).Address, null, members.FirstOrDefault(m => m.Oldest)?.Address, [.. members]);
 
     [Fact]
-    public void Acts_only_while_the_arbiter_is_suspect_and_only_on_one_coordinator_per_side()
+    public void Ranks_the_fallback_proposers_host_first_then_by_address_without_waiting_for_an_unreachable_mark()
     {
-        var grace = TimeSpan.FromSeconds(7);
-        var settled = TimeSpan.FromMinutes(1);
-        // Host reachable and settled: nobody acts.
-        Assert.False(FailoverPlanner.ShouldAct(S(M("a", true, true, false), M("b", false, true, true)), settled, grace));
-        // Host unreachable: the lowest reachable address acts, the others do not.
-        Assert.True(FailoverPlanner.ShouldAct(S(M("a", true, false, false), M("b", false, true, true), M("c", false, true, false)), settled, grace));
-        Assert.False(FailoverPlanner.ShouldAct(S(M("a", true, false, false), M("b", false, true, false), M("c", false, true, true)), settled, grace));
-        // The host just changed (new singleton settling): the new host's coordinator acts.
-        Assert.True(FailoverPlanner.ShouldAct(S(M("b", true, true, true), M("c", false, true, false)), TimeSpan.FromSeconds(1), grace));
-        Assert.False(FailoverPlanner.ShouldAct(S(M("b", true, true, false), M("c", false, true, true)), TimeSpan.FromSeconds(1), grace));
+        // Everyone reachable: the arbiter's host is rank 1 (the arbiter itself is rank 0), then by address.
+        Assert.Equal(1, FailoverPlanner.Rank(S(M("b", true, true, true), M("a", false, true, false), M("c", false, true, false))));
+        Assert.Equal(2, FailoverPlanner.Rank(S(M("b", true, true, false), M("a", false, true, true), M("c", false, true, false))));
+        Assert.Equal(3, FailoverPlanner.Rank(S(M("b", true, true, false), M("a", false, true, false), M("c", false, true, true))));
+        // A host that died keeps rank 1 until it is marked unreachable (above: the next coordinator acts one step later,
+        // not never); once marked it drops out and the others move up.
+        Assert.Equal(1, FailoverPlanner.Rank(S(M("b", true, false, false), M("a", false, true, true), M("c", false, true, false))));
+        Assert.Equal(2, FailoverPlanner.Rank(S(M("b", true, false, false), M("a", false, true, false), M("c", false, true, true))));
+        // A coordinator that is not Up (joining) is no fallback proposer.
+        var joining = M("d", false, true, true) with { Status = "Joining" };
+        Assert.Null(FailoverPlanner.Rank(S(M("b", true, true, false), joining)));
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
 using Forge.Decider;
+using Forge.Grants;
 using Forge.Health;
 using Forge.Nodes;
 using Forge.Protocol;
@@ -32,11 +33,14 @@ public class ForgeArbiterSpec : TestKit
 
     private sealed record Rig(IActorRef Arbiter, TestProbe Nodes, TestProbe Specs, TestProbe Grants, TestProbe Mediator);
 
-    private Rig Start(ArbiterSettings? settings = null)
+    /// <param name="ignoreQuiet">Drop the arbiter's once-per-tick <see cref="FindQuietTerms"/> (tests that do not feed
+    /// quiet terms look only at proposals).</param>
+    private Rig Start(ArbiterSettings? settings = null, bool ignoreQuiet = true)
     {
         var nodes = CreateTestProbe();
         var specs = CreateTestProbe();
         var grants = CreateTestProbe();
+        if (ignoreQuiet) grants.IgnoreMessages<FindQuietTerms>();
         var mediator = CreateTestProbe();
         var arbiter = Sys.ActorOf(ForgeArbiter.Props(settings ?? Settings, DeciderSettings.Default, nodes, specs, grants, mediator,
             new Health.ScriptedProbe(), HealthSettings.Default));
@@ -209,6 +213,54 @@ public class ForgeArbiterSpec : TestKit
         Assert.Null(p.PreviousRelease);
         Assert.Contains("waits out", p.Reason);
         Assert.DoesNotContain(rig.Nodes.ReceiveWhile<object>(TimeSpan.FromMilliseconds(100), m => m), m => m is DeliverRevoke);
+    }
+
+    private QuietTerms Quiet(TermId term, NodeId holder, Guid incarnation, double seconds = 2.6) =>
+        new([new QuietTerm("pool1", term, holder, incarnation, TimeSpan.FromSeconds(5), false, TimeSpan.FromSeconds(seconds),
+            ["us-east-1", "us-west-2"])], 2);
+
+    [Fact]
+    public void A_holder_the_quorum_reports_quiet_is_replaced_at_once_without_a_revoke_although_its_view_looks_healthy()
+    {
+        var rig = Start(ignoreQuiet: false);
+        Feed(rig, eastHeld: new TermId(3, "old"));
+        // The arbiter asks the quorum every decide interval.
+        rig.Grants.FishForMessage<FindQuietTerms>(f => f.Rank == 0, TimeSpan.FromSeconds(6));
+        rig.Grants.IgnoreMessages<FindQuietTerms>();
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+        // Nothing quiet, or only an older term quiet (a replica still lags): the holder is kept.
+        rig.Arbiter.Tell(new QuietTerms([], 3));
+        rig.Arbiter.Tell(Quiet(new TermId(2, "older"), East, _eastInc));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(400));
+
+        // Its entity keeps refreshing a healthy view (it may sit on the far side of a partition), but its term is quiet.
+        rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, held: new TermId(3, "old"))));
+        rig.Arbiter.Tell(Quiet(new TermId(3, "old"), East, _eastInc));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        Assert.Equal(West, p.Holder);
+        Assert.Null(p.PreviousRelease);
+        Assert.Equal(new TermId(3, "old"), p.Above);
+        Assert.DoesNotContain(rig.Nodes.ReceiveWhile<object>(TimeSpan.FromMilliseconds(100), m => m), m => m is DeliverRevoke);
+        rig.Arbiter.Tell(new GetPoolState("pool1"));
+        Assert.Contains(ExpectMsg<PoolState>().History, h => h.Kind == "holder-lost" && h.From == East);
+
+        // The grant also goes to the pool's grant topic (the new holder's entity may be unreachable).
+        rig.Grants.Reply(new GrantProposed("pool1", GrantFor(p, 4), ["us-east-1", "us-west-2"]));
+        AwaitAssert(() => Assert.Contains(Published<GrantBroadcast>(rig.Mediator), b => b.Grant.Holder == West),
+            TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(50));
+    }
+
+    [Fact]
+    public void A_quiet_term_above_the_one_the_arbiter_knows_becomes_current_and_is_replaced()
+    {
+        var rig = Start();
+        Feed(rig, eastHeld: new TermId(3, "old"));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+        // A fallback coordinator granted West term 5 while the arbiter was away; West never took it up.
+        rig.Arbiter.Tell(Quiet(new TermId(5, "fallback"), West, _westInc));
+        var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(2));
+        Assert.Equal(East, p.Holder);
+        Assert.Equal(new TermId(5, "fallback"), p.Above);
     }
 
     [Fact]

@@ -34,22 +34,6 @@ public sealed class StandaloneRegionSpec : TestKit
     private static readonly NodeId Standalone = NodeId.Parse("eu/bp-0");
     private static readonly NodeId Other = NodeId.Parse("west/bp-0");
 
-    private sealed class RecordingSession(long id) : IAgentSession
-    {
-        public BlockingCollection<IAgentProtocolMessage> Sent { get; } = [];
-        public long Id => id;
-        public EndPoint? Remote => null;
-        public string PeerSubject => "CN=agent";
-        public bool Send(IAgentProtocolMessage message) => Sent.TryAdd(message);
-        public void Close(string reason) { }
-
-        public T Next<T>() where T : IAgentProtocolMessage
-        {
-            Assert.True(Sent.TryTake(out var m, TimeSpan.FromSeconds(10)), $"no {typeof(T).Name} sent to the agent");
-            return Assert.IsType<T>(m);
-        }
-    }
-
     private readonly Dictionary<string, IActorRef> _replicas = [];
     private readonly IActorRef _gatewayProposer;
     private readonly IActorRef _batcher;
@@ -110,6 +94,7 @@ public sealed class StandaloneRegionSpec : TestKit
         var arbiterProposer = Sys.ActorOf(GrantProposerActor.Props(Grants, "coord-us", r => _replicas[r]), "proposer-us");
         var port = Sys.ActorOf(GrantProposerPort.Props(arbiterProposer));
         var proposals = CreateTestProbe("grant-port");
+        proposals.IgnoreMessages<FindQuietTerms>();
         var arbiter = Sys.ActorOf(ForgeArbiter.Props(Arbiter, DeciderSettings.Default, CreateTestProbe(), CreateTestProbe(), proposals,
             null, new Forge.Coordinator.Tests.Health.ScriptedProbe(), HealthSettings.Default));
         var westInc = Guid.NewGuid();

@@ -101,9 +101,11 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], [], null);
 
         NodeEntry? forger = null;
-        if (!await Poll.UntilAsync(() => probe.AllProcessesRunning() && (forger = probe.StableForger()) is not null, options.RecoveryLimit)
+        if (!await Poll.UntilAsync(async () => probe.AllProcessesRunning() && await probe.ClusterFormedAsync().ConfigureAwait(false)
+                                               && (forger = probe.StableForger()) is not null, options.RecoveryLimit)
                 .ConfigureAwait(false))
-            return Failed($"no single stable forger with every process running within {options.RecoveryLimit.TotalSeconds:0} s before the fault");
+            return Failed($"no single stable forger with every process running and every coordinator in the cluster within " +
+                          $"{options.RecoveryLimit.TotalSeconds:0} s before the fault");
         var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs) { GrantTtl = options.GrantTtl };
         Fault fault;
         try

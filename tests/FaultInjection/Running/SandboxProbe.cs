@@ -48,6 +48,31 @@ public sealed class SandboxProbe(SandboxProcess sandbox) : IDisposable
         return null;
     }
 
+    /// <summary>Every coordinator of sandbox.json lists every coordinator Up and reachable on <c>/cluster/members</c>: a
+    /// coordinator that was downed and restarted by the previous scenario has rejoined. Without this a fault can hit a
+    /// cluster still missing a region, and what it measures is the rejoin, not the fault.</summary>
+    public async Task<bool> ClusterFormedAsync()
+    {
+        var coordinators = sandbox.Manifest().Regions.SelectMany(r => r.Coordinators).ToList();
+        foreach (var c in coordinators)
+        {
+            try
+            {
+                var url = new Uri(new Uri(c.Metrics), "/cluster/members");
+                using var doc = System.Text.Json.JsonDocument.Parse(await _http.GetStringAsync(url).ConfigureAwait(false));
+                var members = doc.RootElement.GetProperty("members").EnumerateArray()
+                    .Count(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachability").GetString() == "reachable");
+                if (members != coordinators.Count) return false;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException
+                                          or KeyNotFoundException or InvalidOperationException)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>Every process in sandbox.json is alive and running (none stopped): restarts have completed.</summary>
     public bool AllProcessesRunning()
     {
