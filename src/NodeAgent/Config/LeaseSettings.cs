@@ -4,7 +4,8 @@ namespace Forge.NodeAgent.Config;
 /// Single-cluster mode (ENABLE_CLUSTER_MANAGEMENT=false): a coordination.k8s.io/v1 Lease with client-go semantics.
 /// The renew deadline must be shorter than the lease duration (a leader gives up before anyone may take over).
 /// With COORDINATORS configured, the Lease leader first asks the grant quorum for a standalone term
-/// (<see cref="QuorumTimeout"/> bounds the wait; <see cref="RequireQuorum"/> forbids the Lease-only fallback).
+/// (<see cref="QuorumTimeout"/> bounds the wait; <see cref="RequireQuorum"/> forbids the Lease-only fallback; a Lease-only
+/// leader asks again every <see cref="QuorumReprobe"/>).
 /// </summary>
 internal sealed record LeaseSettings(
     string Name,
@@ -15,7 +16,8 @@ internal sealed record LeaseSettings(
     string? ApiUrl,
     TimeSpan StandaloneTtl,
     TimeSpan QuorumTimeout = default,
-    bool RequireQuorum = false)
+    bool RequireQuorum = false,
+    TimeSpan QuorumReprobe = default)
 {
     public static LeaseSettings Load(EnvReader env, string region)
     {
@@ -32,7 +34,9 @@ internal sealed record LeaseSettings(
             // no answer from the quorum (link, registration, term) within this = unreachable: Lease-only, loudly
             env.Seconds("STANDALONE_QUORUM_TIMEOUT", s(5), s(0.1), s(600)),
             // true: never forge on the Lease alone (an unreachable quorum means no forging)
-            env.Bool("STANDALONE_REQUIRE_QUORUM", false));
+            env.Bool("STANDALONE_REQUIRE_QUORUM", false),
+            // a Lease-only leader asks the quorum again this often and moves onto it when granted
+            env.Seconds("STANDALONE_QUORUM_REPROBE", s(30), s(0.1), s(3600)));
         env.Check(settings.RenewDeadline < settings.Duration, "LEASE_RENEW_DEADLINE must be shorter than LEASE_DURATION");
         env.Check(settings.RetryPeriod < settings.RenewDeadline, "LEASE_RETRY_PERIOD must be shorter than LEASE_RENEW_DEADLINE");
         return settings;

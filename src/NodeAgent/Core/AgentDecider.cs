@@ -29,8 +29,10 @@ internal static class AgentDecider
             AgentEvent.Tick => OnTick(s, now, rules, fx),
             AgentEvent.Shutdown => OnShutdown(s, now, rules, fx),
             AgentEvent.CredentialsChecked c => OnCredentials(s, c, fx),
-            AgentEvent.LinkUp u => Log(s with { Registered = false, Refused = null }, fx, "info", "coordinator link up", u.Coordinator),
-            AgentEvent.LinkDown d => Log(s with { Registered = false }, fx, "warn", "coordinator link down", d.Reason),
+            AgentEvent.LinkUp u => Log(ReleaseDelivery.OnConnectionChanged(s with { Registered = false, Refused = null }, up: true), fx,
+                "info", "coordinator link up", u.Coordinator),
+            AgentEvent.LinkDown d => Log(ReleaseDelivery.OnConnectionChanged(s with { Registered = false }, up: false), fx,
+                "warn", "coordinator link down", d.Reason),
             _ => s,
         };
         return new AgentDecision(next, fx.ToImmutable());
@@ -44,8 +46,10 @@ internal static class AgentDecider
         switch (m)
         {
             case AgentRegistered a when a.Incarnation == r.Incarnation:
-                return Log(s with { Registered = true, Refused = null }, fx, "info", "registered", a.CoordinatorId);
+                s = Log(s with { Registered = true, Refused = null }, fx, "info", "registered", a.CoordinatorId);
+                return ReleaseDelivery.OnRegistrationAnswer(s, registered: true, fx);
             case AgentRefused a when a.Incarnation == r.Incarnation:
+                s = ReleaseDelivery.OnRegistrationAnswer(s, registered: false, fx);
                 fx.Add(new AgentEffect.Alarm("registration-refused", a.Reason));
                 s = s with { Refused = a.Reason, RefusedAt = now, LastAlarm = "registration refused: " + a.Reason };
                 return s.Phase is AgentPhase.Requesting or AgentPhase.Holding ? BeginRelease(s, "registration refused", now, fx) : s;
@@ -69,6 +73,7 @@ internal static class AgentDecider
             return Log(s, fx, "info", "grant ignored: term already released or expired", g.Term.ToString());
         if (g.Term <= s.Term && s.Phase is AgentPhase.Requesting or AgentPhase.Holding)
             return s; // duplicate
+        s = ReleaseDelivery.Forget(s, g.Term, now, fx);
         if (s.Refused is not null || s.CredentialProblem is not null)
         {
             fx.Add(new AgentEffect.Alarm("grant-not-taken", s.Refused ?? s.CredentialProblem!));
@@ -84,6 +89,7 @@ internal static class AgentDecider
         {
             Phase = AgentPhase.Requesting,
             Term = g.Term,
+            TermTtl = g.Ttl,
             Permission = s.Permission.Adopt(g),
             RequestNotBefore = now + r.Ns(g.ActivationDelay),
             LastRequestAt = AgentState.Never,
@@ -214,6 +220,7 @@ internal static class AgentDecider
     private static AgentState OnTick(AgentState s, long now, AgentRules r, ImmutableArray<AgentEffect>.Builder fx)
     {
         var t = r.Timings;
+        s = ReleaseDelivery.Forget(s, TermId.None, now, fx);
         if (s.WatchdogArmed && !s.KillPending && now - s.Fence.LastAnswerAt > r.Ns(t.FenceTimeout)
             && now - s.LastKillAt > r.Ns(t.FenceTimeout))
         {
@@ -227,8 +234,7 @@ internal static class AgentDecider
         if (s.Refused is not null && !s.ShuttingDown && now - s.RefusedAt >= r.Ns(t.RegistrationRetry))
         {
             // Still ineligible (grants are not taken while refused); ask again in case the cause has gone.
-            fx.Add(new AgentEffect.Reregister());
-            s = s with { RefusedAt = now };
+            s = ReleaseDelivery.Reregistered(s, fx) with { RefusedAt = now };
         }
 
         switch (s.Phase)
@@ -320,7 +326,7 @@ internal static class AgentDecider
     private static AgentState Released(AgentState s, long now, AgentRules r, ImmutableArray<AgentEffect>.Builder fx, string how)
     {
         if (!s.Term.IsNone)
-            fx.Add(new AgentEffect.Send(new Released(r.PoolId, r.Node, r.Incarnation, s.Term, s.ReleaseReason ?? how)));
+            s = ReleaseDelivery.Keep(s, new Released(r.PoolId, r.Node, r.Incarnation, s.Term, s.ReleaseReason ?? how), now, r, fx);
         fx.Add(new AgentEffect.Log("info", "released: " + how, $"term {s.Term}: {s.ReleaseReason}"));
         s = s with { Phase = AgentPhase.Idle, Term = TermId.None, FenceDeadline = null, ReleaseReason = null };
         if (s.ShuttingDown) fx.Add(new AgentEffect.Exit(0));

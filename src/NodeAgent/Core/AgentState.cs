@@ -37,6 +37,15 @@ internal sealed record AgentState
     public bool KillPending { get; init; }
     public long LastKillAt { get; init; } = Never;
     public SignalOutcome LastSignal { get; init; } = SignalOutcome.None;
+    /// <summary>The TTL of the term held or released (how long a kept release stays useful).</summary>
+    public TimeSpan TermTtl { get; init; }
+    /// <summary>Coordinator connections seen (0: none, e.g. single-cluster mode without a link).</summary>
+    public long LinkEpoch { get; init; }
+    /// <summary>Registrations sent on the current connection (the link's own first one included) and answers received.</summary>
+    public int RegistrationsSent { get; init; }
+    public int RegistrationAnswers { get; init; }
+    /// <summary>The last verified release not yet known to have reached a coordinator (<see cref="ReleaseDelivery"/>).</summary>
+    public UnackedRelease? UnackedRelease { get; init; }
     public string? LastAlarm { get; init; }
 
     /// <summary>Verified forging: the fence proved the node forges, for the permission this agent holds.</summary>

@@ -50,6 +50,16 @@ internal sealed class LeaseGrantSource : IGrantSource
     /// <summary>This leadership (from the Lease's transitions); none while not leader.</summary>
     private TermId _leaseTerm = TermId.None;
     private TermId _quorumTerm = TermId.None;
+    /// <summary>The decider's term under which <see cref="_quorumTerm"/> is held: the same term when the leadership
+    /// started on the quorum; the Lease-only term when a re-probe moved the leader onto the quorum (the decider keeps
+    /// its term, so the node keeps forging across the switch).</summary>
+    private TermId _quorumFor = TermId.None;
+    /// <summary>A re-probe's term applies from its activation point; until then confirmations stay Lease-only.</summary>
+    private long _quorumActiveAt;
+    /// <summary>The quorum has confirmed a request renamed to its term (the first one goes out as a GrantRequest).</summary>
+    private bool _quorumRequested;
+    private long _lastReprobeAt = long.MinValue / 4;
+    private readonly object _footingLock = new();
     /// <summary>The highest term handed to the decider: every later one must be above it (the decider ignores terms it
     /// has already ended), whether it comes from the Lease or the quorum.</summary>
     private TermId _handedUpTo = TermId.None;
@@ -146,6 +156,8 @@ internal sealed class LeaseGrantSource : IGrantSource
                     if (IsLeader) await RenewAsync(ct);
                     else await TryAcquireAsync(ct);
                     if (IsLeader && _term.IsNone) StartQuorumAttempt(ct);
+                    else if (IsLeader && _footing == StandaloneFooting.LeaseOnly && _quorum is not null && _quorumTerm.IsNone)
+                        StartReprobe(ct);
                 }
                 catch (LeaseStoreException e)
                 {
@@ -229,7 +241,7 @@ internal sealed class LeaseGrantSource : IGrantSource
         {
             case QuorumTermAnswer.Granted { Grant: var g }:
                 _lastQuorumProblem = null;
-                (_quorumTerm, _term, _footing) = (g.Term, g.Term, StandaloneFooting.Quorum);
+                (_quorumTerm, _quorumFor, _term, _footing) = (g.Term, g.Term, g.Term, StandaloneFooting.Quorum);
                 _log.Warn("standalone term granted on the grant quorum: every other region is held off while this region forges",
                     ("term", g.Term.ToString()), ("ttlMs", (long)g.Ttl.TotalMilliseconds));
                 DeliverGrant(g.Term, g.Ttl < _lease.Duration ? g.Ttl : _lease.Duration, g.ActivationDelay, "single-cluster Lease + standalone term");
@@ -247,10 +259,96 @@ internal sealed class LeaseGrantSource : IGrantSource
         }
     }
 
+    /// <summary>A Lease-only leader asks the quorum again every <see cref="LeaseSettings.QuorumReprobe"/> (in the
+    /// background, as the first attempt). Called under the gate.</summary>
+    private void StartReprobe(CancellationToken ct)
+    {
+        var now = LinuxNative.BoottimeNanoseconds();
+        if (_attempt is { IsCompleted: false } || now - _lastReprobeAt < PermissionRule.Ns(_lease.QuorumReprobe)) return;
+        _lastReprobeAt = now;
+        var (leadership, term, above) = (_leaseTerm, _term, _handedUpTo);
+        _attempt = Task.Run(async () =>
+        {
+            var answer = await _quorum!.RequestTermAsync(_lease.Duration, above, _lease.QuorumTimeout, ct);
+            await _gate.WaitAsync(ct);
+            try
+            {
+                OnReprobeAnswer(leadership, term, answer);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }, ct);
+    }
+
+    /// <summary>
+    /// Granted: the leader takes the quorum's term under its decider term; from the term's activation point every
+    /// request needs the Lease AND the quorum (<see cref="QuorumStep"/>). The node keeps forging on the Lease-only
+    /// permission until the first combined confirmation replaces it: that permission was the operator's accepted
+    /// exception, and the quorum granted only once no other term could still forge. Refused: another term holds the pool
+    /// on the quorum, so forging on the Lease alone would knowingly be a second forger: stop, as a leader refused at the
+    /// start would not forge. Unreachable: still Lease-only, asked again later.
+    /// </summary>
+    private void OnReprobeAnswer(TermId leadership, TermId term, QuorumTermAnswer answer)
+    {
+        if (leadership != _leaseTerm || term != _term || _footing != StandaloneFooting.LeaseOnly || !_quorumTerm.IsNone
+            || answer is QuorumTermAnswer.Granted { Grant.Term: var t } && t <= _handedUpTo)
+        {
+            if (answer is QuorumTermAnswer.Granted stale)
+                _quorum!.Send(new Released(_settings.PoolId, _settings.Node, _incarnation, stale.Grant.Term, "lease-only term ended before use"));
+            return;
+        }
+        switch (answer)
+        {
+            case QuorumTermAnswer.Granted { Grant: var g }:
+                _handedUpTo = g.Term;
+                lock (_footingLock)
+                    (_quorumTerm, _quorumFor, _quorumActiveAt, _quorumRequested) =
+                        (g.Term, _term, LinuxNative.BoottimeNanoseconds() + PermissionRule.Ns(g.ActivationDelay), false);
+                _log.Warn("standalone term granted on the grant quorum after forging on the Lease alone: moving onto the quorum footing",
+                    ("term", _term.ToString()), ("quorumTerm", g.Term.ToString()), ("activationMs", (long)g.ActivationDelay.TotalMilliseconds));
+                break;
+            case QuorumTermAnswer.Refused r:
+                _log.Error("alarm: standalone-no-term: the grant quorum is reachable again and refuses a standalone term while this " +
+                    "region forges on the Lease alone: stopping", ("detail", $"{r.Cause}{(r.HeldBy.IsNone ? "" : $", held by {r.HeldBy}")}: {r.Reason}"));
+                Deliver(new Revoke(_settings.PoolId, _settings.Node, _incarnation, _term, false, "grant quorum refuses a standalone term: " + r.Reason));
+                break;
+            case QuorumTermAnswer.Unreachable u:
+                _log.Info("standalone: grant quorum still unreachable; forging on the Lease alone", ("detail", u.Reason));
+                break;
+        }
+    }
+
+    /// <summary>The footing a request is confirmed on and what goes to the quorum: the request as is when the decider
+    /// holds the quorum's term; renamed to the quorum's term after a re-probe moved the leader onto it (its first a
+    /// GrantRequest, as the decider's first is); nothing on the Lease-only footing.</summary>
+    private (StandaloneFooting Footing, IAgentProtocolMessage QuorumRequest, TermId QuorumTerm) QuorumStep(IAgentProtocolMessage request,
+        TermId term, long requestId)
+    {
+        lock (_footingLock)
+        {
+            if (_footing == StandaloneFooting.LeaseOnly && !_quorumTerm.IsNone && _quorumFor == term && term == _term
+                && LinuxNative.BoottimeNanoseconds() >= _quorumActiveAt)
+            {
+                _footing = StandaloneFooting.Quorum;
+                _log.Warn("standalone: on the grant quorum footing now: every other region is held off; the Lease-only exception ended",
+                    ("term", term.ToString()), ("quorumTerm", _quorumTerm.ToString()));
+            }
+            if (_footing != StandaloneFooting.Quorum || _quorumFor != term) return (StandaloneFooting.LeaseOnly, request, term);
+            if (_quorumTerm == term) return (StandaloneFooting.Quorum, request, term);
+            IAgentProtocolMessage renamed = _quorumRequested
+                ? new Renew(_settings.PoolId, _settings.Node, _incarnation, _quorumTerm, requestId)
+                : new GrantRequest(_settings.PoolId, _settings.Node, _incarnation, _quorumTerm, requestId);
+            return (StandaloneFooting.Quorum, renamed, _quorumTerm);
+        }
+    }
+
     /// <summary>Lease-only footing: the mode as it was before standalone terms, an exception to S1.</summary>
     private void GrantOnLease(string why)
     {
         _lastQuorumProblem = null;
+        _lastReprobeAt = LinuxNative.BoottimeNanoseconds();
         (_term, _footing) = (new TermId(Math.Max(_leaseTerm.Counter, _handedUpTo.Counter + 1), _leaseTerm.ProposerId), StandaloneFooting.LeaseOnly);
         _log.Error("alarm: standalone-lease-only: forging on the Lease alone; the global one-forger guarantee is bypassed " +
             "(nothing stops another region from forging)", ("detail", why), ("term", _term.ToString()));
@@ -279,7 +377,7 @@ internal sealed class LeaseGrantSource : IGrantSource
     /// <summary>A coordinator revoked the quorum term: stop (the decider releases, which ends the Lease too).</summary>
     private void OnRevoked(Revoke r)
     {
-        if (r.Term == _quorumTerm && !_quorumTerm.IsNone) Deliver(r);
+        if (r.Term == _quorumTerm && !_quorumTerm.IsNone) Deliver(r with { Term = _quorumFor });
     }
 
     /// <summary>Background renewal (client-go's retry period), holding leadership between the agent's requests.</summary>
@@ -309,9 +407,9 @@ internal sealed class LeaseGrantSource : IGrantSource
     private async Task ConfirmAsync(IAgentProtocolMessage request, TermId term, long requestId, CancellationToken ct)
     {
         var ok = false;
-        var footing = _footing;
+        var (footing, quorumRequest, quorumTerm) = QuorumStep(request, term, requestId);
         var quorum = footing == StandaloneFooting.Quorum && _quorum is not null
-            ? _quorum.ConfirmAsync(request, _lease.QuorumTimeout, ct)
+            ? _quorum.ConfirmAsync(quorumRequest, _lease.QuorumTimeout, ct)
             : Task.FromResult<IAgentProtocolMessage?>(null);
         try
         {
@@ -342,8 +440,11 @@ internal sealed class LeaseGrantSource : IGrantSource
         {
             return;
         }
+        if (answer is Renewed && quorumTerm != term)
+            lock (_footingLock)
+                _quorumRequested |= _quorumTerm == quorumTerm;
         Deliver(StandaloneConfirmation.Combine(_settings.Node, _incarnation, term, requestId, _lease.Duration, ok, footing, answer,
-            _lease.QuorumTimeout));
+            _lease.QuorumTimeout, quorumTerm));
     }
 
     private async Task ReleaseAsync(TermId term, CancellationToken ct)
@@ -354,12 +455,12 @@ internal sealed class LeaseGrantSource : IGrantSource
             try
             {
                 if (term != _term && !_term.IsNone) return; // an older term's late release while a newer one is held
-                if (!_quorumTerm.IsNone && term == _quorumTerm)
-                    _quorum?.Send(new Released(_settings.PoolId, _settings.Node, _incarnation, term, "standalone region released"));
+                if (!_quorumTerm.IsNone && term == _quorumFor)
+                    _quorum?.Send(new Released(_settings.PoolId, _settings.Node, _incarnation, _quorumTerm, "standalone region released"));
                 if (_term.IsNone && IsLeader)
                 {
                     // an earlier leadership's release: the current one (no Grant yet) keeps the Lease
-                    if (term == _quorumTerm) _quorumTerm = TermId.None;
+                    if (term == _quorumFor) (_quorumTerm, _quorumFor) = (TermId.None, TermId.None);
                     return;
                 }
                 EndLeadership();
@@ -391,14 +492,18 @@ internal sealed class LeaseGrantSource : IGrantSource
         // the decider stops and sends Released for its term, which releases the quorum term (if any) as well; a
         // leadership that never got a Grant has nothing to stop
         if (!_term.IsNone) Deliver(new Revoke(_settings.PoolId, _settings.Node, _incarnation, _term, false, "lease lost: " + why));
-        var quorumTerm = _quorumTerm;
+        var (quorumTerm, quorumFor) = (_quorumTerm, _quorumFor);
         EndLeadership();
-        _quorumTerm = quorumTerm; // kept until the decider's Released names it
+        (_quorumTerm, _quorumFor) = (quorumTerm, quorumFor); // kept until the decider's Released names it
     }
 
     private void EndLeadership()
     {
-        (_term, _leaseTerm, _quorumTerm, _footing) = (TermId.None, TermId.None, TermId.None, StandaloneFooting.LeaseOnly);
+        lock (_footingLock)
+        {
+            (_term, _leaseTerm, _quorumTerm, _footing) = (TermId.None, TermId.None, TermId.None, StandaloneFooting.LeaseOnly);
+            (_quorumFor, _quorumActiveAt, _quorumRequested) = (TermId.None, 0, false);
+        }
         _lastQuorumProblem = null;
     }
 

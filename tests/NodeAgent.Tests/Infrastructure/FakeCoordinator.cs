@@ -33,10 +33,29 @@ internal sealed class FakeCoordinator : IAgentSessionHandler, IAsyncDisposable
     public long LastConfirmedRequestMono { get; private set; }
     public ClusterInfo Info { get; set; } = new("c1", "r1", 1, 1, "Priority-based", ClusterHealth.Healthy, 1);
 
-    public void OnConnected(IAgentSession session) => _session = session;
+    /// <summary>While set, every connection is closed at once and nothing it carries is read (a coordinator the
+    /// agent cannot reach); setting it closes the current one.</summary>
+    public bool Unreachable
+    {
+        get => _unreachable;
+        set
+        {
+            _unreachable = value;
+            if (value) _session?.Close("coordinator unreachable (test)");
+        }
+    }
+
+    private volatile bool _unreachable;
+
+    public void OnConnected(IAgentSession session)
+    {
+        if (_unreachable) session.Close("coordinator unreachable (test)");
+        else _session = session;
+    }
 
     public void OnMessage(IAgentSession session, IAgentProtocolMessage message)
     {
+        if (_unreachable) return;
         var now = Clocks.MonoNs();
         Received.Enqueue((now, message));
         switch (message)

@@ -56,6 +56,19 @@ public sealed class StandaloneElectorTests
     }
 
     [Fact]
+    public void After_a_move_onto_the_quorum_the_quorum_answers_its_own_term_and_the_result_names_the_deciders()
+    {
+        var deciderTerm = new TermId(3, "lease:cardano-forge-eu-west-1");
+        IAgentProtocolMessage Moved(IAgentProtocolMessage? quorum) =>
+            StandaloneConfirmation.Combine(Node, Inc, deciderTerm, 7, Lease, true, StandaloneFooting.Quorum, quorum, TimeSpan.FromSeconds(1), QuorumTerm);
+        var ok = Assert.IsType<Renewed>(Moved(QuorumRenewed()));
+        Assert.Equal(deciderTerm, ok.Term);
+        Assert.Equal(7, ok.RequestId);
+        Assert.IsType<RenewRefused>(Moved(QuorumRenewed(term: deciderTerm))); // the quorum never confirmed the Lease's term
+        Assert.Equal(deciderTerm, Assert.IsType<RenewRefused>(Moved(new RenewRefused(Node, Inc, QuorumTerm, 7, "superseded"))).Term);
+    }
+
+    [Fact]
     public void Lease_only_footing_needs_the_lease_alone()
     {
         Assert.Equal(["lease"], Assert.IsType<Renewed>(Combine(true, StandaloneFooting.LeaseOnly, null)).AcceptedByRegions.ToArray());
@@ -187,7 +200,7 @@ public sealed class StandaloneElectorTests
         public async ValueTask DisposeAsync() => await Elector.DisposeAsync();
     }
 
-    private static Rig Start(ScriptedQuorum? quorum, bool requireQuorum = false)
+    private static Rig Start(ScriptedQuorum? quorum, bool requireQuorum = false, string reprobe = "30")
     {
         var env = new Dictionary<string, string>
         {
@@ -203,6 +216,7 @@ public sealed class StandaloneElectorTests
             ["STANDALONE_GRANT_TTL"] = "0.1",
             ["STANDALONE_QUORUM_TIMEOUT"] = "0.5",
             ["STANDALONE_REQUIRE_QUORUM"] = requireQuorum ? "true" : "false",
+            ["STANDALONE_QUORUM_REPROBE"] = reprobe,
         };
         var settings = AgentSettings.Load(new EnvReader(env));
         var output = new StringWriter();
@@ -324,6 +338,65 @@ public sealed class StandaloneElectorTests
     }
 
     [Fact]
+    public async Task A_lease_only_leader_probes_the_quorum_again_and_moves_onto_it_under_the_same_decider_term()
+    {
+        var quorum = new ScriptedQuorum { TermAnswer = () => new QuorumTermAnswer.Unreachable("no answer") };
+        var confirm = true;
+        quorum.ConfirmAnswer = r => r switch
+        {
+            GrantRequest g => confirm ? QuorumRenewed(g.RequestId, term: g.Term) : null,
+            Renew rn => confirm ? QuorumRenewed(rn.RequestId, term: rn.Term) : new RenewRefused(Node, Inc, rn.Term, rn.RequestId, "superseded"),
+            _ => null,
+        };
+        await using var rig = Start(quorum, reprobe: "0.3");
+        var leaseOnly = (await rig.NextAsync<Grant>()).Term;
+        rig.Elector.Send(new GrantRequest("pool1", Node, Inc, leaseOnly, 1));
+        Assert.Equal(["lease"], (await rig.NextAsync<Renewed>()).AcceptedByRegions.ToArray());
+        await Poll.UntilAsync(() => Volatile.Read(ref quorum.TermRequests) >= 2, Wait, "a re-probe while Lease-only");
+        await rig.LogShowsAsync("grant quorum still unreachable");
+        Assert.Empty(quorum.Sent);
+
+        // the quorum is back: a re-probe is granted a term above the Lease-only one
+        var q = new TermId(leaseOnly.Counter + 3, "coord-eu");
+        quorum.TermAnswer = () => new QuorumTermAnswer.Granted(new Grant("pool1", Node, Inc, q, Lease, TimeSpan.Zero, "standalone"));
+        await rig.LogShowsAsync("moving onto the quorum footing");
+        Assert.Contains(leaseOnly, quorum.Above); // asked above the term the decider holds
+
+        // no Grant and no Revoke reach the decider (no forging gap): its next request, for its own term, needs the Lease
+        // AND the quorum, which sees it under the quorum's term (the first as a GrantRequest)
+        rig.Elector.Send(new Renew("pool1", Node, Inc, leaseOnly, 2));
+        var both = await rig.NextAsync<Renewed>();
+        Assert.Equal((leaseOnly, 2L), (both.Term, both.RequestId));
+        Assert.Equal(["eu-west-1", "us-east-1", "lease"], both.AcceptedByRegions.ToArray());
+        Assert.Contains(quorum.Sent, m => m is GrantRequest { RequestId: 2 } g && g.Term == q);
+        await rig.LogShowsAsync("on the grant quorum footing now");
+        rig.Elector.Send(new Renew("pool1", Node, Inc, leaseOnly, 3));
+        Assert.Equal(3, (await rig.NextAsync<Renewed>()).RequestId);
+        Assert.Contains(quorum.Sent, m => m is Renew { RequestId: 3 } r && r.Term == q);
+
+        // the quorum footing binds: a refusal there refuses the decider's request
+        confirm = false;
+        rig.Elector.Send(new Renew("pool1", Node, Inc, leaseOnly, 4));
+        Assert.Contains("grant quorum refused", (await rig.NextAsync<RenewRefused>()).Reason);
+        // a coordinator's revoke of the quorum term stops the decider's term; its release gives the quorum term back
+        quorum.Revoke(new Revoke("pool1", Node, Inc, q, false, "operator"));
+        Assert.Equal(leaseOnly, (await rig.NextAsync<Revoke>()).Term);
+        rig.Elector.Send(new Released("pool1", Node, Inc, leaseOnly, "verified off"));
+        await Poll.UntilAsync(() => quorum.Sent.Any(m => m is Released { Term: var t } && t == q), Wait, "the quorum term released");
+    }
+
+    [Fact]
+    public async Task A_lease_only_leader_the_quorum_refuses_on_a_reprobe_stops_forging()
+    {
+        var quorum = new ScriptedQuorum { TermAnswer = () => new QuorumTermAnswer.Unreachable("no answer") };
+        await using var rig = Start(quorum, reprobe: "0.3");
+        var leaseOnly = (await rig.NextAsync<Grant>()).Term;
+        quorum.TermAnswer = () => new QuorumTermAnswer.Refused(StandaloneRefusal.HeldByLiveTerm, new TermId(4, "coord-us"), "term 4@coord-us may still forge");
+        Assert.Equal(leaseOnly, (await rig.NextAsync<Revoke>()).Term);
+        await rig.LogShowsAsync("refuses a standalone term while this region forges on the Lease alone");
+    }
+
+    [Fact]
     public async Task Require_quorum_forbids_the_lease_only_fallback()
     {
         var quorum = new ScriptedQuorum { TermAnswer = () => new QuorumTermAnswer.Unreachable("no answer") };
@@ -356,6 +429,8 @@ public sealed class StandaloneElectorTests
         var conf = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "hocon", "agent.conf"));
         Assert.Contains("standalone-quorum-timeout = 5s", conf, StringComparison.Ordinal);
         Assert.Contains("standalone-require-quorum = false", conf, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(30), alone.Lease.QuorumReprobe);
+        Assert.Contains("standalone-quorum-reprobe = 30s", conf, StringComparison.Ordinal);
 
         env["COORDINATORS"] = "coord-0:7400";
         var e = Assert.Throws<AgentConfigException>(() => AgentSettings.Load(new EnvReader(env)));
