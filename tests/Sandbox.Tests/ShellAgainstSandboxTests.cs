@@ -12,7 +12,7 @@ namespace Forge.Sandbox.Tests;
 /// agents and stand-ins are the real ones. Each command's output is checked against kubectl and the forge logs (the
 /// ground truth). Like the guide's tests, each state-changing test starts from the normal state and puts it back
 /// (<see cref="InScenario"/>); the class runs in name order in the sandbox collection, so nothing else changes the
-/// sandbox meanwhile. T24 fails when a palette command the hosts offer was neither run here nor listed as not run.
+/// sandbox meanwhile. T29 fails when a palette command the hosts offer was neither run here nor listed as not run.
 /// </summary>
 public sealed partial class SandboxProcessTests
 {
@@ -238,7 +238,7 @@ public sealed partial class SandboxProcessTests
     }
 
     [Fact]
-    public void T24_every_shell_command_ran_against_the_sandbox_or_is_listed_with_why_not()
+    public void T29_every_shell_command_ran_against_the_sandbox_or_is_listed_with_why_not()
     {
         // The palettes are learned from the host on connect.
         var palettes = Palettes(ShellOk(0, "help"));
