@@ -50,6 +50,7 @@ public sealed partial class SandboxProcessTests
             if (!client.HasExited) client.Kill(entireProcessTree: true);
         }
         Assert.Equal(["cluster show", "forge grants", "exit"], File.ReadAllLines(history));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(history));
     }
 
     private static void Type(Process client, Screen screen, string keys, string expect)
