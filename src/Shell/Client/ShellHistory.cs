@@ -39,7 +39,11 @@ public sealed class ShellHistory
         if (_path is null) return;
         try
         {
-            File.WriteAllLines(_path, _entries);
+            // 0600 when created, as a shell's history: it names clusters, nodes and the operators' reasons
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var writer = new StreamWriter(_path, options);
+            foreach (var entry in _entries) writer.WriteLine(entry);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

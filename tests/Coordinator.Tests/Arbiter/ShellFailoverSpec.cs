@@ -24,7 +24,9 @@ namespace Forge.Coordinator.Tests.Arbiter;
 /// each (they hold a delivered grant as forging and answer a revoke with a verified release); the grant port is the
 /// fake quorum. The shell's commands go through the real client, host, queries and spec writer: a failover writes the
 /// override on the CR, the projection feeds it to the store, the arbiter hands over, the shell reports the verified
-/// forger, and the CR's status shows it.
+/// forger, and the CR's status shows it. The same commands on the real quorum (three coordinator processes, each with
+/// its region's grant replica, real agents and stand-ins) run in tests/Sandbox.Tests/ShellAgainstSandboxTests.cs; this
+/// one is the fast in-process check, and the only one that sees the accepted grant's cause.
 /// </summary>
 [Collection("multi-node")]
 public sealed class ShellFailoverSpec(ITestOutputHelper output) : IAsyncLifetime

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
 using Forge.Coordinator.Tests.Health;
 using Forge.Decider;
@@ -10,16 +9,13 @@ using Forge.Kubernetes;
 using Forge.Protocol;
 using Forge.Specs;
 using Xunit;
-using static Forge.Coordinator.Tests.Metrics.MetricsFixtures;
 
 namespace Forge.Coordinator.Tests.Metrics;
 
 /// <summary>The facts the coordinator series are made of, published on the local EventStream where they happen: the
 /// health prober, the CRD projection and the grant quorum probe.</summary>
-public sealed class MetricsFactPublishersSpec : TestKit
+public sealed class MetricsFactPublishersSpec : MetricsFixtures
 {
-    private void Watch<T>() => Sys.EventStream.Subscribe(TestActor, typeof(T));
-
     [Fact]
     public void Each_health_probe_is_published_with_its_outcome_and_duration()
     {

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Akka.Actor;
+using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
 using Forge.Coordinator.Metrics;
 using Forge.Decider;
@@ -13,8 +14,24 @@ using Forge.Protocol;
 
 namespace Forge.Coordinator.Tests.Metrics;
 
-internal static class MetricsFixtures
+/// <summary>What the metrics specs feed the series with (verdicts, pool states, nodes) and read them back with (a
+/// scrape). Specs that need an ActorSystem derive from it: a TestKit whose local EventStream carries the facts, as in
+/// production; the others use the static members.</summary>
+public abstract class MetricsFixtures : TestKit
 {
+    protected MetricsFixtures()
+    {
+    }
+
+    protected MetricsFixtures(string config) : base(config)
+    {
+    }
+
+    /// <summary>Delivers every published <typeparamref name="T"/> to the test actor.</summary>
+    protected void Watch<T>() => Sys.EventStream.Subscribe(TestActor, typeof(T));
+
+    protected void Publish(object fact) => Sys.EventStream.Publish(fact);
+
     public static ClusterVerdict Verdict(string name, string state = ForgeStates.PriorityBasedText, string reason = "Standby",
         bool healthy = true, bool overrideActive = false, bool failbackPending = false, NodeId? leader = null)
     {

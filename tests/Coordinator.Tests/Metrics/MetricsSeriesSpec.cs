@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
 using Forge.Coordinator.Metrics;
 using Forge.Decider;
@@ -9,13 +8,12 @@ using Forge.Grants;
 using Forge.Health;
 using Forge.Kubernetes;
 using Xunit;
-using static Forge.Coordinator.Tests.Metrics.MetricsFixtures;
 
 namespace Forge.Coordinator.Tests.Metrics;
 
 /// <summary>Every series the alert rules and the dashboard read from a coordinator, fed through the listener as in
 /// production (EventStream facts, the arbiter's pool-state topic), read back as a scrape.</summary>
-public sealed class MetricsSeriesSpec : TestKit
+public sealed class MetricsSeriesSpec : MetricsFixtures
 {
     private const string Config = """
         akka.actor.provider = cluster
@@ -40,8 +38,6 @@ public sealed class MetricsSeriesSpec : TestKit
         await AwaitConditionAsync(async () => ok(last = await Scrape(_metrics)), TimeSpan.FromSeconds(10));
         return last;
     }
-
-    private void Publish(object fact) => Sys.EventStream.Publish(fact);
 
     [Fact]
     public async Task Quorum_reachability_is_0_until_a_probe_round_reaches_a_majority()

@@ -49,6 +49,7 @@ public class ClientInputSpec
             h.Add("  ");
             h.Add("forge status");
             Assert.Equal(["cluster show", "forge status"], new ShellHistory(path).Entries);
+            if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         }
         finally
         {

@@ -28,6 +28,19 @@ public class ArbiterViewsSpec
     }
 
     [Fact]
+    public void The_last_transition_is_the_reason_of_the_last_move_not_the_latest_decision()
+    {
+        var granted = new PoolTransition(DateTimeOffset.UnixEpoch.AddMinutes(1), "granted", null, East, T1, "no forger");
+        var kept = State(East, East, T1, "idle", East, "Priority-based",
+            [new PoolTransition(DateTimeOffset.UnixEpoch, "target", null, East, TermId.None, "no forger"), granted]) with { Transition = "holder kept" };
+        var pool = ArbiterViews.Pool(kept, PoolSpecsOf());
+        Assert.Equal((granted.At, "no forger"), (pool.LastTransitionAt, pool.LastTransition));
+
+        var fresh = ArbiterViews.Pool(State(East, East, T1, "idle", East, "Priority-based", []), PoolSpecsOf());
+        Assert.Equal(((DateTimeOffset?)null, "spec change"), (fresh.LastTransitionAt, fresh.LastTransition)); // no move recorded yet
+    }
+
+    [Fact]
     public void Two_verified_forgers_are_reported_with_the_holder_first()
     {
         var state = State(East, East, T1, "idle", East, "Priority-based", []);

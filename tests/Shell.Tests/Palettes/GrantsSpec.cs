@@ -106,6 +106,22 @@ public sealed class GrantsSpec : TestKit
     }
 
     [Fact]
+    public async Task A_replica_that_does_not_answer_is_shown_as_such_and_the_others_still_show()
+    {
+        Grant("eu-west-1", T3);
+        Grant("us-east-1", T3);
+        Renew("eu-west-1", T3);
+        Renew("us-east-1", T3);
+        _replicas["us-west-2"] = CreateTestProbe().Ref; // its region cut off: the query is delivered, no answer comes
+
+        await using var shell = Shell(State(East, East, T3, "idle", East, "Priority-based", []));
+        var r = await shell.Run("forge", "grants");
+        Assert.True(r.Code == 0, r.ToString());
+        Assert.Matches(@"^pool1\s+3@coordinator-0\s+us-east-1-prod/cardano-bp-0\s+idle\s+5\.0s\s+yes\s+5\.0s\s+eu-west-1,us-east-1 \(2/3\)$", r.Lines[1]);
+        Assert.Equal("pool1 us-west-2: no answer within 0.3s", r.Lines[4]);
+    }
+
+    [Fact]
     public async Task A_term_the_arbiter_does_not_know_is_shown_from_the_replicas()
     {
         Grant("us-east-1", T3);

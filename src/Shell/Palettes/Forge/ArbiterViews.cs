@@ -19,9 +19,10 @@ internal static class ArbiterViews
         var names = state.Clusters.Select(v => v.Name).Union(live.Keys).Order(StringComparer.Ordinal);
         var clusters = names.Select(n => Cluster(n, state.Clusters.FirstOrDefault(v => v.Name == n), live.GetValueOrDefault(n), forger, state.DecidedAt))
             .ToImmutableArray();
-        var lastAt = state.History.LastOrDefault(h => h.Kind is "granted" or "target")?.At;
+        // The reason of the move SINCE counts from, not the arbiter's latest decision (mostly "holder kept").
+        var last = state.History.LastOrDefault(h => h.Kind is "granted" or "target");
         var others = state.Nodes.Where(n => n.Forging == VerifiedForging.On && n.Node != forger).Select(n => n.Node).ToImmutableArray();
-        return new PoolView(state.PoolId, forger, state.Target, state.Term, lastAt, state.Transition, clusters, others);
+        return new PoolView(state.PoolId, forger, state.Target, state.Term, last?.At, last?.Reason ?? state.Transition, clusters, others);
     }
 
     /// <summary>The node whose forging the agent verified; the grant holder when several claim it (never expected).</summary>
