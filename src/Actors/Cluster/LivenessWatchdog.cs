@@ -25,6 +25,10 @@ public enum LivenessRule
     MinorityCluster,
 }
 
+/// <summary>Published on the local EventStream when a rule starts or stops holding (before any restart): scrapes see
+/// the suspicion during its 20–60 s wait, while the restart itself ends the process that would count it.</summary>
+public sealed record LivenessWatchdogSuspicion(LivenessRule Rule, bool Suspect, string Reason);
+
 /// <summary>Published on the local EventStream when the watchdog restarts this coordinator (metrics, logs, tests).</summary>
 public sealed record LivenessWatchdogFired(LivenessRule Rule, ImmutableArray<string> Missing, string Reason, DateTimeOffset At);
 
@@ -64,6 +68,7 @@ public sealed class LivenessWatchdog : ReceiveActor, IWithTimers
     private ImmutableDictionary<string, TimeSpan> _missingSince = ImmutableDictionary<string, TimeSpan>.Empty;
     private TimeSpan? _minoritySince;
     private LivenessWatchdogStatus _status = new(WatchdogVerdictKind.Healthy, [], "not checked yet", false);
+    private ImmutableHashSet<LivenessRule> _suspected = [];
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -102,6 +107,8 @@ public sealed class LivenessWatchdog : ReceiveActor, IWithTimers
         if (minority.MinoritySince is not null && _minoritySince is null)
             _log.Info("Liveness watchdog: {0}; restarting after {1}s if it stays so", minority.Reason, _settings.MinorityAfter.TotalSeconds);
         _minoritySince = minority.MinoritySince;
+        Suspect(LivenessRule.SingletonsMissing, verdict.Kind != WatchdogVerdictKind.Healthy, verdict.Reason);
+        Suspect(LivenessRule.MinorityCluster, minority.MinoritySince is not null, minority.Reason);
 
         if (verdict.Kind == WatchdogVerdictKind.Restart)
         {
@@ -117,6 +124,13 @@ public sealed class LivenessWatchdog : ReceiveActor, IWithTimers
             _log.Info("Liveness watchdog: {0}; restarting after {1}s if it stays so", verdict.Reason, _settings.SingletonMissingAfter.TotalSeconds);
         _status = new(verdict.Kind, verdict.Missing, verdict.Reason, false);
         foreach (var w in _watched) Context.ActorSelection(w.Path).Tell(new Identify(w.Name), Self);
+    }
+
+    private void Suspect(LivenessRule rule, bool suspect, string reason)
+    {
+        if (suspect == _suspected.Contains(rule)) return;
+        _suspected = suspect ? _suspected.Add(rule) : _suspected.Remove(rule);
+        Context.System.EventStream.Publish(new LivenessWatchdogSuspicion(rule, suspect, reason));
     }
 
     private void Fire(LivenessRule rule, ImmutableArray<string> missing, string reason, WatchdogVerdictKind kind)

@@ -30,6 +30,7 @@ public sealed class CoordinatorMetrics
     private readonly Counter _splitBrain;
     private readonly Counter _refused;
     private readonly Counter _watchdog;
+    private readonly Gauge _suspect;
     private readonly Gauge _grants;
     private readonly Histogram _decisionLatency;
     private readonly Gauge _quorum;
@@ -61,7 +62,14 @@ public sealed class CoordinatorMetrics
         _watchdog = f.CreateCounter("forge_coordinator_liveness_watchdog_restarts_total",
             "Restarts this coordinator asked for (forge.cluster.liveness-watchdog): a singleton that must run on it did not, or its cluster stayed a minority island.",
             new CounterConfiguration { LabelNames = ["rule"] });
-        foreach (var rule in Enum.GetValues<LivenessRule>()) _watchdog.WithLabels(rule.ToString()); // 0 from the first scrape
+        _suspect = f.CreateGauge("forge_coordinator_liveness_watchdog_suspect",
+            "1 while a liveness-watchdog rule holds on this coordinator (it restarts itself if the rule still holds at the rule's bound).",
+            new GaugeConfiguration { LabelNames = ["rule"] });
+        foreach (var rule in Enum.GetValues<LivenessRule>())
+        {
+            _watchdog.WithLabels(rule.ToString()); // 0 from the first scrape
+            _suspect.WithLabels(rule.ToString()).Set(0);
+        }
         _grants = f.CreateGauge("forge_coordinator_pools_by_grant_state", "Pools by grant state (granted, none, revoking, proposing); arbiter host only.",
             new GaugeConfiguration { LabelNames = ["state"] });
         _decisionLatency = f.CreateHistogram("forge_coordinator_decision_latency_seconds", "Time to decide one pool and plan its next step.",
@@ -99,6 +107,7 @@ public sealed class CoordinatorMetrics
     internal void OnSplitBrain(SplitBrainDecisionMade d) => _splitBrain.WithLabels(d.Kind.ToString()).Inc();
     internal void OnRefused() => _refused.Inc();
     internal void OnWatchdogFired(LivenessWatchdogFired f) => _watchdog.WithLabels(f.Rule.ToString()).Inc();
+    internal void OnWatchdogSuspicion(LivenessWatchdogSuspicion s) => _suspect.WithLabels(s.Rule.ToString()).Set(s.Suspect ? 1 : 0);
     internal void OnDecision(ArbiterDecisionMeasured d) => _decisionLatency.Observe(d.Latency.TotalSeconds);
 
     internal void OnGrantStates(ArbiterGrantStates s)

@@ -29,6 +29,7 @@ public sealed class MetricsListener : ReceiveActor
         Receive<SplitBrainDecisionMade>(metrics.OnSplitBrain);
         Receive<CoordinatorRefused>(_ => metrics.OnRefused());
         Receive<LivenessWatchdogFired>(metrics.OnWatchdogFired);
+        Receive<LivenessWatchdogSuspicion>(metrics.OnWatchdogSuspicion);
         Receive<ArbiterDecisionMeasured>(metrics.OnDecision);
         Receive<ArbiterGrantStates>(metrics.OnGrantStates);
         Receive<GrantQuorumReachability>(metrics.OnQuorum);
@@ -52,7 +53,7 @@ public sealed class MetricsListener : ReceiveActor
         var es = Context.System.EventStream;
         foreach (var t in new[]
                  {
-                     typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(LivenessWatchdogFired), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
+                     typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(LivenessWatchdogFired), typeof(LivenessWatchdogSuspicion), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
                      typeof(GrantQuorumReachability), typeof(CrdClusterTracked), typeof(CrdStatusSynced), typeof(CrdClusterUntracked),
                      typeof(HealthProbeCompleted),
                  })

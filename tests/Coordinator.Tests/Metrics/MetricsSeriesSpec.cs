@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Forge.Arbiter;
+using Forge.Cluster;
 using Forge.Coordinator.Metrics;
 using Forge.Decider;
 using Forge.Grants;
@@ -47,6 +48,19 @@ public sealed class MetricsSeriesSpec : MetricsFixtures
         Publish(new GrantQuorumReachability(["eu-west-1", "us-east-1"], 3, 2));
         await Until(s => s[key] == 1);
         Publish(new GrantQuorumReachability(["us-east-1"], 3, 2));
+        await Until(s => s[key] == 0);
+    }
+
+    [Fact]
+    public async Task A_liveness_watchdog_suspicion_shows_until_it_clears_and_both_rules_read_0_from_the_first_scrape()
+    {
+        const string key = "forge_coordinator_liveness_watchdog_suspect{rule=\"MinorityCluster\"}";
+        var first = await Scrape(_metrics);
+        Assert.Equal(0, first[key]);
+        Assert.Equal(0, first["forge_coordinator_liveness_watchdog_suspect{rule=\"SingletonsMissing\"}"]);
+        Publish(new LivenessWatchdogSuspicion(LivenessRule.MinorityCluster, true, "island"));
+        await Until(s => s[key] == 1);
+        Publish(new LivenessWatchdogSuspicion(LivenessRule.MinorityCluster, false, "merged"));
         await Until(s => s[key] == 0);
     }
 
