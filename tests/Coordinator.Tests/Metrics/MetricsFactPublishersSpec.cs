@@ -60,17 +60,17 @@ public sealed class MetricsFactPublishersSpec : MetricsFixtures
         api.Add("us-east-1-prod", "us-east-1", 1);
         var before = DateTimeOffset.UtcNow;
         var projection = Sys.ActorOf(CrdProjection.Props(api, CreateTestProbe().Ref, CreateTestProbe().Ref, null, Projection, "us-east-1"));
-        var tracked = ExpectMsg<CrdClusterTracked>();
+        var tracked = ExpectMsg<CrdClusterTracked>(TimeSpan.FromSeconds(15)); // the projection's first list: slow under load
         Assert.Equal(("us-east-1", "us-east-1-prod"), (tracked.Region, tracked.Cluster));
         Assert.True(tracked.Since >= before);
 
         var node = new NodeId("us-east-1-prod", "cardano-bp-0");
         projection.Tell(new PoolStateChanged(State(node, Verdict("us-east-1-prod", reason: "Forging", leader: node)) with { PoolId = "pool1" }));
-        var first = ExpectMsg<CrdStatusSynced>(TimeSpan.FromSeconds(5));
+        var first = ExpectMsg<CrdStatusSynced>(TimeSpan.FromSeconds(15));
         Assert.Equal(("us-east-1", "us-east-1-prod"), (first.Region, first.Cluster));
         var writes = api.StatusWrites.Count; // confirmed by the write of the arbiter's state
         Assert.Equal("Priority-based", api.StatusWrites.Last().Status["effectiveState"]!.GetValue<string>());
-        var again = ExpectMsg<CrdStatusSynced>(TimeSpan.FromSeconds(5)); // the next resync finds nothing to write and says so
+        var again = ExpectMsg<CrdStatusSynced>(TimeSpan.FromSeconds(15)); // the next resync finds nothing to write and says so
         Assert.True(again.At >= first.At);
         Assert.Equal(writes, api.StatusWrites.Count);
 
