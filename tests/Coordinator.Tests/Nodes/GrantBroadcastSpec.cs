@@ -38,4 +38,12 @@ public sealed class GrantBroadcastSpec : TestKit
         link.Tell(new GrantBroadcast(For(inc, 8)));
         Assert.False(session.Sent.TryTake(out var m, TimeSpan.FromMilliseconds(300)), $"sent {m} after a refusal");
     }
+
+    [Fact]
+    public void A_grant_broadcast_crosses_coordinators()
+    {
+        var m = new GrantBroadcast(new Grant("pool1", West, Guid.NewGuid(), new TermId(3, "arb"), TimeSpan.FromSeconds(5),
+            TimeSpan.FromSeconds(1.5), "failover"));
+        Assert.Equal(m, WireCodec.Decode(WireCodec.ManifestOf(m), WireCodec.Encode(m)));
+    }
 }

@@ -45,9 +45,12 @@ public static partial class Scenarios
         var cuts = cutsOf(all, forgerRegion);
         var hold = c.PauseFor + c.GrantTtl;
         var at = Native.MonoNow();
+        var installed = 0.0;
         try
         {
             NetworkFaults.Partition(cuts);
+            // failover is measured from `at`; the rules go in one namespace after another, so say how long the cut took
+            installed = (Native.MonoNow() - at) / 1e9;
             await Task.Delay(hold).ConfigureAwait(false); // the partition held is the fault itself, not a wait for a condition
         }
         finally
@@ -58,7 +61,7 @@ public static partial class Scenarios
         var described = string.Join(", ", cuts.Select(x => $"{x.From.Region}→{x.To.Region}"));
         var minority = !KeepsMajority(forgerRegion, all, cuts);
         return new Fault($"{what} (forger {c.Forger.Id}{(minority ? ", its region without a majority" : "")}; dropped {described}) " +
-                         $"for {hold.TotalSeconds:0.#} s, healed after {healedAfter:0.0} s",
+                         $"for {hold.TotalSeconds:0.#} s (every rule in after {installed:0.00} s), healed after {healedAfter:0.0} s",
             at, [], at, ExpectMove: minority) { HealedMono = at + (long)(healedAfter * 1e9) };
     }
 }
