@@ -36,7 +36,8 @@ internal static partial class Gen0Budget
         if (SetEnv(Variable, wanted, 1) != 0) return $"setenv failed: errno {Marshal.GetLastPInvokeError()}";
         var pointers = new nint[argv.Length + 1];
         for (var i = 0; i < argv.Length; i++) pointers[i] = Marshal.StringToCoTaskMemUTF8(argv[i]);
-        ExecV("/proc/self/exe", pointers);
+        // the executable's own path, not /proc/self/exe: the new image's name (comm: ps, pgrep, top) comes from it
+        ExecV(Environment.ProcessPath ?? "/proc/self/exe", pointers);
         var errno = Marshal.GetLastPInvokeError();
         foreach (var p in pointers) Marshal.FreeCoTaskMem(p);
         return $"re-executing with {Variable} failed: errno {errno}";
