@@ -1,5 +1,5 @@
 using Forge.Fence.Decision;
-using Forge.Fence.Native;
+using Forge.Native;
 using Forge.Fence.Node;
 
 namespace Forge.Fence;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Forge.Fence.Control;
 using Forge.Fence.Decision;
-using Forge.Fence.Native;
+using Forge.Native;
 using Forge.Fence.Node;
 
 namespace Forge.Fence;

@@ -7,6 +7,7 @@ using Forge.NodeAgent.Http;
 using Forge.NodeAgent.Lease;
 using Forge.NodeAgent.Logging;
 using Forge.NodeAgent.Metrics;
+using Forge.NodeAgent.Native;
 using Forge.NodeAgent.Node;
 using Forge.NodeAgent.Runtime;
 using Forge.Protocol;
@@ -25,6 +26,8 @@ internal static class Program
             return 0;
         }
 
+        var gen0Problem = Gen0Budget.EnsureOrReexec(); // returns only when set already or re-executing failed
+
         AgentSettings settings;
         try
         {
@@ -37,6 +40,7 @@ internal static class Program
         }
 
         var log = JsonLog.Console(("node", settings.Node.ToString()), ("pool", settings.PoolId));
+        if (gen0Problem is not null) log.Warn("GC gen0 budget left at the runtime's default (larger RSS)", ("detail", gen0Problem));
         var incarnation = Guid.NewGuid();
         var watch = new CredentialWatch(settings.Credentials);
         var credentials = watch.Current;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Forge.Fence.Native;
+using Forge.Native;
 
 namespace Forge.Fence.Node;
 

@@ -75,7 +75,10 @@ internal sealed record AgentSettings
 
         var fence = env.Optional("FENCE_CONTROL") ?? env.Optional("FORGE_FENCE_SOCKET");
         env.Check(fence is not null, "FENCE_CONTROL is required (the fence's control socket; exec mode sets FORGE_FENCE_SOCKET)");
-        if (fence is not null && Directory.Exists(fence)) fence = Path.Combine(fence, "fence.sock");
+        // a directory (the sidecar's shared volume) may not exist yet when the agent starts before the fence made it:
+        // anything not naming a .sock file is the directory
+        if (fence is not null && (Directory.Exists(fence) || !fence.EndsWith(".sock", StringComparison.Ordinal)))
+            fence = Path.Combine(fence, "fence.sock");
 
         var settings = new AgentSettings
         {

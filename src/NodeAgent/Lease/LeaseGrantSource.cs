@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using Forge.NodeAgent.Config;
 using Forge.NodeAgent.Core;
 using Forge.NodeAgent.Logging;
-using Forge.NodeAgent.Native;
+using Forge.Native;
 using Forge.NodeAgent.Runtime;
 using Forge.Protocol;
 using Forge.Transport;
@@ -98,6 +98,22 @@ internal sealed class LeaseGrantSource : IGrantSource
     public ChannelReader<LinkEvent> Events => _events.Reader;
 
     public bool IsLeader => !_leaseTerm.IsNone;
+
+    /// <summary>"quorum" (a standalone term on the grant quorum), "lease-only" (the operator's exception to S1),
+    /// "lease-only, moving onto the quorum" (a re-probe's term before its activation), or "none" (not the leader, or no
+    /// term yet).</summary>
+    public string Footing
+    {
+        get
+        {
+            lock (_footingLock)
+            {
+                if (_leaseTerm.IsNone || _term.IsNone) return "none";
+                if (_footing == StandaloneFooting.Quorum) return "quorum";
+                return _quorumTerm.IsNone ? "lease-only" : "lease-only, moving onto the quorum";
+            }
+        }
+    }
 
     public void Start()
     {

@@ -1,3 +1,4 @@
+using Forge.Native;
 using Forge.NodeAgent.Native;
 
 namespace Forge.NodeAgent.Node;

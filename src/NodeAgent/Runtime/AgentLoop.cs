@@ -6,7 +6,7 @@ using Forge.NodeAgent.Credentials;
 using Forge.NodeAgent.Fence;
 using Forge.NodeAgent.Logging;
 using Forge.NodeAgent.Metrics;
-using Forge.NodeAgent.Native;
+using Forge.Native;
 using Forge.NodeAgent.Node;
 using Forge.Protocol;
 using Forge.Transport;
@@ -69,6 +69,7 @@ internal sealed partial class AgentLoop : IAsyncDisposable
         {
             ["started"] = started,
             ["mode"] = _settings.Mode.ToString(),
+            ["footing"] = _grants.Footing,
             ["node"] = _settings.Node.ToString(),
             ["fenceAnswered"] = _fenceEverAnswered,
             ["registered"] = s.Registered,

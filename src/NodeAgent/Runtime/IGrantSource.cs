@@ -16,6 +16,8 @@ internal interface IGrantSource : IAsyncDisposable
     bool Send(IAgentProtocolMessage message);
     /// <summary>Sends this agent's registration again on the current link (after a refusal).</summary>
     void Reregister();
+    /// <summary>Single-cluster mode: what the Lease leader forges on (/startup-status); null in cluster mode.</summary>
+    string? Footing => null;
 }
 
 /// <summary>Cluster mode: the coordinators' agent gateway.</summary>

@@ -1,20 +1,19 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using Forge.Native;
 
 namespace Forge.FaultInjection.Running;
 
-internal static partial class Native
+/// <summary>The runner's view of processes: real signals (numbers and kill(2) from the shared <see cref="LinuxNative"/>),
+/// the forge logs' clock, and /proc state.</summary>
+internal static class Native
 {
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
-    public const int SIGCONT = 18;
-    public const int SIGSTOP = 19;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int KillNative(int pid, int signal);
+    public const int SIGKILL = LinuxNative.SigKill;
+    public const int SIGTERM = LinuxNative.SigTerm;
+    public const int SIGCONT = LinuxNative.SigCont;
+    public const int SIGSTOP = LinuxNative.SigStop;
 
     /// <summary>Sends a real signal; false when the process is gone (a fault on a dead PID is reported, not hidden).</summary>
-    public static bool Signal(int pid, int signal) => pid > 0 && KillNative(pid, signal) == 0;
+    public static bool Signal(int pid, int signal) => pid > 0 && LinuxNative.Kill(pid, signal) == 0;
 
     /// <summary>CLOCK_MONOTONIC in ns: the clock of the forge logs' <c>mono</c> (.NET's Stopwatch reads it on Linux).</summary>
     public static long MonoNow() =>

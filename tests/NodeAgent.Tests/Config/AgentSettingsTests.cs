@@ -114,4 +114,15 @@ public sealed class AgentSettingsTests
         env["FORGE_FENCE_SOCKET"] = "/tmp/x/fence.sock";
         Assert.Equal("/tmp/x/fence.sock", Load(env).FenceSocket);
     }
+
+    [Fact]
+    public void A_fence_control_directory_that_does_not_exist_yet_still_names_its_socket()
+    {
+        // sidecar mode: the agent's container may start before the fence created its directory on the shared volume
+        var env = Minimal();
+        env["FENCE_CONTROL"] = "/run/forge-fence-not-yet-created";
+        Assert.Equal("/run/forge-fence-not-yet-created/fence.sock", Load(env).FenceSocket);
+        env["FENCE_CONTROL"] = "/run/forge/fence.sock";
+        Assert.Equal("/run/forge/fence.sock", Load(env).FenceSocket);
+    }
 }

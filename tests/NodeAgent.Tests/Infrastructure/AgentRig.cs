@@ -8,8 +8,11 @@ namespace Forge.NodeAgent.Tests.Infrastructure;
 
 /// <summary>
 /// exec mode as the guide's forge-manager container runs it: forge-fence on top, the cardano-node stand-in and the real
-/// forge-agent as its children, the agent talking mutual TLS to a <see cref="FakeCoordinator"/>. Short timings:
-/// 100 ms slots, fence enable/disable bounds 500 ms, margin 200 ms.
+/// forge-agent as its children, the agent talking mutual TLS to a <see cref="FakeCoordinator"/>. Sidecar mode (the
+/// deploy/overlays/sidecar pods): forge-fence is the node container's entrypoint with the stand-in under it, and the
+/// agent is a separate process tree (its own container) that reaches the fence through the control directory (the
+/// shared volume) and sees the node's PID (shared process namespace). Short timings: 100 ms slots, fence enable/disable
+/// bounds 500 ms, margin 200 ms.
 /// </summary>
 internal sealed class AgentRig : IAsyncDisposable
 {
@@ -23,11 +26,22 @@ internal sealed class AgentRig : IAsyncDisposable
     {
         (Dir, Name, Coordinator, Fence, ControlDir, MetricsPort, SourceDir, KeyDir, ForgeLogPath) =
             (dir, name, coordinator, fence, controlDir, metricsPort, sourceDir, keyDir, forgeLog);
-        fence.OutputDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _output.Add(l); };
-        fence.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _output.Add("stderr: " + l); };
-        fence.BeginOutputReadLine();
-        fence.BeginErrorReadLine();
+        Capture(fence);
     }
+
+    private void Capture(Process p)
+    {
+        p.OutputDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _output.Add(l); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is { } l) lock (_gate) _output.Add("stderr: " + l); };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+    }
+
+    /// <summary>Sidecar mode only: the agent, started by the rig beside the fence (not under it).</summary>
+    public Process? SidecarAgent { get; private set; }
+
+    /// <summary>The agent's PID: the fence's child in exec mode, the rig's in sidecar mode.</summary>
+    public int? AgentPid => SidecarAgent is { HasExited: false } a ? a.Id : SidecarAgent is null ? Pid("agent") : null;
 
     public TempDir Dir { get; }
     public string Name { get; }
@@ -49,7 +63,7 @@ internal sealed class AgentRig : IAsyncDisposable
 
     /// <summary>Starts the rig; <paramref name="prepareSource"/> may damage the source Secret first.</summary>
     public static AgentRig Start(TempDir dir, FakeCoordinator? coordinator, DevPkiPaths? pki, string name = "pod-0",
-        Action<string>? prepareSource = null, IReadOnlyDictionary<string, string>? env = null)
+        Action<string>? prepareSource = null, IReadOnlyDictionary<string, string>? env = null, bool sidecar = false)
     {
         var source = Directory.CreateDirectory(dir[$"source-{name}"]).FullName;
         var keys = Directory.CreateDirectory(dir[$"keys-{name}"]).FullName;
@@ -72,13 +86,20 @@ internal sealed class AgentRig : IAsyncDisposable
         var info = new ProcessStartInfo(Binaries.Fence) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[]
                  {
-                     "exec", "--node-cmd", node, "--agent-cmd", Binaries.Agent, "--source-dir", source, "--control-dir", controlDir,
+                     sidecar ? "sidecar" : "exec", "--node-cmd", node, "--source-dir", source, "--control-dir", controlDir,
                      "--node-metrics-url", $"http://127.0.0.1:{nodeMetrics}/metrics",
                      "--enable-bound-ms", "500", "--disable-bound-ms", I(DisableBoundMs), "--restart-backoff-ms", "200",
                      "--enable-retry-ms", "200",
                  })
             info.ArgumentList.Add(a);
-        var e = info.Environment;
+        if (!sidecar)
+        {
+            info.ArgumentList.Add("--agent-cmd");
+            info.ArgumentList.Add(Binaries.Agent);
+        }
+        // exec mode: the agent inherits the fence's environment; sidecar mode: its own container's (the same values)
+        var agentInfo = new ProcessStartInfo(Binaries.Agent) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var e = sidecar ? agentInfo.Environment : info.Environment;
         e["POD_NAME"] = name;
         e["CLUSTER_NAME"] = "c1";
         e["CLUSTER_REGION"] = "r1";
@@ -103,7 +124,22 @@ internal sealed class AgentRig : IAsyncDisposable
             e["TLS_KEY"] = pki.ClientKey;
         }
         foreach (var (k, v) in env ?? new Dictionary<string, string>()) e[k] = v;
-        return new AgentRig(dir, name, coordinator, Process.Start(info)!, controlDir, metricsPort, source, keys, forgeLog);
+        var rig = new AgentRig(dir, name, coordinator, Process.Start(info)!, controlDir, metricsPort, source, keys, forgeLog);
+        if (sidecar)
+        {
+            e["FENCE_CONTROL"] = controlDir; // the shared volume: the agent finds fence.sock in it
+            rig.StartSidecarAgent(agentInfo);
+        }
+        return rig;
+    }
+
+    /// <summary>Sidecar mode: starts the agent (again, after it died: the kubelet restarts a container).</summary>
+    public void StartSidecarAgent(ProcessStartInfo? info = null)
+    {
+        info ??= SidecarAgent?.StartInfo ?? throw new InvalidOperationException("not a sidecar rig");
+        SidecarAgent?.Dispose();
+        SidecarAgent = Process.Start(info)!;
+        Capture(SidecarAgent);
     }
 
     /// <summary>The fence's STATUS fields; empty while its socket is not up (or it does not answer).</summary>
@@ -201,7 +237,7 @@ internal sealed class AgentRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var nodePid = Pid("pid");
-        var agentPid = Pid("agent");
+        var agentPid = AgentPid;
         if (!Fence.HasExited)
         {
             Fence.Kill(); // SIGKILL: node and agent follow through their parent-death signal
@@ -209,8 +245,9 @@ internal sealed class AgentRig : IAsyncDisposable
         }
         foreach (var pid in new[] { nodePid, agentPid })
         {
-            if (pid is { } p && File.Exists($"/proc/{p}/stat")) Forge.NodeAgent.Native.LinuxNative.Kill(p, 9);
+            if (pid is { } p && File.Exists($"/proc/{p}/stat")) Forge.Native.LinuxNative.Kill(p, 9);
         }
         Fence.Dispose();
+        SidecarAgent?.Dispose();
     }
 }

@@ -1,4 +1,4 @@
-using Forge.NodeAgent.Native;
+using Forge.Native;
 using Forge.NodeAgent.Tests.Infrastructure;
 using Forge.Protocol;
 using Xunit;

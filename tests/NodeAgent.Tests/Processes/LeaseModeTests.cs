@@ -2,7 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Forge.Grants;
 using Forge.KubeApiEmulator;
-using Forge.NodeAgent.Native;
+using Forge.Native;
 using Forge.NodeAgent.Tests.Infrastructure;
 using Forge.Nodes;
 using Forge.Protocol;
@@ -69,6 +69,8 @@ public sealed class LeaseModeTests : IAsyncLifetime
         var metrics = await leader.WaitMetricsAsync("cardano_leader_status 1", Wait);
         Assert.Contains("cardano_standalone_mode 1", metrics);
         await follower.WaitMetricsAsync("cardano_leader_status 0", Wait);
+        Assert.Contains("\"footing\":\"lease-only\"", (await leader.HttpAsync("/startup-status")).Body);
+        Assert.Contains("\"footing\":\"none\"", (await follower.HttpAsync("/startup-status")).Body);
 
         // a while of steady state: the follower stays off while the leader renews
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -131,6 +133,7 @@ public sealed class LeaseModeTests : IAsyncLifetime
         Assert.Contains("standalone term granted on the grant quorum", log);
         // its confirmations carry the quorum's regions besides the Lease (both were needed)
         Assert.Matches("grant confirmed.*by [abc],[abc],lease", log);
+        Assert.Contains("\"footing\":\"quorum\"", (await leader.HttpAsync("/startup-status")).Body);
 
         // another region's proposal (the arbiter's, through another coordinator) is held off while it forges
         var other = new NodeId("c2", "pod-0");

@@ -20,11 +20,14 @@ public abstract class RigTest : IAsyncLifetime
 
     protected virtual Action<string>? PrepareSource => null;
 
+    /// <summary>Sidecar mode (the agent beside the fence, not under it) instead of exec mode.</summary>
+    protected virtual bool Sidecar => false;
+
     public Task InitializeAsync()
     {
         var pki = DevCertificates.CreateSet(_dir["pki"]);
         _coordinator = new FakeCoordinator(pki);
-        _rig = AgentRig.Start(_dir, _coordinator, pki, prepareSource: PrepareSource);
+        _rig = AgentRig.Start(_dir, _coordinator, pki, prepareSource: PrepareSource, sidecar: Sidecar);
         return Task.CompletedTask;
     }
 
@@ -57,7 +60,7 @@ public abstract class RigTest : IAsyncLifetime
         return Rig.ForgeLogLines.Events("off").Last();
     }
 
-    protected int AgentPid => Rig.Pid("agent") ?? throw new InvalidOperationException("the fence reports no agent");
+    protected int AgentPid => Rig.AgentPid ?? throw new InvalidOperationException("no agent running");
 
     protected int NodePid => Rig.Pid("pid") ?? throw new InvalidOperationException("the fence reports no node");
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Forge.Fence.Native;
+using Forge.Native;
 using Forge.NodeSide.Tests.Infrastructure;
 
 namespace Forge.NodeSide.Tests.Fence;

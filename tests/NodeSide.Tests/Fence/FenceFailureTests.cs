@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Forge.Fence.Native;
+using Forge.Native;
 using Forge.NodeSide.Tests.Infrastructure;
 using Xunit.Abstractions;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Forge.Fence.Native;
+using Forge.Native;
 using Forge.Fence.Node;
 
 namespace Forge.NodeSide.Tests.Fence;

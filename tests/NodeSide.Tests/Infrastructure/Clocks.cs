@@ -1,4 +1,4 @@
-using Forge.Fence.Native;
+using Forge.Native;
 
 namespace Forge.NodeSide.Tests.Infrastructure;
 

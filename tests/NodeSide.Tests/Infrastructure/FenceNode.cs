@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Forge.Fence.Native;
+using Forge.Native;
 
 namespace Forge.NodeSide.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Forge.Fence.Native;
+using Forge.Native;
 using Forge.StandIn;
 
 namespace Forge.NodeSide.Tests.Infrastructure;

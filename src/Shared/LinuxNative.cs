@@ -1,15 +1,20 @@
 using System.Runtime.InteropServices;
 
-namespace Forge.Fence.Native;
+namespace Forge.Native;
 
-/// <summary>The few libc calls the fence needs that .NET does not expose: CLOCK_BOOTTIME, kill(2), thread priority.</summary>
+/// <summary>
+/// The libc calls .NET does not expose, and the signal numbers, in one place: compiled into the fence, the agent and the
+/// fault-injection runner as a linked file (each keeps it internal; none depends on another's assembly).
+/// </summary>
 internal static partial class LinuxNative
 {
-    public const int SigKill = 9;
     public const int SigHup = 1;
+    public const int SigKill = 9;
     public const int SigTerm = 15;
-    public const int Esrch = 3;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
     public const int Eperm = 1;
+    public const int Esrch = 3;
 
     private const int ClockMonotonic = 1;
     private const int ClockBoottime = 7;
@@ -34,7 +39,8 @@ internal static partial class LinuxNative
     [LibraryImport("libc", EntryPoint = "gettid")]
     private static partial int GetTid();
 
-    /// <summary>CLOCK_BOOTTIME in ns: counts across suspend, unlike CLOCK_MONOTONIC (and so Stopwatch).</summary>
+    /// <summary>CLOCK_BOOTTIME in ns: keeps counting across suspend (Stopwatch's CLOCK_MONOTONIC does not). Deadlines
+    /// between agent and fence are absolute values of this clock.</summary>
     public static long BoottimeNanoseconds() => Read(ClockBoottime);
 
     public static long MonotonicNanoseconds() => Read(ClockMonotonic);
@@ -43,10 +49,8 @@ internal static partial class LinuxNative
     public static int Kill(int pid, int signal) => KillNative(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Raises the calling thread's scheduling priority (nice); returns 0 or the errno (EACCES without CAP_SYS_NICE).</summary>
-    public static int RaiseCurrentThreadPriority(int nice)
-    {
-        return SetPriority(PrioProcess, GetTid(), nice) == 0 ? 0 : Marshal.GetLastPInvokeError();
-    }
+    public static int RaiseCurrentThreadPriority(int nice) =>
+        SetPriority(PrioProcess, GetTid(), nice) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     private static long Read(int clock)
     {
