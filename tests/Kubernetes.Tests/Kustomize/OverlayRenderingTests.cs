@@ -149,6 +149,27 @@ public sealed class OverlayRenderingTests
         Assert.Equal(overlay == "sidecar" ? ["cardano-node", "forge-manager"] : ["forge-manager"], readers.Select(m => m.Container).Order());
     }
 
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task The_fences_control_directory_is_its_own_below_the_shared_volume(string overlay)
+    {
+        // The fence refuses a control directory that is not 0700 and its own; an emptyDir's root is 0777, so the
+        // fence must be given a path below the mount, which it creates itself.
+        var r = await Render(overlay);
+        foreach (var (_, c) in r.Containers().Where(c => c.Workload == "cardano-node" && c.Container["command"]?[0]?.GetValue<string>() == "forge-fence"))
+        {
+            var args = c["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+            var dir = args[args.IndexOf("--control-dir") + 1].TrimEnd('/');
+            var mounts = (c["volumeMounts"] as JsonArray ?? []).Select(m => RenderedOverlay.Str(m, "mountPath")!.TrimEnd('/')).ToList();
+            Assert.DoesNotContain(dir, mounts);
+            Assert.Contains(mounts, m => dir.StartsWith(m + "/", StringComparison.Ordinal));
+            var socket = r.Containers().Where(x => x.Workload == "cardano-node")
+                .SelectMany(x => x.Container["env"] as JsonArray ?? [])
+                .FirstOrDefault(e => RenderedOverlay.Str(e, "name") == "FORGE_FENCE_SOCKET");
+            if (socket is not null) Assert.Equal(dir + "/fence.sock", RenderedOverlay.Str(socket, "value"));
+        }
+    }
+
     [Fact]
     public async Task Exec_mode_runs_fence_agent_and_node_in_the_forge_manager_container()
     {
