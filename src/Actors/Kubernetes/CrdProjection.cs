@@ -44,6 +44,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly Dictionary<string, ClusterVerdict> _lastVerdicts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
+    private readonly TombstoneWitness _tombstones = new();
     // Local edits sent to the store whose effect this projection's view of the store may not show yet: the store's
     // confirmation (SpecStored) comes first, and only a view of that pool received after it includes the edit.
     private readonly HashSet<string> _storing = new(StringComparer.Ordinal);
@@ -239,6 +240,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             _objects.Remove(o.Name);
             _written.Remove(o.Name);
             Context.System.EventStream.Publish(new CrdClusterUntracked(_region, o.Name));
+            _tombstones.CopyGone(o.Name, Entry(pool, o.Name));
             if (_deletedByUs.Remove(o.Uid)) return; // our own projection of a tombstone
             _specs.Tell(new RemoveClusterSpec(pool, o.Name, _source));
             return;
@@ -247,7 +249,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             Context.System.EventStream.Publish(new CrdClusterTracked(_region, o.Name, DateTimeOffset.UtcNow));
         _objects[o.Name] = o;
         var entry = Entry(pool, o.Name);
-        if (entry is { Deleted: true } && o.Created < entry.UpdatedAt)
+        if (entry is { Deleted: true } && o.Created < entry.UpdatedAt && !_tombstones.CreatedAfter(entry))
         {
             // A copy from before the deletion (e.g. a region that was cut off): it must not come back.
             DeleteLocal(o, $"deleted at {entry.UpdatedAt:O} by {entry.Source}");
@@ -279,7 +281,10 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             _objects.TryGetValue(e.ClusterName, out var local);
             if (e.Deleted)
             {
-                if (local is not null && local.Created < e.UpdatedAt) DeleteLocal(local, $"deleted by {e.Source}");
+                _tombstones.TombstoneSeen(e, _source);
+                if (local is null) _tombstones.NoCopyUnder(e);
+                else if (_tombstones.CreatedAfter(e)) StoreCreatedAgain(local);
+                else if (local.Created < e.UpdatedAt) DeleteLocal(local, $"deleted by {e.Source}");
                 continue;
             }
             if (e.Spec is null) continue;
@@ -296,6 +301,15 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 Run($"project spec of {e.ClusterName}", ct => _api.PatchSpecAsync(e.ClusterName, SpecPatches.MergePatch(e.Spec), ct));
             }
         }
+    }
+
+    /// <summary>A copy created here after the deletion, within the second its timestamp cannot tell apart: it is a new
+    /// resource, so it goes to the store (ending the tombstone) even though its spec was seen before.</summary>
+    private void StoreCreatedAgain(ForgeClusterObject o)
+    {
+        if (!_storing.Add(o.Name)) return;
+        _log.Info("{0} was created again here after its deletion: storing it", o.Name);
+        _specs.Tell(new PutClusterSpec(o.PoolId ?? _settings.DefaultPool, o.Name, o.Spec, o.Generation, _source));
     }
 
     private void DeleteLocal(ForgeClusterObject o, string why)

@@ -233,6 +233,65 @@ public sealed class CrdProjectionTests : TestKit
     }
 
     [Fact]
+    public void Deleted_here_and_created_again_within_the_same_second_before_the_tombstone_arrives_is_kept_and_stored()
+    {
+        var p = StartListed();
+        var second = DateTimeOffset.UtcNow;
+        Stored(p, Entry("us-east-1-prod", new ClusterSpec("us-east-1", 1), deleted: false, at: second.AddSeconds(-5), "projection:us-east-1"));
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Deleted, ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"])));
+        Assert.Equal("us-east-1-prod", _specs.ExpectMsg<RemoveClusterSpec>().ClusterName);
+        // created again in the same second (creationTimestamp truncated), with the same spec, before the tombstone shows
+        var again = _api.Add("us-east-1-prod", "us-east-1", 1, created: second);
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(again)));
+        Stored(p, Entry("us-east-1-prod", null, deleted: true, at: second.AddMilliseconds(900), "projection:us-east-1"));
+
+        var put = _specs.FishForMessage<PutClusterSpec>(m => m.ClusterName == "us-east-1-prod", TimeSpan.FromSeconds(5));
+        Assert.Equal(1, put.Spec.Priority);
+        Assert.Empty(_api.Deleted);
+    }
+
+    [Fact]
+    public void A_copy_deleted_by_another_regions_tombstone_and_created_again_here_within_the_second_is_stored()
+    {
+        var p = StartListed();
+        var second = DateTimeOffset.UtcNow;
+        var tombstone = Entry("us-east-1-prod", null, deleted: true, at: second.AddMilliseconds(900), "projection:us-west-2");
+        Stored(p, tombstone);
+        AwaitCondition(() => _api.Deleted.Contains("us-east-1-prod"), TimeSpan.FromSeconds(5)); // the old copy goes
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Deleted, ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"])));
+        var again = _api.Add("us-east-1-prod", "us-east-1", 1, created: second);
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(again)));
+
+        _specs.FishForMessage<PutClusterSpec>(m => m.ClusterName == "us-east-1-prod", TimeSpan.FromSeconds(5));
+        Stored(p, tombstone); // the store has not taken it yet: the new copy stays
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Single(_api.Deleted);
+    }
+
+    [Fact]
+    public void An_old_copy_is_still_deleted_after_an_earlier_deletion_and_creation_here()
+    {
+        var p = StartListed();
+        var first = DateTimeOffset.UtcNow;
+        // deleted elsewhere and created again here (the witness of that deletion must not vouch for this copy later)
+        Stored(p, Entry("us-east-1-prod", null, deleted: true, at: first.AddSeconds(1), "projection:us-west-2"));
+        AwaitCondition(() => _api.Deleted.Contains("us-east-1-prod"), TimeSpan.FromSeconds(5));
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Deleted, ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"])));
+        var later = _api.Add("us-east-1-prod", "us-east-1", 1, created: first);
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Upserted, ForgeClusterObject.FromJson(later)));
+        _specs.FishForMessage<PutClusterSpec>(m => m.ClusterName == "us-east-1-prod", TimeSpan.FromSeconds(5));
+        // then deleted in another region while this one still holds that copy: it is old
+        Stored(p, Entry("us-east-1-prod", null, deleted: true, at: first.AddSeconds(30), "projection:us-west-2"));
+        AwaitCondition(() => _api.Deleted.Count == 2, TimeSpan.FromSeconds(5));
+    }
+
+    private static SpecEntry Entry(string cluster, ClusterSpec? spec, bool deleted, DateTimeOffset at, string source) =>
+        new("pool1", cluster, spec, deleted, 1, at, at, source);
+
+    private static void Stored(IActorRef projection, params SpecEntry[] entries) =>
+        projection.Tell(new PoolSpecs("pool1", entries.ToImmutableDictionary(e => e.ClusterName)));
+
+    [Fact]
     public void An_API_outage_is_survived_and_status_catches_up()
     {
         _api.Down = true;
