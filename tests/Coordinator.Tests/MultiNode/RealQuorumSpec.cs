@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Forge.Arbiter;
 using Forge.Grants;
 using Forge.Protocol;
-using Forge.Specs;
 using Xunit;
 using Xunit.Abstractions;
 using static Forge.Coordinator.Tests.Fixtures;
@@ -52,23 +50,7 @@ public sealed class RealQuorumSpec(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task FormAsync(int eastPriority, int westPriority, int euPriority)
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => InProcessCoordinator.FreePort()).ToArray();
-        var seed = InProcessCoordinator.SeedOf(ports[0]);
-        _nodes.Add(InProcessCoordinator.Start(ports[0], "us-east-1", Regions, seed, quorum: null, GrantConfig));
-        await Until(() => East.UpMembers().Length == 1, TimeSpan.FromSeconds(10), "east up");
-        _nodes.Add(InProcessCoordinator.Start(ports[1], "us-west-2", Regions, seed, quorum: null, GrantConfig));
-        _nodes.Add(InProcessCoordinator.Start(ports[2], "eu-west-1", Regions, seed, quorum: null, GrantConfig));
-        await Until(() => _nodes.All(n => n.UpMembers().Length == 3), TimeSpan.FromSeconds(15), "three members up");
-
-        foreach (var (cluster, priority, region) in new[] { ("east", eastPriority, "us-east-1"), ("west", westPriority, "us-west-2"), ("eu", euPriority, "eu-west-1") })
-            await Until(async () => (await East.Specs.Ask<SpecStored>(new PutClusterSpec(PoolId, cluster, new Decider.ClusterSpec(region, priority), 1, "test"),
-                TimeSpan.FromSeconds(5))).Ok, TimeSpan.FromSeconds(30), $"spec of {cluster} stored"); // a replicated write: slow under load
-        await Until(async () =>
-        {
-            foreach (var n in _nodes)
-                if (!(await n.Specs.Ask<PoolSpecs>(new GetPoolSpecs(PoolId), TimeSpan.FromSeconds(1))).Known) return false;
-            return true;
-        }, TimeSpan.FromSeconds(10), "specs replicated");
+        await ThreeRegionCluster.FormAsync(_nodes, quorum: null, GrantConfig, PoolId, eastPriority, westPriority, euPriority);
 
         var timing = GrantSettings.FromConfig(East.System.Settings.Config).Timing;
         foreach (var (coordinator, node, region, _) in new[]

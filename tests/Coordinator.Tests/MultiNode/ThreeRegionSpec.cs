@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Akka.Actor;
 using Forge.Arbiter;
 using Forge.Protocol;
-using Forge.Specs;
 using Xunit;
 using Xunit.Abstractions;
 using static Forge.Coordinator.Tests.Fixtures;
@@ -60,28 +59,8 @@ public sealed class ThreeRegionSpec(ITestOutputHelper output) : IAsyncLifetime
     /// one agent per region, and waits for the first grant.</summary>
     private async Task FormAsync(int eastPriority, int westPriority, int euPriority)
     {
-        var ports = Enumerable.Range(0, 3).Select(_ => InProcessCoordinator.FreePort()).ToArray();
-        var seed = InProcessCoordinator.SeedOf(ports[0]);
-        _nodes.Add(InProcessCoordinator.Start(ports[0], "us-east-1", Regions, seed, _quorum));
-        await Until(() => East.UpMembers().Length == 1, TimeSpan.FromSeconds(10), "east up");
-        _nodes.Add(InProcessCoordinator.Start(ports[1], "us-west-2", Regions, seed, _quorum));
-        _nodes.Add(InProcessCoordinator.Start(ports[2], "eu-west-1", Regions, seed, _quorum));
-        await Until(() => _nodes.All(n => n.UpMembers().Length == 3), TimeSpan.FromSeconds(15), "three members up");
-        Log("cluster formed");
-
-        foreach (var (cluster, priority, region) in new[] { ("east", eastPriority, "us-east-1"), ("west", westPriority, "us-west-2"), ("eu", euPriority, "eu-west-1") })
-        {
-            var stored = await East.Specs.Ask<SpecStored>(new PutClusterSpec(PoolId, cluster, new Decider.ClusterSpec(region, priority), 1, "test"),
-                TimeSpan.FromSeconds(5));
-            Assert.True(stored.Ok);
-        }
-        // Every coordinator must see the pool before agents register (unknown pools are refused).
-        await Until(async () =>
-        {
-            foreach (var n in _nodes)
-                if (!(await n.Specs.Ask<PoolSpecs>(new GetPoolSpecs(PoolId), TimeSpan.FromSeconds(1))).Known) return false;
-            return true;
-        }, TimeSpan.FromSeconds(10), "specs replicated");
+        await ThreeRegionCluster.FormAsync(_nodes, _quorum, "", PoolId, eastPriority, westPriority, euPriority);
+        Log("cluster formed, specs replicated");
 
         // Agents start best first, each once the previous is visible to the arbiter, so the first grant goes to the
         // best node (a better node appearing later would be a failback, which waits on purpose).
