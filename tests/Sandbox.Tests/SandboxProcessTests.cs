@@ -188,6 +188,12 @@ public sealed partial class SandboxProcessTests(SandboxFixture sandbox, ITestOut
         var failoverAt = DateTimeOffset.UtcNow;
         var failover = Run.Program("bash", [Path.Combine(scripts, "failover-for-maintenance.sh")], env, TimeSpan.FromSeconds(90));
         Log(failover.Out + failover.Err);
+        // The script ends once the secondary is verified forging (its status); its first slot may be up to one slot
+        // later, and the restore would move forging back before it: wait (deadline) for that slot first.
+        if (failover.Code == 0)
+            Poll.Until(() => sandbox.ForgeLogs().Select(ForgeLogChecker.Read).SelectMany(l => l)
+                    .Any(l => l.Slot is not null && l.Node.StartsWith("us-west-2-prod/", StringComparison.Ordinal) && l.At > failoverAt),
+                TimeSpan.FromSeconds(30), "a slot forged by us-west-2-prod after the failover");
         var restoreAt = DateTimeOffset.UtcNow;
         var restore = Run.Program("bash", [Path.Combine(scripts, "restore-after-maintenance.sh")], env, TimeSpan.FromSeconds(150));
         Log(restore.Out + restore.Err);

@@ -20,10 +20,8 @@ public static class MinorityClusterDecider
 {
     public static MinorityVerdict Decide(WatchdogObservation o, ImmutableArray<string> configuredRegions, TimeSpan? since, TimeSpan bound)
     {
-        if (o.Members.All(m => m.Address != o.Self))
-            return new(false, "this member is not in the membership (yet)", null);
-        if (o.Members.Any(m => m.Status != MemberStatus.Up || !m.Reachable))
-            return new(false, "cluster not converged: the region-majority downing decides", null);
+        if (o.NotConverged() is { } why)
+            return new(false, $"{why}: the region-majority downing decides", null);
         var configured = configuredRegions.ToImmutableHashSet(StringComparer.Ordinal);
         var present = o.Members.Select(m => ClusterRoles.RegionOf(m.Roles)).OfType<string>().Where(configured.Contains)
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToImmutableArray();

@@ -18,7 +18,16 @@ public sealed record WatchdogMember(string Address, MemberStatus Status, Immutab
 /// <param name="Self">This member's unique address text.</param>
 /// <param name="Resolved">Names of the watched singletons whose instance resolved locally at the last check.</param>
 /// <param name="Now">Monotonic time.</param>
-public sealed record WatchdogObservation(string Self, ImmutableArray<WatchdogMember> Members, ImmutableHashSet<string> Resolved, TimeSpan Now);
+public sealed record WatchdogObservation(string Self, ImmutableArray<WatchdogMember> Members, ImmutableHashSet<string> Resolved, TimeSpan Now)
+{
+    /// <summary>Null when this member is in the membership and every member is Up and reachable (both watchdog rules
+    /// act only then); otherwise why not.</summary>
+    public string? NotConverged() =>
+        Members.All(m => m.Address != Self) ? "this member is not in the membership (yet)"
+        : Members.Count(m => m.Status != MemberStatus.Up || !m.Reachable) is > 0 and var n
+            ? $"cluster not converged ({n} member(s) not Up or unreachable)"
+            : null;
+}
 
 public enum WatchdogVerdictKind
 {
@@ -55,13 +64,8 @@ public static class SingletonWatchdogDecider
         ImmutableDictionary<string, TimeSpan> missingSince, TimeSpan bound)
     {
         var empty = ImmutableDictionary<string, TimeSpan>.Empty.WithComparers(StringComparer.Ordinal);
-        var self = o.Members.FirstOrDefault(m => m.Address == o.Self);
-        if (self is null)
-            return new(WatchdogVerdictKind.Healthy, [], "this member is not in the membership (yet)", empty);
-        var notConverged = o.Members.Where(m => m.Status != MemberStatus.Up || !m.Reachable).ToList();
-        if (notConverged.Count > 0)
-            return new(WatchdogVerdictKind.Healthy, [],
-                $"cluster not converged ({notConverged.Count} member(s) not Up or unreachable): singletons may be moving", empty);
+        if (o.NotConverged() is { } why)
+            return new(WatchdogVerdictKind.Healthy, [], $"{why}: singletons may be moving", empty);
 
         var since = empty;
         var overdue = ImmutableArray.CreateBuilder<string>();

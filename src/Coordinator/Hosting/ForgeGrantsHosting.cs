@@ -35,14 +35,18 @@ public static class ForgeGrantsHosting
 
     /// <summary>Region → that region's replica: configured address first, else the member with role grant-replica in
     /// the region (remembered once seen, so downing does not make a region's replica unknown).</summary>
-    public static ReplicaDirectory Directory(ActorSystem system, ForgeConfiguration fc)
+    public static ReplicaDirectory Directory(ActorSystem system, ForgeConfiguration fc) =>
+        Directory(system, fc.Coordinator.ReplicaAddresses);
+
+    /// <param name="configured">Region → replica address from configuration (those regions are never looked up).</param>
+    public static ReplicaDirectory Directory(ActorSystem system, IReadOnlyDictionary<string, string> configured)
     {
         var known = new ConcurrentDictionary<string, Address>(StringComparer.Ordinal);
-        foreach (var (region, text) in fc.Coordinator.ReplicaAddresses) known[region] = Address.Parse(text);
+        foreach (var (region, text) in configured) known[region] = Address.Parse(text);
         var cluster = Akka.Cluster.Cluster.Get(system);
         return region =>
         {
-            if (!fc.Coordinator.ReplicaAddresses.ContainsKey(region))
+            if (!configured.ContainsKey(region))
             {
                 var member = cluster.State.Members.FirstOrDefault(m => m.HasRole(ReplicaRole) && ClusterRoles.RegionOf(m.Roles) == region
                     && m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp);

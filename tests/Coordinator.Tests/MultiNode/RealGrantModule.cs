@@ -24,7 +24,7 @@ public static class RealGrantModule
     public static Wired Start(ActorSystem system, Config config, string region, string coordinatorId, IActorRef nodes, ArbiterSettings arbiter)
     {
         var settings = GrantSettings.FromConfig(config);
-        var replicas = Directory(system);
+        var replicas = ForgeGrantsHosting.Directory(system, new Dictionary<string, string>()); // found by role and region
         var store = new MemoryReplicaStore();
         store.Save(ReplicaState.NeverVoted, TimeSpan.Zero); // a new deployment: no amnesia wait before the first term
         system.ActorOf(GrantReplicaActor.Props(settings, region, store, replicas, StopwatchClock.Instance), GrantReplicaActor.Name);
@@ -33,20 +33,5 @@ public static class RealGrantModule
         var renewals = system.ActorOf(RenewalBatcherActor.Props(settings, replicas), "grant-renewals");
         system.ActorOf(FailoverWatch.Props(proposer, nodes, DistributedPubSub.Get(system).Mediator, arbiter), "forge-failover-watch");
         return new Wired(port, renewals, proposer);
-    }
-
-    private static ReplicaDirectory Directory(ActorSystem system)
-    {
-        var known = new System.Collections.Concurrent.ConcurrentDictionary<string, Address>(StringComparer.Ordinal);
-        var cluster = Akka.Cluster.Cluster.Get(system);
-        return region =>
-        {
-            var member = cluster.State.Members.FirstOrDefault(m => m.HasRole(ReplicaRole) && ClusterRoles.RegionOf(m.Roles) == region
-                && m.Status is MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Joining or MemberStatus.WeaklyUp);
-            if (member is not null) known[region] = member.Address;
-            return known.TryGetValue(region, out var address)
-                ? system.ActorSelection(new RootActorPath(address) / "user" / GrantReplicaActor.Name)
-                : system.DeadLetters;
-        };
     }
 }
