@@ -52,7 +52,8 @@ internal sealed class SupervisedProcess
     private async Task RestartLaterAsync()
     {
         if (_stopping) return;
-        await File.AppendAllTextAsync(LogFile, $"{DateTimeOffset.UtcNow:O} sandbox: {Name} exited; restarting in {RestartDelay.TotalSeconds:0.#}s{Environment.NewLine}");
+        await File.AppendAllTextAsync(LogFile,
+            $"{DateTimeOffset.UtcNow:O} sandbox: {Name} exited ({ExitOf(_process)}); restarting in {RestartDelay.TotalSeconds:0.#}s{Environment.NewLine}");
         await Task.Delay(RestartDelay);
         if (_stopping) return;
         Restarts++;
@@ -91,6 +92,19 @@ internal sealed class SupervisedProcess
     {
         _stopping = true;
         if (_process is { } p && !p.HasExited) Native.Kill(SafePid(p), Native.SIGKILL);
+    }
+
+    /// <summary>"exit code N" or "signal N" (the shell that execs the program reports a signal as 128 + N).</summary>
+    private static string ExitOf(Process? p)
+    {
+        try
+        {
+            return p is null ? "no process" : p.ExitCode > 128 ? $"signal {p.ExitCode - 128}" : $"exit code {p.ExitCode}";
+        }
+        catch (InvalidOperationException)
+        {
+            return "exit code unknown";
+        }
     }
 
     private static int SafePid(Process p)

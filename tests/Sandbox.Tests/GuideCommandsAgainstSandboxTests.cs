@@ -409,6 +409,11 @@ public sealed partial class SandboxProcessTests
         {
             scenario();
         }
+        catch
+        {
+            Log($"processes the sandbox restarted:\n{sandbox.Restarts()}");
+            throw;
+        }
         finally
         {
             PutBack();

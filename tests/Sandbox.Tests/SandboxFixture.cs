@@ -61,6 +61,15 @@ public sealed class SandboxFixture : IDisposable
         return r.ReadToEnd();
     }
 
+    /// <summary>The sandbox's "exited; restarting" lines of every process it supervises (to explain a failed wait).</summary>
+    public string Restarts()
+    {
+        var lines = Directory.EnumerateFiles(Dir, "*.log", SearchOption.AllDirectories)
+            .SelectMany(f => ReadShared(f).Split('\n').Where(l => l.Contains(" sandbox: ", StringComparison.Ordinal) && l.Contains(" exited", StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal).ToList();
+        return lines.Count == 0 ? "no process of the sandbox exited" : string.Join('\n', lines);
+    }
+
     public IEnumerable<string> ForgeLogs() => Manifest().Regions.SelectMany(r => r.Nodes).Select(n => n.ForgeLog);
 
     public void Dispose()

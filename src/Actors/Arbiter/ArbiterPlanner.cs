@@ -61,7 +61,9 @@ public static class ArbiterPlanner
 
         var release = grant is not null && Released(rec, grant) ? rec.Release : null;
         var reason = release is not null
-            ? $"planned handover from {grant!.Holder}: {cause}"
+            ? grant!.Holder == t
+                ? $"granted again to {t} after its verified release: {cause}" // e.g. its agent restarted for maintenance
+                : $"planned handover from {grant.Holder}: {cause}"
             : grant is null ? cause : $"{cause} (no verified release from {grant.Holder}: the quorum waits out its term)";
         return new ArbiterStep.Propose(t, view.Incarnation, Max(rec.HighestTerm, grant?.Term ?? TermId.None), release, reason);
     }

@@ -45,6 +45,11 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
     private readonly TombstoneWitness _tombstones = new();
+    // Copies this instance saw since it started, the copy notes it sent to the store, and the removals it made of copies
+    // deleted here while no projection was watching (each waits for its tombstone).
+    private readonly HashSet<string> _seenHere = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Uid, DateTimeOffset EntryFirstSeen)> _noted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _removedWhileAway = new(StringComparer.Ordinal);
     // Local edits sent to the store whose effect this projection's view of the store may not show yet: the store's
     // confirmation (SpecStored) comes first, and only a view of that pool received after it includes the edit.
     private readonly HashSet<string> _storing = new(StringComparer.Ordinal);
@@ -130,6 +135,9 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        // This coordinator no longer projects the region (the singleton moved or stopped): its last-sync series would
+        // otherwise stay behind, frozen, and outlive a cluster deleted while another coordinator projects it.
+        foreach (var name in _objects.Keys) Context.System.EventStream.Publish(new CrdClusterUntracked(_region, name));
         _watch?.Cancel();
         _lifetime.Cancel();
         _lifetime.Dispose();
@@ -248,7 +256,9 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         if (!_objects.TryGetValue(o.Name, out var previous))
             Context.System.EventStream.Publish(new CrdClusterTracked(_region, o.Name, DateTimeOffset.UtcNow));
         _objects[o.Name] = o;
+        _seenHere.Add(o.Name);
         var entry = Entry(pool, o.Name);
+        NoteCopy(pool, o, entry);
         if (entry is { Deleted: true } && o.Created < entry.UpdatedAt && !_tombstones.CreatedAfter(entry))
         {
             // A copy from before the deletion (e.g. a region that was cut off): it must not come back.
@@ -288,6 +298,8 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 continue;
             }
             if (e.Spec is null) continue;
+            if (local is not null) NoteCopy(e.PoolId, local, e);
+            if (local is null && WasDeletedWhileAway(specs, e)) continue;
             if (local is null)
             {
                 var spec = SpecPatches.MergePatch(e.Spec);
@@ -301,6 +313,35 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
                 Run($"project spec of {e.ClusterName}", ct => _api.PatchSpecAsync(e.ClusterName, SpecPatches.MergePatch(e.Spec), ct));
             }
         }
+    }
+
+    /// <summary>Tells the store that this region holds a copy of the store's entry <paramref name="entry"/> (once per copy
+    /// and entry), so that a projection starting here later knows the copy existed if it finds it gone.</summary>
+    private void NoteCopy(string pool, ForgeClusterObject o, SpecEntry? entry)
+    {
+        if (entry is not { Deleted: false } || string.IsNullOrEmpty(o.Uid)) return;
+        if (_noted.TryGetValue(o.Name, out var n) && n == (o.Uid, entry.FirstSeen)) return;
+        _noted[o.Name] = (o.Uid, entry.FirstSeen);
+        var known = _store.GetValueOrDefault(pool)?.CopyIn(_region, o.Name);
+        if (known is not null && known.Uid == o.Uid && known.Of(entry)) return;
+        _specs.Tell(new NoteCopy(pool, new CopySeen(_region, o.Name, o.Uid, entry.FirstSeen)));
+    }
+
+    /// <summary>
+    /// A live cluster with no copy here, which this region held a copy of (of this very store entry) before this projection
+    /// started: someone deleted it while no projection was watching (a coordinator restart, the singleton moving). The
+    /// deletion goes to the store as a tombstone, as if the watch had seen it, instead of creating the copy again.
+    /// </summary>
+    private bool WasDeletedWhileAway(PoolSpecs specs, SpecEntry e)
+    {
+        if (_removedWhileAway.TryGetValue(e.ClusterName, out var removed) && removed == e.FirstSeen) return true; // tombstone on its way
+        if (_seenHere.Contains(e.ClusterName) || specs.CopyIn(_region, e.ClusterName) is not { } copy || !copy.Of(e)) return false;
+        _log.Warning("{0} was deleted in this region while no projection was watching (its copy {1} is gone): storing the deletion",
+            e.ClusterName, copy.Uid);
+        _removedWhileAway[e.ClusterName] = e.FirstSeen;
+        _tombstones.CopyGone(e.ClusterName, e);
+        _specs.Tell(new RemoveClusterSpec(e.PoolId, e.ClusterName, _source));
+        return true;
     }
 
     /// <summary>A copy created here after the deletion, within the second its timestamp cannot tell apart: it is a new

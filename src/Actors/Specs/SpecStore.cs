@@ -21,6 +21,8 @@ public sealed class SpecStore : ReceiveActor
     private readonly HashSet<IActorRef> _subscribers = [];
     private ImmutableHashSet<string> _pools = ImmutableHashSet<string>.Empty;
     private ImmutableDictionary<string, PoolSpecs> _specs = ImmutableDictionary<string, PoolSpecs>.Empty;
+    private ImmutableDictionary<string, ImmutableDictionary<string, CopySeen>> _copies =
+        ImmutableDictionary<string, ImmutableDictionary<string, CopySeen>>.Empty;
 
     public static Props Props() => Akka.Actor.Props.Create(() => new SpecStore());
 
@@ -32,8 +34,10 @@ public sealed class SpecStore : ReceiveActor
 
         Receive<PutClusterSpec>(Put);
         Receive<RemoveClusterSpec>(Remove);
+        Receive<NoteCopy>(n => _replicator.Tell(Dsl.Update(SpecKeys.Copies(n.PoolId), LWWDictionary<string, CopySeen>.Empty,
+            WriteLocal.Instance, d => d.SetItem(_self, CopySeen.KeyOf(n.Copy.Region, n.Copy.ClusterName), n.Copy))));
         Receive<GetPoolSpecs>(g => Sender.Tell(_specs.GetValueOrDefault(g.PoolId)
-            ?? new PoolSpecs(g.PoolId, ImmutableDictionary<string, SpecEntry>.Empty)));
+            ?? new PoolSpecs(g.PoolId, ImmutableDictionary<string, SpecEntry>.Empty, _copies.GetValueOrDefault(g.PoolId))));
         Receive<SubscribeSpecs>(_ =>
         {
             if (_subscribers.Add(Sender)) Context.Watch(Sender);
@@ -97,14 +101,29 @@ public sealed class SpecStore : ReceiveActor
         {
             var pools = c.Get(SpecKeys.Pools).Elements;
             foreach (var added in pools.Except(_pools))
+            {
                 _replicator.Tell(Dsl.Subscribe(SpecKeys.Pool(added), Self));
+                _replicator.Tell(Dsl.Subscribe(SpecKeys.Copies(added), Self));
+            }
             _pools = pools.ToImmutableHashSet();
+            return;
+        }
+        if (SpecKeys.CopiesPoolIdOf(c.Key) is { } copiesOf)
+        {
+            var copies = c.Get(SpecKeys.Copies(copiesOf)).Entries.ToImmutableDictionary(StringComparer.Ordinal);
+            _copies = _copies.SetItem(copiesOf, copies);
+            // Subscribers learn of copies with the specs: a pool without specs yet has nothing to project.
+            if (_specs.TryGetValue(copiesOf, out var known)) Publish(known with { Copies = copies });
             return;
         }
         if (SpecKeys.PoolIdOf(c.Key) is not { } poolId) return;
         var data = c.Get(SpecKeys.Pool(poolId));
-        var specs = new PoolSpecs(poolId, data.Entries.ToImmutableDictionary(StringComparer.Ordinal));
-        _specs = _specs.SetItem(poolId, specs);
+        Publish(new PoolSpecs(poolId, data.Entries.ToImmutableDictionary(StringComparer.Ordinal), _copies.GetValueOrDefault(poolId)));
+    }
+
+    private void Publish(PoolSpecs specs)
+    {
+        _specs = _specs.SetItem(specs.PoolId, specs);
         foreach (var s in _subscribers) s.Tell(specs);
     }
 }

@@ -14,6 +14,9 @@ public sealed record PutClusterSpec(string PoolId, string ClusterName, ClusterSp
 /// <summary>The resource was deleted: leaves a tombstone; the cluster leaves the election.</summary>
 public sealed record RemoveClusterSpec(string PoolId, string ClusterName, string Source) : ISpecStoreMessage;
 
+/// <summary>Region <paramref name="Copy"/>.Region holds a copy of the cluster, made of the store's current entry (no answer).</summary>
+public sealed record NoteCopy(string PoolId, CopySeen Copy) : ISpecStoreMessage;
+
 /// <summary>Answer to <see cref="PutClusterSpec"/> / <see cref="RemoveClusterSpec"/>.</summary>
 public sealed record SpecStored(string PoolId, string ClusterName, bool Ok, string? Error = null) : ISpecStoreMessage;
 
@@ -21,8 +24,13 @@ public sealed record SpecStored(string PoolId, string ClusterName, bool Ok, stri
 public sealed record GetPoolSpecs(string PoolId) : ISpecStoreMessage;
 
 /// <summary>Answer to <see cref="GetPoolSpecs"/>, and what <see cref="SubscribeSpecs"/> subscribers receive on changes.</summary>
-public sealed record PoolSpecs(string PoolId, ImmutableDictionary<string, SpecEntry> Clusters) : ISpecStoreMessage
+/// <param name="Copies">The copies the regions' projections noted, by <see cref="CopySeen.KeyOf"/>.</param>
+public sealed record PoolSpecs(string PoolId, ImmutableDictionary<string, SpecEntry> Clusters,
+    ImmutableDictionary<string, CopySeen>? Copies = null) : ISpecStoreMessage
 {
+    public CopySeen? CopyIn(string region, string cluster) =>
+        Copies?.GetValueOrDefault(CopySeen.KeyOf(region, cluster));
+
     public IEnumerable<SpecEntry> Live => Clusters.Values.Where(e => !e.Deleted && e.Spec is not null);
     public bool Known => Live.Any();
 }

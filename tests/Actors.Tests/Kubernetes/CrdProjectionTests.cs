@@ -21,10 +21,12 @@ public sealed class CrdProjectionTests : TestKit
     private readonly FakeForgeClusterApi _api = new();
     private readonly Akka.TestKit.TestProbe _specs;
     private readonly Akka.TestKit.TestProbe _arbiter;
+    private volatile bool _expectCopyNotes; // most tests are about specs: the store probe skips copy notes
 
     public CrdProjectionTests()
     {
         _specs = CreateTestProbe();
+        _specs.IgnoreMessages<NoteCopy>(_ => !_expectCopyNotes);
         _arbiter = CreateTestProbe();
         _api.Add("us-east-1-prod", "us-east-1", 1);
         _api.Add("us-west-2-prod", "us-west-2", 2);
@@ -287,6 +289,76 @@ public sealed class CrdProjectionTests : TestKit
         Stored(p, Entry("us-east-1-prod", null, deleted: true, at: first.AddSeconds(30), "projection:us-west-2"));
         AwaitCondition(() => _api.Deleted.Count > deletes, TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public void Each_copy_here_is_noted_in_the_store_once_per_copy_and_store_entry()
+    {
+        _expectCopyNotes = true;
+        var p = Start();
+        _specs.ExpectMsg<PutClusterSpec>();
+        _specs.ExpectMsg<PutClusterSpec>();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var east = Entry("us-east-1-prod", new ClusterSpec("us-east-1", 1), deleted: false, at, "projection:us-east-1");
+        var west = Entry("us-west-2-prod", new ClusterSpec("us-west-2", 2), deleted: false, at, "projection:us-east-1");
+        Stored(p, east, west);
+        var notes = new[] { _specs.ExpectMsg<NoteCopy>(), _specs.ExpectMsg<NoteCopy>() }.ToDictionary(n => n.Copy.ClusterName);
+        Assert.Equal(Uid("us-east-1-prod"), notes["us-east-1-prod"].Copy.Uid);
+        Assert.All(notes.Values, n => Assert.Equal(("pool1", "us-east-1", at), (n.PoolId, n.Copy.Region, n.Copy.EntryFirstSeen)));
+        Stored(p, east, west); // the store's view does not show the notes yet: still not sent twice
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // and several resyncs
+
+        // the cluster was deleted elsewhere and created again (a new store entry): this copy is noted for the new entry
+        Stored(p, east with { FirstSeen = at.AddSeconds(30), UpdatedAt = at.AddSeconds(30) }, west);
+        Assert.Equal(("us-east-1-prod", at.AddSeconds(30)), _specs.ExpectMsg<NoteCopy>() is var again ? (again.Copy.ClusterName, again.Copy.EntryFirstSeen) : default);
+    }
+
+    [Fact]
+    public void A_copy_deleted_here_while_no_projection_was_watching_becomes_a_tombstone_not_a_new_copy()
+    {
+        var uid = Uid("us-east-1-prod");
+        _api.Objects.TryRemove("us-east-1-prod", out _); // kubectl delete while this region's coordinators were restarting
+        var p = Start();
+        Assert.Equal("us-west-2-prod", _specs.ExpectMsg<PutClusterSpec>().ClusterName);
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var east = Entry("us-east-1-prod", new ClusterSpec("us-east-1", 1), deleted: false, at, "projection:us-east-1");
+        StoredWithCopy(p, east, new CopySeen("us-east-1", "us-east-1-prod", uid, at));
+
+        var removed = _specs.ExpectMsg<RemoveClusterSpec>();
+        Assert.Equal(("pool1", "us-east-1-prod", "projection:us-east-1"), (removed.PoolId, removed.ClusterName, removed.Source));
+        StoredWithCopy(p, east, new CopySeen("us-east-1", "us-east-1-prod", uid, at)); // the tombstone is on its way
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // several resyncs: removed once
+        Stored(p, east with { Spec = null, Deleted = true, UpdatedAt = DateTimeOffset.UtcNow });
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_api.Created);
+    }
+
+    [Theory]
+    [InlineData("no note")]
+    [InlineData("a note of an earlier entry of that name")]
+    [InlineData("a note from another region")]
+    public void A_live_cluster_without_a_copy_here_is_created_unless_this_region_held_a_copy_of_that_entry(string note)
+    {
+        _api.Objects.TryRemove("us-east-1-prod", out _);
+        var p = Start();
+        _specs.ExpectMsg<PutClusterSpec>();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var east = Entry("us-east-1-prod", new ClusterSpec("us-east-1", 1), deleted: false, at, "projection:us-west-2");
+        CopySeen? copy = note switch
+        {
+            "a note of an earlier entry of that name" => new CopySeen("us-east-1", "us-east-1-prod", "old-uid", at.AddMinutes(-5)),
+            "a note from another region" => new CopySeen("us-west-2", "us-east-1-prod", "their-uid", at),
+            _ => null,
+        };
+        StoredWithCopy(p, east, copy);
+        AwaitCondition(() => _api.Created.Contains("us-east-1-prod"), TimeSpan.FromSeconds(5));
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+    }
+
+    private string Uid(string cluster) => _api.Objects[cluster]["metadata"]!["uid"]!.GetValue<string>();
+
+    private static void StoredWithCopy(IActorRef projection, SpecEntry entry, CopySeen? copy) =>
+        projection.Tell(new PoolSpecs("pool1", ImmutableDictionary<string, SpecEntry>.Empty.Add(entry.ClusterName, entry),
+            copy is null ? null : ImmutableDictionary<string, CopySeen>.Empty.Add(CopySeen.KeyOf(copy.Region, copy.ClusterName), copy)));
 
     private static SpecEntry Entry(string cluster, ClusterSpec? spec, bool deleted, DateTimeOffset at, string source) =>
         new("pool1", cluster, spec, deleted, 1, at, at, source);

@@ -79,6 +79,24 @@ public sealed class MetricsFactPublishersSpec : MetricsFixtures
     }
 
     [Fact]
+    public void A_projection_that_stops_here_untracks_its_clusters_so_no_frozen_sync_series_stays_behind()
+    {
+        Watch<CrdClusterTracked>();
+        Watch<CrdClusterUntracked>();
+        var api = new MemoryClusterApi();
+        api.Add("us-east-1-prod", "us-east-1", 1);
+        api.Add("us-west-2-prod", "us-west-2", 2);
+        var projection = Sys.ActorOf(CrdProjection.Props(api, CreateTestProbe().Ref, CreateTestProbe().Ref, null, Projection, "us-east-1"));
+        var tracked = new[] { ExpectMsg<CrdClusterTracked>(TimeSpan.FromSeconds(15)), ExpectMsg<CrdClusterTracked>(TimeSpan.FromSeconds(15)) };
+        Assert.Equal(["us-east-1-prod", "us-west-2-prod"], tracked.Select(t => t.Cluster).Order(StringComparer.Ordinal));
+
+        Sys.Stop(projection); // the region's singleton moves to another coordinator
+        var untracked = new[] { ExpectMsg<CrdClusterUntracked>(TimeSpan.FromSeconds(5)), ExpectMsg<CrdClusterUntracked>(TimeSpan.FromSeconds(5)) };
+        Assert.Equal(["us-east-1-prod", "us-west-2-prod"], untracked.Select(u => u.Cluster).Order(StringComparer.Ordinal));
+        Assert.All(untracked, u => Assert.Equal("us-east-1", u.Region));
+    }
+
+    [Fact]
     public void A_status_written_without_word_from_the_arbiter_confirms_nothing()
     {
         Watch<CrdStatusSynced>();

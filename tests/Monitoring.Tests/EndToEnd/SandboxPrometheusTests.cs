@@ -58,7 +58,7 @@ public sealed partial class SandboxPrometheusTests(ITestOutputHelper output) : I
             [sandboxDir, "--listen", $"127.0.0.1:{port}"], Path.Combine(_dir, "prometheus.out"),
             new Dictionary<string, string> { ["SCRAPE_SECONDS"] = "1" }, TimeSpan.FromSeconds(20));
         using var prom = new PrometheusApi($"http://127.0.0.1:{port}",
-            () => $"--- prometheus\n{_prometheus.Tail(15)}\n--- sandbox\n{_sandbox.Tail(15)}");
+            () => $"--- prometheus\n{_prometheus.Tail(15)}\n--- sandbox\n{_sandbox.Tail(15)}\n--- restarted\n{RestartLines(sandboxDir)}");
         Task<string> WaitFor(string query, Func<string, bool> ok) =>
             prom.WaitFor(query, ok, Deadline, () => _prometheus.HasExited || _sandbox.HasExited);
 
@@ -103,6 +103,12 @@ public sealed partial class SandboxPrometheusTests(ITestOutputHelper output) : I
         await WaitFor("count(ALERTS{alertname=\"CardanoNoClusterForging\",alertstate=\"pending\"})", v => v == "1");
         Assert.Equal("", await prom.Query("ALERTS{alertname=\"CardanoMultipleClusterForging\"}"));
     }
+
+    /// <summary>The sandbox's "NAME exited (…); restarting" lines from every log under its directory.</summary>
+    private static string RestartLines(string sandboxDir) => string.Join('\n',
+        Directory.EnumerateFiles(sandboxDir, "*.log", SearchOption.AllDirectories)
+            .SelectMany(File.ReadLines).Where(l => l.Contains(" sandbox: ", StringComparison.Ordinal) && l.Contains("; restarting", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal));
 
     /// <summary>Waits for the sandbox's "sandbox ready: NODE verified forging N s after the command" line.</summary>
     private static async Task<string> ReadyLine(OwnedProcess sandbox)

@@ -1,0 +1,45 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Forge.Decider;
+using Forge.Specs;
+using Xunit;
+
+namespace Forge.Coordinator.Tests.Specs;
+
+/// <summary>The spec store on a one-coordinator cluster (real DistributedData): the copy notes of the projections reach
+/// its subscribers and readers with the specs of their pool.</summary>
+public sealed class SpecStoreCopiesSpec() : TestKit("""
+    akka.actor.provider = cluster
+    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+    akka.loglevel = WARNING
+    """)
+{
+    [Fact]
+    public async Task A_copy_note_reaches_subscribers_and_readers_with_the_specs_and_a_later_note_replaces_it()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        await cluster.JoinAsync(cluster.SelfAddress);
+        var store = Sys.ActorOf(SpecStore.Props());
+        store.Tell(SubscribeSpecs.Instance, TestActor);
+        store.Tell(new PutClusterSpec("pool1", "us-east-1-prod", new ClusterSpec("us-east-1", 1), 1, "projection:us-east-1"), TestActor);
+        ExpectMsg<SpecStored>(s => s.Ok);
+        var firstSeen = FishForMessage<PoolSpecs>(p => p.Clusters.ContainsKey("us-east-1-prod"), TimeSpan.FromSeconds(10))
+            .Clusters["us-east-1-prod"].FirstSeen;
+
+        store.Tell(new NoteCopy("pool1", new CopySeen("us-west-2", "us-east-1-prod", "uid-1", firstSeen)));
+        var noted = FishForMessage<PoolSpecs>(p => p.CopyIn("us-west-2", "us-east-1-prod") is not null, TimeSpan.FromSeconds(10));
+        Assert.True(noted.CopyIn("us-west-2", "us-east-1-prod")!.Of(noted.Clusters["us-east-1-prod"]));
+        Assert.Null(noted.CopyIn("us-east-1", "us-east-1-prod"));
+
+        store.Tell(new NoteCopy("pool1", new CopySeen("us-west-2", "us-east-1-prod", "uid-2", firstSeen)));
+        FishForMessage<PoolSpecs>(p => p.CopyIn("us-west-2", "us-east-1-prod")?.Uid == "uid-2", TimeSpan.FromSeconds(10));
+        var read = await store.Ask<PoolSpecs>(new GetPoolSpecs("pool1"), TimeSpan.FromSeconds(5));
+        Assert.Equal("uid-2", read.CopyIn("us-west-2", "us-east-1-prod")?.Uid);
+
+        // a copy note is of one store entry: once the cluster is deleted (and created again) it no longer vouches for it
+        store.Tell(new RemoveClusterSpec("pool1", "us-east-1-prod", "projection:us-east-1"), TestActor);
+        ExpectMsg<SpecStored>(s => s.Ok);
+        var deleted = FishForMessage<PoolSpecs>(p => p.Clusters["us-east-1-prod"].Deleted, TimeSpan.FromSeconds(10));
+        Assert.False(deleted.CopyIn("us-west-2", "us-east-1-prod")!.Of(deleted.Clusters["us-east-1-prod"]));
+    }
+}
