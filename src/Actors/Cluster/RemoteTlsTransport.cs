@@ -63,6 +63,7 @@ public sealed class RemoteTlsTransport : Akka.Remote.Transport.Transport
             ? parsed
             : (await Dns.GetHostAddressesAsync(_settings.Hostname).ConfigureAwait(false)).First(a => !a.IsIPv6LinkLocal);
         var server = new TcpListener(ip, _settings.Port);
+        server.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true); // rebind at once after a restart
         try
         {
             server.Start(_settings.Backlog);
@@ -86,6 +87,7 @@ public sealed class RemoteTlsTransport : Akka.Remote.Transport.Transport
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
         deadline.CancelAfter(_settings.ConnectTimeout);
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true); // as Akka's tcp-keepalive = on
         try
         {
             await socket.ConnectAsync(host.Trim('[', ']'), port, deadline.Token).ConfigureAwait(false);
@@ -147,6 +149,7 @@ public sealed class RemoteTlsTransport : Akka.Remote.Transport.Transport
     private async Task AcceptOne(Socket socket, IAssociationEventListener listener)
     {
         socket.NoDelay = true;
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
         var peer = socket.RemoteEndPoint as IPEndPoint;
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
