@@ -65,9 +65,9 @@ public sealed record RemoteTlsSettings
         return new RemoteTlsSetup(own, Validator(ca, PeerSubjectPrefix));
     }
 
-    /// <summary>The same certificate and validator for Akka's own DotNetty transport (<c>enable-ssl</c>), which builds before
-    /// this one used: kept to show the two transports interoperate (a rolling upgrade). Not used by the host: Akka's
-    /// transport exits the process on a failed outbound handshake (<see cref="RemoteTlsTransport"/>).</summary>
+    /// <summary>The same certificate and validator for Akka's own DotNetty transport (<c>enable-ssl</c>), which earlier builds
+    /// used: kept for the tests that show the two transports interoperate (a rolling upgrade). The host does not use it:
+    /// Akka's transport exits the process on a failed outbound handshake (<see cref="RemoteTlsTransport"/>).</summary>
     public DotNettySslSetup CreateSetup()
     {
         var (ca, own) = Load();
