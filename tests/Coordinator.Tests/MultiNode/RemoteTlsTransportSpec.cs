@@ -154,15 +154,30 @@ public sealed class RemoteTlsTransportSpec(ITestOutputHelper output) : IAsyncLif
     }
 
     /// <summary>Same addresses, framing and certificates: a coordinator on Akka's transport joins one on ours (a rolling
-    /// upgrade from builds that used Akka's transport works).</summary>
+    /// upgrade from builds that used Akka's transport works), and a large message goes there and back.</summary>
     [Fact]
-    public Task Our_transport_and_akka_own_tls_transport_form_one_cluster() => FormTwo(otherOnAkkaTransport: true);
+    public async Task Our_transport_and_akka_own_tls_transport_form_one_cluster_and_carry_large_messages()
+    {
+        var (ours, theirs) = await FormTwo(otherOnAkkaTransport: true);
+        theirs.System.ActorOf(Props.Create(() => new Echo()), "echo");
+        // Many TLS records and more than one write batch each way, under maximum-frame-size (hocon/cluster.conf).
+        var payload = new byte[300_000];
+        Random.Shared.NextBytes(payload);
+        var back = await ours.System.ActorSelection(new RootActorPath(theirs.Address) / "user" / "echo")
+            .Ask<byte[]>(payload, TimeSpan.FromSeconds(10));
+        Assert.Equal(payload, back);
+    }
 
     private static IActorRef Collect(ActorSystem system)
     {
         var collector = system.ActorOf(Props.Create(() => new FailureCollector()));
         system.EventStream.Subscribe(collector, typeof(RemoteTlsHandshakeFailed));
         return collector;
+    }
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => ReceiveAny(m => Sender.Tell(m));
     }
 
     private sealed class Get
