@@ -7,8 +7,8 @@ using Akka.Remote.Transport.DotNetty;
 namespace Forge.Cluster;
 
 /// <summary>
-/// TLS between coordinators (hocon: <c>forge.cluster.tls</c>). Akka.Remote 1.5.73's DotNetty transport does the TLS;
-/// this builds its <see cref="DotNettySslSetup"/>:
+/// TLS between coordinators (hocon: <c>forge.cluster.tls</c>). <see cref="RemoteTlsTransport"/> does the TLS (not Akka's
+/// DotNetty transport, which exits the process on a failed outbound handshake); this builds its <see cref="RemoteTlsSetup"/>:
 /// <list type="bullet">
 /// <item>own certificate + key from PEM files (the same certificate is presented as server and as client);</item>
 /// <item><c>require-mutual-authentication = true</c>: the accepting side demands a client certificate;</item>
@@ -57,8 +57,25 @@ public sealed record RemoteTlsSettings
             c.GetString("peer-subject-prefix", "") ?? "");
     }
 
-    /// <summary>Loads the files; a missing or unreadable file fails with a message naming the setting and path.</summary>
+    /// <summary>The setup for <see cref="RemoteTlsTransport"/>, the coordinators' transport. Loads the files; a missing or
+    /// unreadable file fails with a message naming the setting and path.</summary>
+    public RemoteTlsSetup CreateTransportSetup()
+    {
+        var (ca, own) = Load();
+        return new RemoteTlsSetup(own, Validator(ca, PeerSubjectPrefix));
+    }
+
+    /// <summary>The same certificate and validator for Akka's own DotNetty transport (<c>enable-ssl</c>), which earlier builds
+    /// used: kept for the tests that show the two transports interoperate (a rolling upgrade). The host does not use it:
+    /// Akka's transport exits the process on a failed outbound handshake (<see cref="RemoteTlsTransport"/>).</summary>
     public DotNettySslSetup CreateSetup()
+    {
+        var (ca, own) = Load();
+        return new DotNettySslSetup(own, suppressValidation: false, requireMutualAuthentication: true,
+            validateCertificateHostname: false, customValidator: Validator(ca, PeerSubjectPrefix));
+    }
+
+    private (X509Certificate2 Ca, X509Certificate2 Own) Load()
     {
         if (!Enabled) throw new InvalidOperationException($"{Section}.enabled is off");
         X509Certificate2 ca;
@@ -70,18 +87,15 @@ public sealed record RemoteTlsSettings
         {
             throw new ArgumentException($"{Section}.ca-path: cannot load '{CaPath}': {e.Message}", e);
         }
-        X509Certificate2 own;
         try
         {
             using var pem = X509Certificate2.CreateFromPemFile(CertPath, KeyPath);
-            own = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+            return (ca, X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null));
         }
         catch (Exception e)
         {
             throw new ArgumentException($"{Section}.cert-path/key-path: cannot load '{CertPath}' with '{KeyPath}': {e.Message}", e);
         }
-        return new DotNettySslSetup(own, suppressValidation: false, requireMutualAuthentication: true,
-            validateCertificateHostname: false, customValidator: Validator(ca, PeerSubjectPrefix));
     }
 
     /// <summary>Accepts a peer whose chain leads to <paramref name="ca"/> (and whose subject starts with the prefix).</summary>

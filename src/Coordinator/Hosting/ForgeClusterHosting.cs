@@ -20,9 +20,14 @@ public static class ForgeClusterHosting
             HostName = c.Hostname,
             PublicHostName = c.PublicHostname,
             Port = c.RemotePort,
-            EnableSsl = fc.Tls.Enabled ? true : null,
         });
-        if (fc.Tls.Enabled) builder.AddSetup(fc.Tls.CreateSetup());
+        if (fc.Tls.Enabled)
+        {
+            // Our transport, not Akka's enable-ssl: a failed outbound handshake must fail the association, not exit the
+            // process (RemoteTlsTransport). It takes hostname and port from the section WithRemoting writes.
+            builder.AddSetup(fc.Tls.CreateTransportSetup());
+            builder.AddHocon(RemoteTlsTransport.EnableHocon, HoconAddMode.Prepend);
+        }
         // Roles and seeds go in as quoted HOCON: Akka.Cluster.Hosting writes roles unquoted, and "region:x" has a colon.
         builder.WithClustering(new ClusterOptions());
         var roles = fc.Coordinator.GrantReplica ? fc.Cluster.Roles.Add(ForgeGrantsHosting.ReplicaRole) : fc.Cluster.Roles;

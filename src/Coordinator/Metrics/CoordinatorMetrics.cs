@@ -29,6 +29,7 @@ public sealed class CoordinatorMetrics
     private readonly Gauge _arbiterLocal;
     private readonly Counter _splitBrain;
     private readonly Counter _refused;
+    private readonly Counter _tlsFailures;
     private readonly Counter _watchdog;
     private readonly Gauge _suspect;
     private readonly Gauge _grants;
@@ -59,6 +60,10 @@ public sealed class CoordinatorMetrics
             new CounterConfiguration { LabelNames = ["decision"] });
         foreach (var kind in Enum.GetValues<RegionDecisionKind>()) _splitBrain.WithLabels(kind.ToString()); // 0 from the first scrape
         _refused = f.CreateCounter("forge_coordinator_coordinators_refused_total", "Coordinators refused at join (region list mismatch).");
+        _tlsFailures = f.CreateCounter("forge_coordinator_remote_tls_handshake_failures_total",
+            "Failed TLS handshakes between coordinators (untrusted certificate, peer gone mid-handshake, no answer); only that connection fails.",
+            new CounterConfiguration { LabelNames = ["direction"] });
+        foreach (var d in new[] { "outbound", "inbound" }) _tlsFailures.WithLabels(d); // 0 from the first scrape
         _watchdog = f.CreateCounter("forge_coordinator_liveness_watchdog_restarts_total",
             "Restarts this coordinator asked for (forge.cluster.liveness-watchdog): a singleton that must run on it did not, or its cluster stayed a minority island.",
             new CounterConfiguration { LabelNames = ["rule"] });
@@ -106,6 +111,7 @@ public sealed class CoordinatorMetrics
 
     internal void OnSplitBrain(SplitBrainDecisionMade d) => _splitBrain.WithLabels(d.Kind.ToString()).Inc();
     internal void OnRefused() => _refused.Inc();
+    internal void OnTlsHandshakeFailed(RemoteTlsHandshakeFailed f) => _tlsFailures.WithLabels(f.Outbound ? "outbound" : "inbound").Inc();
     internal void OnWatchdogFired(LivenessWatchdogFired f) => _watchdog.WithLabels(f.Rule.ToString()).Inc();
     internal void OnWatchdogSuspicion(LivenessWatchdogSuspicion s) => _suspect.WithLabels(s.Rule.ToString()).Set(s.Suspect ? 1 : 0);
     internal void OnDecision(ArbiterDecisionMeasured d) => _decisionLatency.Observe(d.Latency.TotalSeconds);

@@ -28,6 +28,7 @@ public sealed class MetricsListener : ReceiveActor
         _mediator = mediator;
         Receive<SplitBrainDecisionMade>(metrics.OnSplitBrain);
         Receive<CoordinatorRefused>(_ => metrics.OnRefused());
+        Receive<RemoteTlsHandshakeFailed>(metrics.OnTlsHandshakeFailed);
         Receive<LivenessWatchdogFired>(metrics.OnWatchdogFired);
         Receive<LivenessWatchdogSuspicion>(metrics.OnWatchdogSuspicion);
         Receive<ArbiterDecisionMeasured>(metrics.OnDecision);
@@ -55,7 +56,7 @@ public sealed class MetricsListener : ReceiveActor
                  {
                      typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(LivenessWatchdogFired), typeof(LivenessWatchdogSuspicion), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
                      typeof(GrantQuorumReachability), typeof(CrdClusterTracked), typeof(CrdStatusSynced), typeof(CrdClusterUntracked),
-                     typeof(HealthProbeCompleted),
+                     typeof(HealthProbeCompleted), typeof(RemoteTlsHandshakeFailed),
                  })
             es.Subscribe(Self, t);
         _mediator?.Tell(new Subscribe(ArbiterTopics.PoolState, Self));
