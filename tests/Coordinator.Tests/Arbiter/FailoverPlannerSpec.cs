@@ -32,6 +32,25 @@ public class FailoverPlannerSpec
         Assert.Null(FailoverPlanner.Rank(S(M("b", true, true, false), joining)));
     }
 
+    private static readonly Forge.Grants.GrantSettings Grants = new(["a", "b", "c"], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
+        TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/x");
+
+    [Theory]
+    // TTL 5 s: the quiet bound is 2.5 s; rank k waits k × failover-proposal-timeout (1 s) more
+    [InlineData(2.5, 0, 0.0)]  // the arbiter's bound: rank 0 proposes at once
+    [InlineData(2.5, 1, 1.0)]  // the arbiter's host's watch gives the arbiter one second
+    [InlineData(2.5, 2, 2.0)]
+    [InlineData(3.2, 2, 1.3)]  // seen late in the poll: waits only the rest, not a whole poll interval
+    [InlineData(4.5, 2, 0.0)]
+    [InlineData(6.0, 2, 0.0)]  // overdue
+    [InlineData(2.5, -1, 0.0)] // no negative rank
+    public void A_fallback_proposes_once_the_term_has_been_quiet_its_rank_longer_than_the_arbiter_waits(double quiet, int rank, double wait)
+    {
+        var term = new Forge.Grants.QuietTerm("p", new TermId(3, "x"), NodeId.Parse("east/bp-0"), Guid.NewGuid(), TimeSpan.FromSeconds(5),
+            false, TimeSpan.FromSeconds(quiet), ["a", "b"]);
+        Assert.Equal(TimeSpan.FromSeconds(wait), FailoverPlanner.WaitBeforeProposing(term, rank, Grants));
+    }
+
     [Fact]
     public void Picks_the_best_alive_node_outside_the_holders_cluster()
     {
