@@ -66,7 +66,11 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
 
         Receive<SubscribeAck>(_ => { });
         Receive<PoolStateChanged>(c => _states[c.State.PoolId] = c.State);
-        // Answer to the bootstrap ask below; a publication that arrived meanwhile is newer.
+        // Answers to the bootstrap asks (OnCheck, Propose); a publication that arrived meanwhile is newer.
+        Receive<PoolList>(l =>
+        {
+            foreach (var p in l.Pools.Where(p => !_states.ContainsKey(p.PoolId))) Arbiter.Tell(new GetPoolState(p.PoolId));
+        });
         Receive<PoolState>(s => { if (s.Phase != "unknown") _states.TryAdd(s.PoolId, s); });
         Receive<Check>(_ => OnCheck());
         Receive<Due>(_ => OnDue());
@@ -89,10 +93,20 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
 
     protected override void PreStart() => Timers.StartPeriodicTimer("check", Check.Instance, _interval);
 
+    /// <summary>The arbiter through this coordinator's singleton proxy (Akka.Hosting's WithSingleton names it so).</summary>
+    private ActorSelection Arbiter => Context.ActorSelection("/user/forge-arbiter-proxy");
+
     private void OnCheck()
     {
         var now = Now;
-        if (_states.Count == 0 || _askedAt is { } at && now - at < _interval + _interval) return;
+        if (_states.Count == 0)
+        {
+            // Publications come only on change: a coordinator that (re)started since knows no pool and could not act
+            // when the arbiter is cut off next (seen after a partition: the restarted coordinator's watch stayed idle).
+            Arbiter.Tell(ListPools.Instance);
+            return;
+        }
+        if (_askedAt is { } at && now - at < _interval + _interval) return;
         if (FailoverPlanner.Rank(ClusterMembersView.Of(Akka.Cluster.Cluster.Get(Context.System))) is not { } rank) return;
         _askedAt = now;
         _rank = rank;
@@ -131,9 +145,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         if (_inFlight.TryGetValue(t.PoolId, out var since) && now - since < _ttl) return;
         if (!_states.TryGetValue(t.PoolId, out var state))
         {
-            // Publications come only on change: a coordinator that started since has none. Ask the arbiter (through
-            // this coordinator's singleton proxy: Akka.Hosting's WithSingleton names it so) for the next check.
-            Context.ActorSelection("/user/forge-arbiter-proxy").Tell(new GetPoolState(t.PoolId));
+            Arbiter.Tell(new GetPoolState(t.PoolId)); // a pool created since the bootstrap ask: known at the next check
             return;
         }
         // The quorum's holder, not the published one (the state may predate a fallback's grant).
