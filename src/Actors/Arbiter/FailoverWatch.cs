@@ -46,6 +46,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     private readonly Dictionary<string, PoolState> _states = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Waiting> _waiting = new(StringComparer.Ordinal);
+    private readonly GrantRebroadcast _rebroadcast = new();
     private TimeSpan? _askedAt;
     private int _rank;
 
@@ -82,6 +83,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
                 g.Term, g.Holder, g.PoolId, g.ActivationDelay.TotalSeconds);
             _nodes.Tell(new DeliverGrant(g.Holder, g.ToAgentGrant()));
             _mediator.Tell(new Publish(GrantTopics.Of(g.PoolId), new GrantBroadcast(g.ToAgentGrant())));
+            _rebroadcast.Add(g.ToAgentGrant(), Now);
             if (_states.TryGetValue(g.PoolId, out var s))
                 _states[g.PoolId] = s with { Holder = g.Holder, HolderIncarnation = g.Incarnation, Term = g.Term };
         });
@@ -99,6 +101,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     private void OnCheck()
     {
         var now = Now;
+        foreach (var grant in _rebroadcast.Due(now)) _mediator.Tell(new Publish(GrantTopics.Of(grant.PoolId), new GrantBroadcast(grant)));
         if (_states.Count == 0)
         {
             // Publications come only on change: a coordinator that (re)started since knows no pool and could not act

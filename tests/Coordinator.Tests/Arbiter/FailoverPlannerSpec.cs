@@ -76,4 +76,22 @@ public class FailoverPlannerSpec
         Assert.Equal(west1, FailoverPlanner.Candidate(s3)!.Value.Node);
         Assert.Null(FailoverPlanner.Candidate(state with { Holder = null }));
     }
+
+    [Fact]
+    public void A_grant_is_broadcast_again_until_its_activation_plus_one_ttl_and_only_the_pools_newest()
+    {
+        static TimeSpan At(double s) => TimeSpan.FromSeconds(s);
+        var east = NodeId.Parse("east/bp-0");
+        var west = NodeId.Parse("west/bp-0");
+        var first = new Grant("p", east, Guid.NewGuid(), new TermId(3, "x"), At(5), At(1), "test");
+        var rebroadcast = new GrantRebroadcast();
+        rebroadcast.Add(first, At(10));
+        Assert.Equal([first], rebroadcast.Due(At(15.9))); // activation 1 s + TTL 5 s after 10 s
+        Assert.Empty(rebroadcast.Due(At(16)));
+        rebroadcast.Add(first, At(20));
+        var second = first with { Holder = west, Term = new TermId(4, "x"), ActivationDelay = TimeSpan.Zero };
+        rebroadcast.Add(second, At(21)); // a newer grant for the pool replaces the older one
+        rebroadcast.Add(first with { PoolId = "q" }, At(21));
+        Assert.Equal([second, first with { PoolId = "q" }], rebroadcast.Due(At(22)).OrderBy(g => g.PoolId));
+    }
 }
