@@ -47,6 +47,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     private readonly Dictionary<string, TimeSpan> _inFlight = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Waiting> _waiting = new(StringComparer.Ordinal);
     private readonly GrantRebroadcast _rebroadcast = new();
+    private readonly HashSet<(string PoolId, TermId Term)> _explained = [];
     private TimeSpan? _askedAt;
     private int _rank;
 
@@ -149,14 +150,28 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         if (!_states.TryGetValue(t.PoolId, out var state))
         {
             Arbiter.Tell(new GetPoolState(t.PoolId)); // a pool created since the bootstrap ask: known at the next check
+            NotProposing(t, "no pool state from the arbiter yet");
             return;
         }
         // The quorum's holder, not the published one (the state may predate a fallback's grant).
-        if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder) return;
+        if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder)
+        {
+            NotProposing(t, "no alive, synced, connected node of another eligible cluster in the arbiter's last published state");
+            return;
+        }
         _inFlight[t.PoolId] = now;
         _log.Warning("failover: pool {0}: term {1} of {2} not renewed on [{3}] for {4}; proposing {5}", t.PoolId, t.Term,
             t.Holder, string.Join(", ", t.Regions), $"{t.QuietFor.TotalSeconds:F1}s (rank {_rank})", candidate.Node);
         _proposer.Tell(new ProposeFailover(t.PoolId, t.Term, candidate.Node, candidate.Incarnation, _ttl,
             $"{t.Holder} stopped renewing term {t.Term} ({t.QuietFor.TotalSeconds:F1}s quiet on a majority) and the arbiter did not act"));
+    }
+
+    /// <summary>Says once per quiet term why this watch does not propose (a silent watch was unexplainable in the logs).</summary>
+    private void NotProposing(QuietTerm t, string why)
+    {
+        if (_explained.Add((t.PoolId, t.Term)))
+            _log.Warning("failover: pool {0}: term {1} of {2} quiet for {3:F1}s; not proposing: {4}", t.PoolId, t.Term, t.Holder,
+                t.QuietFor.TotalSeconds, why);
+        if (_explained.Count > 1000) _explained.Clear();
     }
 }
