@@ -2,7 +2,7 @@ using System.Globalization;
 using Forge.FaultInjection.Running;
 
 // dotnet run --project tests/FaultInjection -- --profile short|full|bench --report PATH.json [--scenarios a,b] [--runs N]
-//   [--slot-ms N] [--grant-ttl-s S] [--seed N]
+//   [--slot-ms N] [--grant-ttl-s S] [--seed N] [--settle-s S]
 // Exit: 0 all safe and every run recovered; 1 a slot forged twice or on-intervals overlapped; 2 a run failed otherwise
 // (sandbox never ready, fault not injectable, no recovery, nothing to check); 64 bad arguments.
 
@@ -18,7 +18,7 @@ var reportPath = Opt("--report");
 if (profile is not ("short" or "full" or "bench") || reportPath is null || args2.Contains("--help"))
 {
     Console.Error.WriteLine("usage: FaultInjection --profile short|full|bench --report PATH.json [--scenarios a,b] [--runs N] [--slot-ms N] " +
-                            "[--grant-ttl-s S] [--seed N]\nscenarios: " + string.Join(", ", Scenarios.All.Select(s => s.Name)));
+                            "[--grant-ttl-s S] [--seed N] [--settle-s S]\nscenarios: " + string.Join(", ", Scenarios.All.Select(s => s.Name)));
     return 64;
 }
 var names = Opt("--scenarios")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -38,7 +38,7 @@ int Int(string name, int fallback) => Opt(name) is { } v ? int.Parse(v, CultureI
 
 var options = new RunnerOptions(profile, names, Int("--runs", profile switch { "short" => 1, "bench" => 10, _ => 5 }), Int("--slot-ms", 200),
     TimeSpan.FromSeconds(Int("--grant-ttl-s", 5)), TimeSpan.FromSeconds(Int("--ready-s", 240)), TimeSpan.FromSeconds(Int("--recovery-s", 90)),
-    Int("--seed", Environment.TickCount)) { PartialReportPath = reportPath };
+    Int("--seed", Environment.TickCount)) { PartialReportPath = reportPath, Settle = TimeSpan.FromSeconds(Int("--settle-s", 10)) };
 var report = await new FaultRunner(options, Console.Out).RunAsync();
 await File.WriteAllTextAsync(reportPath, report.ToJson());
 if (report.SandboxProblem is not null)

@@ -181,4 +181,28 @@ public sealed class GrantActorsSpec : TestKit
         Assert.True(next.Term > granted.Term);
         Assert.True(next.ActivationDelay >= TimeSpan.FromSeconds(2.9), $"activation in {next.ActivationDelay}");
     }
+
+    [Fact]
+    public void Proposer_answers_the_quiet_query_without_waiting_for_a_silent_region_that_cannot_change_the_verdict()
+    {
+        var (replicas, _, clock) = StartReplicas();
+        var silent = CreateTestProbe(); // region c cut off
+        // a 40 s round timeout: an answer that waited for region c would come only after a quarter of it (10 s)
+        var slow = new GrantSettings(["a", "b", "c"], TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500),
+            100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(40), TimeSpan.FromSeconds(1), "/unused");
+        var proposer = Sys.ActorOf(GrantProposerActor.Props(slow, "p1", r => r == "c" ? silent.Ref : replicas[r]));
+        proposer.Tell(new ProposeTerm("pool", Node, Inc, Settings.Ttl, TermId.None, null, "test"));
+        var granted = ExpectMsg<TermGranted>();
+        Sys.ActorOf(RenewalBatcherActor.Props(Settings, r => replicas[r])).Tell(new GrantRequest("pool", Node, Inc, granted.Term, 1));
+        ExpectMsg<Renewed>(TimeSpan.FromSeconds(3));
+
+        clock.Now += TimeSpan.FromSeconds(2.4); // a and b: not quiet; c alone could not make it quiet
+        proposer.Tell(new FindQuietTerms(Rank: 0));
+        Assert.Empty(ExpectMsg<QuietTerms>(TimeSpan.FromSeconds(3)).Terms);
+        clock.Now += TimeSpan.FromSeconds(0.1); // a and b: quiet, a majority whatever c would say
+        proposer.Tell(new FindQuietTerms(Rank: 0));
+        var quiet = ExpectMsg<QuietTerms>(TimeSpan.FromSeconds(3));
+        Assert.Equal(granted.Term, Assert.Single(quiet.Terms).Term);
+        Assert.Equal(2, quiet.RegionsAnswered);
+    }
 }

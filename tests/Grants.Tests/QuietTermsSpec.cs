@@ -95,6 +95,42 @@ public sealed class QuietTermsSpec
         Assert.Single(QuietTally.Majority([Answer("b", (T1, N0, 3)), Answer("c", (T1, N0, 3))], Settings));
     }
 
+    private static ReplicaQuietTerms[] Answers(string spec) =>
+        // "a:1 b:12 c:-" = region a reports T1 quiet, b reports T1 and T2 (another pool), c answered with nothing;
+        // "a:r" = a recovering replica; a region not listed has not answered
+        [.. spec.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(x => x.Split(':')).Select(x => x[1] == "r"
+            ? new ReplicaQuietTerms(x[0], true, [], 1)
+            : new ReplicaQuietTerms(x[0], false, [.. x[1].Where(char.IsDigit).Select(d => d == '1'
+                ? new ReplicaQuietTerm("p", T1, N0, I0, Ttl, false, S(3))
+                : new ReplicaQuietTerm("q", T2, N1, I1, Ttl, false, S(3)))], 1))];
+
+    [Theory]
+    [InlineData("a:1", false)]           // two regions silent: they alone could make a majority
+    [InlineData("a:-", false)]           // nothing quiet so far, but b and c could both report a term
+    [InlineData("a:r", false)]           // a recovering replica does not vote: b and c still decide
+    [InlineData("a:1 b:1", true)]        // T1 has its majority: c, cut off, cannot change it
+    [InlineData("a:- b:-", true)]        // nothing quiet on two of three: c alone makes no majority
+    [InlineData("a:1 b:-", false)]       // T1 on one of two: c decides
+    [InlineData("a:1 b:r", false)]       // the recovering one does not count: c decides
+    [InlineData("a:12 b:1", false)]      // T1 settled, T2 (another pool) still open
+    [InlineData("a:12 b:12", true)]
+    [InlineData("a:1 b:- c:-", true)]    // everyone answered: always settled
+    [InlineData("a:1 a:1", false)]       // one region twice is one answer
+    [InlineData("a:1 z:1", false)]       // a region not configured is no answer
+    public void The_quiet_verdict_is_given_once_the_silent_regions_cannot_change_it(string answers, bool settled) =>
+        Assert.Equal(settled, QuietTally.Settled(Answers(answers), Settings));
+
+    [Theory]
+    [InlineData("a:1 b:1")]
+    [InlineData("a:- b:-")]
+    [InlineData("a:12 b:12")]
+    public void A_settled_verdict_is_the_one_every_answer_would_give(string answers)
+    {
+        var early = QuietTally.Majority(Answers(answers), Settings);
+        foreach (var late in new[] { "c:-", "c:1", "c:2", "c:12", "c:r" })
+            Assert.Equal(early.Select(t => (t.PoolId, t.Term)), QuietTally.Majority([.. Answers(answers), .. Answers(late)], Settings).Select(t => (t.PoolId, t.Term)));
+    }
+
     private static ImmutableDictionary<string, ReplicaStatus> Statuses(params (string Region, ReplicaTermView? View)[] v) =>
         v.ToImmutableDictionary(x => x.Region, x => new ReplicaStatus("p", x.Region, x.View, false, 1));
 

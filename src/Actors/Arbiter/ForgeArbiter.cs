@@ -35,6 +35,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private readonly IActorRef _nodes;
     private readonly IActorRef _specs;
     private readonly IActorRef _grants;
+    private readonly GrantRebroadcast _rebroadcast = new();
     private readonly IActorRef? _mediator;
     private readonly IHealthProbe _probe;
     private readonly HealthSettings _health;
@@ -85,6 +86,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         Receive<QuietTerms>(OnQuietTerms);
         Receive<Tick>(_ =>
         {
+            foreach (var grant in _rebroadcast.Due(Now)) Publish(GrantTopics.Of(grant.PoolId), new GrantBroadcast(grant));
             AskQuietTerms();
             foreach (var id in _pools.Keys) Decide(id);
             PublishGrantStates();
@@ -245,6 +247,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             string.Join(", ", g.AcceptedByRegions), grant.Reason);
         _nodes.Tell(new DeliverGrant(grant.Holder, grant));
         Publish(GrantTopics.Of(g.PoolId), new GrantBroadcast(grant)); // the entity may be on a lost coordinator
+        _rebroadcast.Add(grant, Now); // and the holder's link may be re-linking just now
         var from = r.Grant?.Holder;
         return r.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "granted", from, grant.Holder, grant.Term, grant.Reason), _settings.HistorySize)
             with

@@ -116,6 +116,7 @@ public sealed record ForwardRelease(string PoolId, TermRelease Release) : IGrant
 /// Rank 0 is the arbiter; the failover watch of the k-th fallback coordinator asks with rank k.</summary>
 public sealed record FindQuietTerms(int Rank) : IGrantProposerCommand;
 
-/// <summary>Answer to <see cref="FindQuietTerms"/>, sent once every configured region answered or after a quarter of
-/// the round timeout (an unreachable region must not delay the others' verdict).</summary>
+/// <summary>Answer to <see cref="FindQuietTerms"/>, sent once the regions still silent can no longer change it
+/// (<see cref="QuietTally.Settled"/>: a cut-off region does not delay the others' verdict) or after a quarter of the
+/// round timeout.</summary>
 public sealed record QuietTerms(ImmutableArray<QuietTerm> Terms, int RegionsAnswered);

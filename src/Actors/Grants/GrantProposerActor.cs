@@ -120,7 +120,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     {
         if (!_quiet.TryGetValue(a.CorrelationId, out var q) || !_settings.IsConfiguredRegion(a.Region)) return;
         q = q with { Answers = q.Answers.SetItem(a.Region, a) };
-        if (q.Answers.Count < _settings.Regions.Length)
+        if (!QuietTally.Settled(q.Answers.Values, _settings)) // not waiting for a cut-off region that cannot change it
         {
             _quiet[a.CorrelationId] = q;
             return;

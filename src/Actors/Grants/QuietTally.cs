@@ -21,13 +21,8 @@ public static class QuietTally
     public static ReplicaQuietQuery Query(GrantSettings s, int rank, long correlationId) =>
         new(s.FailoverQuietFraction, s.FailoverProposalTimeout * rank, correlationId);
 
-    public static ImmutableArray<QuietTerm> Majority(IEnumerable<ReplicaQuietTerms> answers, GrantSettings s)
-    {
-        var voting = answers.Where(a => !a.Recovering && s.IsConfiguredRegion(a.Region))
-            .GroupBy(a => a.Region, StringComparer.Ordinal).Select(g => g.First());
-        return [.. voting
-            .SelectMany(a => a.Terms.Select(t => (a.Region, Term: t)))
-            .GroupBy(x => (x.Term.PoolId, x.Term.Term, x.Term.Holder, x.Term.Incarnation))
+    public static ImmutableArray<QuietTerm> Majority(IEnumerable<ReplicaQuietTerms> answers, GrantSettings s) =>
+        [.. ByTerm(Voting(answers, s))
             .Where(g => g.Count() >= s.Majority)
             .Select(g =>
             {
@@ -36,5 +31,28 @@ public static class QuietTally
                     g.Any(x => x.Term.Released), quiet, [.. g.Select(x => x.Region).Order(StringComparer.Ordinal)]);
             })
             .OrderBy(t => t.PoolId, StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Whether the regions that have not answered yet can no longer change <see cref="Majority"/>'s verdict: they are
+    /// fewer than a majority, and every term reported so far either has its majority of regions already or could not
+    /// reach one even if every silent region reported it. The proposer answers then, without waiting for a region that is cut off or dead (it waited up to a
+    /// quarter of the round timeout for it before, which delayed every fallback proposal after a region loss).
+    /// A quiet term's <see cref="QuietTerm.QuietFor"/> may still grow with a later answer; it is not used to decide.
+    /// </summary>
+    public static bool Settled(IEnumerable<ReplicaQuietTerms> answers, GrantSettings s)
+    {
+        var answered = answers.Where(a => s.IsConfiguredRegion(a.Region)).Select(a => a.Region).ToList();
+        var silent = s.Regions.Length - answered.Distinct(StringComparer.Ordinal).Count();
+        // silent regions that alone make a majority could report a term nobody reported yet
+        return silent < s.Majority && ByTerm(Voting(answers, s)).All(g => g.Count() >= s.Majority || g.Count() + silent < s.Majority);
     }
+
+    private static IEnumerable<ReplicaQuietTerms> Voting(IEnumerable<ReplicaQuietTerms> answers, GrantSettings s) =>
+        answers.Where(a => !a.Recovering && s.IsConfiguredRegion(a.Region))
+            .GroupBy(a => a.Region, StringComparer.Ordinal).Select(g => g.First());
+
+    private static IEnumerable<IGrouping<(string PoolId, TermId Term, NodeId Holder, Guid Incarnation), (string Region, ReplicaQuietTerm Term)>>
+        ByTerm(IEnumerable<ReplicaQuietTerms> voting) =>
+        voting.SelectMany(a => a.Terms.Select(t => (a.Region, Term: t)))
+            .GroupBy(x => (x.Term.PoolId, x.Term.Term, x.Term.Holder, x.Term.Incarnation));
 }

@@ -26,5 +26,5 @@ public static class ForgeArbiterHosting
             // On every coordinator: proposes failovers through the grant module while the singleton is missing.
             .WithActors((system, registry) => registry.Register<FailoverWatch>(system.ActorOf(
                 FailoverWatch.Props(registry.Get<GrantProposerActor>(), registry.Get<NodeEntity>(),
-                    DistributedPubSub.Get(system).Mediator, fc.Arbiter), "forge-failover-watch")));
+                    DistributedPubSub.Get(system).Mediator, fc.Arbiter, fc.Grants), "forge-failover-watch")));
 }

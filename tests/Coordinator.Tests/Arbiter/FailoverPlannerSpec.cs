@@ -32,6 +32,25 @@ public class FailoverPlannerSpec
         Assert.Null(FailoverPlanner.Rank(S(M("b", true, true, false), joining)));
     }
 
+    private static readonly Forge.Grants.GrantSettings Grants = new(["a", "b", "c"], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
+        TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/x");
+
+    [Theory]
+    // TTL 5 s: the quiet bound is 2.5 s; rank k waits k × failover-proposal-timeout (1 s) more
+    [InlineData(2.5, 0, 0.0)]  // the arbiter's bound: rank 0 proposes at once
+    [InlineData(2.5, 1, 1.0)]  // the arbiter's host's watch gives the arbiter one second
+    [InlineData(2.5, 2, 2.0)]
+    [InlineData(3.2, 2, 1.3)]  // seen late in the poll: waits only the rest, not a whole poll interval
+    [InlineData(4.5, 2, 0.0)]
+    [InlineData(6.0, 2, 0.0)]  // overdue
+    [InlineData(2.5, -1, 0.0)] // no negative rank
+    public void A_fallback_proposes_once_the_term_has_been_quiet_its_rank_longer_than_the_arbiter_waits(double quiet, int rank, double wait)
+    {
+        var term = new Forge.Grants.QuietTerm("p", new TermId(3, "x"), NodeId.Parse("east/bp-0"), Guid.NewGuid(), TimeSpan.FromSeconds(5),
+            false, TimeSpan.FromSeconds(quiet), ["a", "b"]);
+        Assert.Equal(TimeSpan.FromSeconds(wait), FailoverPlanner.WaitBeforeProposing(term, rank, Grants));
+    }
+
     [Fact]
     public void Picks_the_best_alive_node_outside_the_holders_cluster()
     {
@@ -56,5 +75,23 @@ public class FailoverPlannerSpec
         var s3 = s2 with { Nodes = [.. state.Nodes.Select(n => n.Node == eu ? n with { Alive = false } : n)] };
         Assert.Equal(west1, FailoverPlanner.Candidate(s3)!.Value.Node);
         Assert.Null(FailoverPlanner.Candidate(state with { Holder = null }));
+    }
+
+    [Fact]
+    public void A_grant_is_broadcast_again_until_its_activation_plus_one_ttl_and_only_the_pools_newest()
+    {
+        static TimeSpan At(double s) => TimeSpan.FromSeconds(s);
+        var east = NodeId.Parse("east/bp-0");
+        var west = NodeId.Parse("west/bp-0");
+        var first = new Grant("p", east, Guid.NewGuid(), new TermId(3, "x"), At(5), At(1), "test");
+        var rebroadcast = new GrantRebroadcast();
+        rebroadcast.Add(first, At(10));
+        Assert.Equal([first], rebroadcast.Due(At(15.9))); // activation 1 s + TTL 5 s after 10 s
+        Assert.Empty(rebroadcast.Due(At(16)));
+        rebroadcast.Add(first, At(20));
+        var second = first with { Holder = west, Term = new TermId(4, "x"), ActivationDelay = TimeSpan.Zero };
+        rebroadcast.Add(second, At(21)); // a newer grant for the pool replaces the older one
+        rebroadcast.Add(first with { PoolId = "q" }, At(21));
+        Assert.Equal([second, first with { PoolId = "q" }], rebroadcast.Due(At(22)).OrderBy(g => g.PoolId));
     }
 }

@@ -31,7 +31,7 @@ public static class RealGrantModule
         var proposer = system.ActorOf(GrantProposerActor.Props(settings, coordinatorId, replicas), "grant-proposer");
         var port = system.ActorOf(GrantProposerPort.Props(proposer), "forge-grant-port");
         var renewals = system.ActorOf(RenewalBatcherActor.Props(settings, replicas), "grant-renewals");
-        system.ActorOf(FailoverWatch.Props(proposer, nodes, DistributedPubSub.Get(system).Mediator, arbiter), "forge-failover-watch");
+        system.ActorOf(FailoverWatch.Props(proposer, nodes, DistributedPubSub.Get(system).Mediator, arbiter, settings), "forge-failover-watch");
         return new Wired(port, renewals, proposer);
     }
 }

@@ -7,6 +7,10 @@ namespace Forge.FaultInjection.Running;
 public sealed record RunnerOptions(string Profile, IReadOnlyList<string> Scenarios, int Runs, int SlotMs, TimeSpan GrantTtl,
     TimeSpan ReadyLimit, TimeSpan RecoveryLimit, int Seed)
 {
+    /// <summary>How long one node must have forged alone without a gap before a fault (<c>--settle-s</c>): a fault in the
+    /// churn after the previous one (a failback, a handover under way) measured that churn, not a failover.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Rewritten after every scenario (profile "PROFILE (partial)"), so a long run cut short still leaves its figures.</summary>
     public string? PartialReportPath { get; init; }
 }
@@ -102,9 +106,9 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
 
         NodeEntry? forger = null;
         if (!await Poll.UntilAsync(async () => probe.AllProcessesRunning() && await probe.ClusterFormedAsync().ConfigureAwait(false)
-                                               && (forger = probe.StableForger()) is not null, options.RecoveryLimit)
+                                               && (forger = probe.StableForger(options.Settle)) is not null, options.RecoveryLimit)
                 .ConfigureAwait(false))
-            return Failed($"no single stable forger with every process running and every coordinator in the cluster within " +
+            return Failed($"no single forger for {options.Settle.TotalSeconds:0} s with every process running and every coordinator in the cluster within " +
                           $"{options.RecoveryLimit.TotalSeconds:0} s before the fault");
         var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs) { GrantTtl = options.GrantTtl };
         Fault fault;

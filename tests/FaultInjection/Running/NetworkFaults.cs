@@ -16,14 +16,30 @@ public static class NetworkFaults
 {
     public const string Table = "fsbx_fault";
 
-    /// <summary>Drops every packet of each cut (one direction each; a symmetric partition lists both).</summary>
-    public static void Partition(IReadOnlyList<Cut> cuts)
+    /// <summary>
+    /// Readies a partition (every packet of each cut dropped; one direction each, a symmetric partition lists both): the
+    /// table and chain go in now, and one <c>nft -f -</c> per cutting namespace is started and left waiting on its input,
+    /// so <see cref="ArmedPartition.Fire"/> only writes the rules. Spawning <c>ip netns exec … nft</c> at the fault took a
+    /// second or more per namespace at load ~40, one namespace after another, and that time counted as failover time.
+    /// </summary>
+    public static ArmedPartition Arm(IReadOnlyList<Cut> cuts)
     {
-        foreach (var from in cuts.GroupBy(c => c.From.Name))
+        var armed = new List<(Process Nft, string Rule, string Netns)>();
+        try
         {
-            var region = from.First().From;
-            var targets = string.Join(", ", from.Select(c => c.To.Address).Distinct());
-            Apply(region, $"add rule inet {Table} out ip daddr {{ {targets} }} drop");
+            foreach (var from in cuts.GroupBy(c => c.From.Name))
+            {
+                var region = from.First().From;
+                var targets = string.Join(", ", from.Select(c => c.To.Address).Distinct());
+                Apply(region, "");
+                armed.Add((Start(region.Netns!, "-f -"), $"add rule inet {Table} out ip daddr {{ {targets} }} drop", region.Netns!));
+            }
+            return new ArmedPartition(armed);
+        }
+        catch
+        {
+            foreach (var a in armed) Kill(a.Nft);
+            throw;
         }
     }
 
@@ -41,6 +57,7 @@ public static class NetworkFaults
         foreach (var r in m.Regions.Where(r => r.Netns is not null)) Nft(r.Netns!, $"delete table inet {Table}", check: false);
     }
 
+    /// <summary>Creates the table and its output chain in the region's namespace (if absent) and adds the rule, if any.</summary>
     private static void Apply(RegionEntry region, string rule)
     {
         if (region.Netns is null) throw new InvalidOperationException($"{region.Name} has no network namespace (sandbox without --region-netns)");
@@ -54,21 +71,68 @@ public static class NetworkFaults
 
     private static void Nft(string netns, string command, bool check, string? stdin = null)
     {
+        using var p = Start(netns, command);
+        if (stdin is not null) p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        Finish(p, netns, command, check);
+    }
+
+    internal static Process Start(string netns, string command)
+    {
         var info = new ProcessStartInfo("ip")
         {
             UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
         };
         foreach (var a in new[] { "netns", "exec", netns, "nft" }.Concat(command.Split(' '))) info.ArgumentList.Add(a);
-        using var p = Process.Start(info) ?? throw new InvalidOperationException("cannot start `ip netns exec`");
-        if (stdin is not null) p.StandardInput.Write(stdin);
-        p.StandardInput.Close();
+        return Process.Start(info) ?? throw new InvalidOperationException("cannot start `ip netns exec`");
+    }
+
+    internal static void Finish(Process p, string netns, string command, bool check)
+    {
         var stderr = p.StandardError.ReadToEndAsync();
         var stdout = p.StandardOutput.ReadToEnd();
         if (!p.WaitForExit(TimeSpan.FromSeconds(20)))
         {
-            p.Kill();
+            Kill(p);
             throw new InvalidOperationException($"nft in {netns} timed out");
         }
         if (check && p.ExitCode != 0) throw new InvalidOperationException($"nft in {netns}: {command}: {stdout}{stderr.Result}".Trim());
+    }
+
+    internal static void Kill(Process p)
+    {
+        try
+        {
+            p.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited
+        }
+        p.Dispose();
+    }
+}
+
+/// <summary>A partition whose <c>nft</c> processes are running and waiting for their rules (<see cref="NetworkFaults.Arm"/>).</summary>
+public sealed class ArmedPartition : IDisposable
+{
+    private readonly List<(Process Nft, string Rule, string Netns)> _armed;
+
+    internal ArmedPartition(List<(Process Nft, string Rule, string Netns)> armed) => _armed = armed;
+
+    /// <summary>Writes every rule (each nft commits its namespace's rule when its input ends) and waits until all are in.</summary>
+    public void Fire()
+    {
+        foreach (var (nft, rule, _) in _armed)
+        {
+            nft.StandardInput.WriteLine(rule);
+            nft.StandardInput.Close();
+        }
+        foreach (var (nft, rule, netns) in _armed) NetworkFaults.Finish(nft, netns, rule, check: true);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (nft, _, _) in _armed) NetworkFaults.Kill(nft);
     }
 }

@@ -44,12 +44,13 @@ public static partial class Scenarios
         var forgerRegion = all.First(r => r.Nodes.Any(n => n.Id == c.Forger.Id));
         var cuts = cutsOf(all, forgerRegion);
         var hold = c.PauseFor + c.GrantTtl;
+        using var armed = NetworkFaults.Arm(cuts);
         var at = Native.MonoNow();
         var installed = 0.0;
         try
         {
-            NetworkFaults.Partition(cuts);
-            // failover is measured from `at`; the rules go in one namespace after another, so say how long the cut took
+            armed.Fire();
+            // failover is measured from `at` (before the first rule is written); say how long until the last was in
             installed = (Native.MonoNow() - at) / 1e9;
             await Task.Delay(hold).ConfigureAwait(false); // the partition held is the fault itself, not a wait for a condition
         }

@@ -12,21 +12,31 @@ public sealed class SandboxProbe(SandboxProcess sandbox) : IDisposable
 
     public SandboxProcess Sandbox => sandbox;
 
-    /// <summary>The one node that forged in the last second and also 1.5–2.5 s ago; null if none or several.</summary>
-    public NodeEntry? StableForger()
+    /// <summary>The one node that forged in the last second and also 1.5–2.5 s ago; null if none or several. With
+    /// <paramref name="settled"/>: also the only node that forged over that whole window, with no gap above a second in
+    /// it, so a fault does not land in the churn after the previous one (a handover still under way, a failback).</summary>
+    public NodeEntry? StableForger(TimeSpan? settled = null)
     {
         var now = Native.MonoNow();
         var manifest = sandbox.Manifest();
         var recent = new List<NodeEntry>();
         var steady = new HashSet<string>(StringComparer.Ordinal);
+        var window = settled is { } w ? now - (long)(w.TotalSeconds * Second) : now;
+        var inWindow = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         foreach (var node in manifest.Nodes)
         {
             var log = ForgeLogReader.Read(node.ForgeLog);
             var slots = log.Entries.Where(e => e.Slot is not null).ToList();
             if (slots.Any(e => e.Mono >= now - Second)) recent.Add(node);
             if (slots.Any(e => e.Mono >= now - 5 * Second / 2 && e.Mono <= now - 3 * Second / 2)) steady.Add(node.Id);
+            var mine = slots.Where(e => e.Mono >= window).Select(e => e.Mono).ToList();
+            if (mine.Count > 0) inWindow[node.Id] = mine;
         }
-        return recent.Count == 1 && steady.Contains(recent[0].Id) ? recent[0] : null;
+        if (recent.Count != 1 || !steady.Contains(recent[0].Id)) return null;
+        if (settled is null) return recent[0];
+        if (inWindow.Count != 1) return null;
+        var marks = inWindow[recent[0].Id].Prepend(window).Append(now).Order().ToList();
+        return marks.Zip(marks.Skip(1), (a, b) => b - a).Max() <= Second ? recent[0] : null;
     }
 
     /// <summary>The coordinator reporting <c>forge_coordinator_arbiter_local 1</c>, or null.</summary>
