@@ -54,6 +54,7 @@ internal sealed class NodeRuntime
     {
         using var stop = new ManualResetEventSlim();
         using var metrics = new MetricsServer(options.MetricsPort, RenderMetrics);
+        Native.SignalDisposition.RestoreSighup(); // an inherited "ignore" (nohup) must not swallow the fence's SIGHUPs
         using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; OnSighup(); });
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Set(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Set(); });

@@ -63,11 +63,14 @@ internal sealed class StandInNode : IDisposable
     public Process Process { get; }
     public int Pid => Process.Id;
 
-    public static StandInNode Start(StandInSpec spec, bool writeCredentials = true)
+    /// <param name="inheritIgnoredSighup">Start it with SIGHUP ignored (as under <c>nohup</c>): sh sets the disposition and
+    /// execs the stand-in, which inherits it (same PID).</param>
+    public static StandInNode Start(StandInSpec spec, bool writeCredentials = true, bool inheritIgnoredSighup = false)
     {
         if (writeCredentials) StandInSpec.WriteCredentials(spec.KeyDir);
         File.WriteAllText(spec.Dir["topology.json"], "{\"localRoots\":[],\"publicRoots\":[]}");
         var command = spec.Command();
+        if (inheritIgnoredSighup) command = ["/bin/sh", "-c", "trap '' HUP; exec \"$@\"", "sh", .. command];
         var info = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,

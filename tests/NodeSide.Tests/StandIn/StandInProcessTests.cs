@@ -78,6 +78,19 @@ public sealed class StandInProcessTests : IDisposable
     }
 
     [Fact]
+    public void A_node_started_with_sighup_ignored_still_reconfigures_forging_on_sighup_as_cardano_node_does()
+    {
+        // e.g. a sandbox launched with nohup: every process below it inherits "SIGHUP ignored"
+        using var node = StandInNode.Start(new StandInSpec(_dir), inheritIgnoredSighup: true);
+        node.WaitKernelUp();
+        node.WaitLogged("BlockForgingUpdate", enabled: "DisabledBlockForging");
+        node.Sighup();
+        node.WaitLogged("BlockForgingUpdate", enabled: "EnabledBlockForging");
+        Assert.Equal(1, node.Metrics()["cardano_node_metrics_forging_enabled"]);
+        Assert.False(node.Process.HasExited);
+    }
+
+    [Fact]
     public void Bad_permissions_on_sighup_log_BlockForgingUpdateError_and_leave_the_state_unchanged()
     {
         using var node = StandInNode.Start(new StandInSpec(_dir));
