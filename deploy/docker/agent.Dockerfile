@@ -14,7 +14,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY hocon/ hocon/
 COPY src/ src/
-RUN dotnet publish src/NodeAgent/NodeAgent.csproj -c Release -r linux-x64 -p:PublishAot=true -o /out/forge-agent \
+# PublishAot comes from NodeAgent.csproj (given here it would reach Forge.Actors too and fail its analyzers)
+RUN dotnet publish src/NodeAgent/NodeAgent.csproj -c Release -r linux-x64 -o /out/forge-agent \
  && dotnet publish src/Fence/Fence.csproj -c Release -r linux-x64 --self-contained true \
       -p:PublishReadyToRun=true -o /out/forge-fence
 
