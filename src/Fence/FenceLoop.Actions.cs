@@ -139,6 +139,8 @@ internal sealed partial class FenceLoop
         if (_node.WaitForExit(TimeSpan.FromTicks(settings.KillReserve / 100)))
         {
             SetState(VerifiedState.Off);
+            // a killed node writes no "off" line: this instant (CLOCK_MONOTONIC, the forge log's clock) ends its forging
+            FenceLog.Warn("node killed", ("reason", reason), ("mono", LinuxNative.MonotonicNanoseconds()));
             ObserveNode(Now());
         }
         else

@@ -16,14 +16,16 @@ internal sealed record Binaries(string Coordinator, string StandIn, string Fence
             ? self
             : Find("forge-coordinator", "Coordinator");
         return new Binaries(coordinator, Find("cardano-node-standin", "CardanoNodeStandIn"), Find("forge-fence", "Fence"),
-            Find("forge-agent", "NodeAgent"));
+            Find("forge-agent", "NodeAgent", native: true));
     }
 
-    public static string Find(string name, string project)
+    /// <param name="native">Prefer the Native AOT build in <c>native/</c> (the agent's: what its image ships).</param>
+    public static string Find(string name, string project, bool native = false)
     {
         var tried = new List<string>();
         foreach (var dir in Candidates(project))
         {
+            if (native && Path.Combine(dir, "native", name) is var aot && File.Exists(aot)) return aot;
             var path = Path.Combine(dir, name);
             tried.Add(path);
             if (File.Exists(path) && File.Exists(path + ".dll")) return path;

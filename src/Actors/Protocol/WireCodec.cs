@@ -1,7 +1,11 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Forge.Protocol;
 
@@ -16,29 +20,45 @@ public static class WireCodec
 {
     private const string Prefix = "Forge.";
 
-    public static readonly JsonSerializerOptions Json = CreateOptions();
-
-    private static readonly Assembly Home = typeof(IForgeWireMessage).Assembly;
-    private static readonly ConcurrentDictionary<string, Type?> Resolved = new(StringComparer.Ordinal);
-
-    public static string ManifestOf(IForgeWireMessage message)
+    /// <summary>The reflection options every wire type is encoded with (the agent protocol's generated code uses the
+    /// same settings, <see cref="AgentWireJson"/>). Not available in the Native AOT agent.</summary>
+    public static JsonSerializerOptions Json
     {
-        var name = message.GetType().FullName!;
+        [RequiresUnreferencedCode("reflection-based JSON"), RequiresDynamicCode("reflection-based JSON")]
+        get => ReflectionWire.Options;
+    }
+
+    private static readonly FrozenDictionary<string, JsonTypeInfo> AgentManifests =
+        AgentWireJson.ByType.Values.ToFrozenDictionary(i => ManifestOf(i.Type), StringComparer.Ordinal);
+
+    public static string ManifestOf(IForgeWireMessage message) => ManifestOf(message.GetType());
+
+    private static string ManifestOf(Type type)
+    {
+        var name = type.FullName!;
         return name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..] : name;
     }
 
-    public static byte[] Encode(IForgeWireMessage message) =>
-        JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Json);
+    public static byte[] Encode(IForgeWireMessage message)
+    {
+        if (AgentWireJson.ByType.TryGetValue(message.GetType(), out var info))
+            return JsonSerializer.SerializeToUtf8Bytes(message, info);
+        // the branch a Native AOT build (the agent) compiles away: it sends agent-protocol messages only
+        return RuntimeFeature.IsDynamicCodeSupported
+            ? ReflectionWire.Encode(message)
+            : throw new NotSupportedException($"{message.GetType().Name} is not an agent protocol message");
+    }
 
     public static IForgeWireMessage Decode(string manifest, ReadOnlySpan<byte> payload)
     {
-        var type = Resolved.GetOrAdd(manifest, static m =>
-            Home.GetType(Prefix + m, throwOnError: false) is { IsAbstract: false } t && typeof(IForgeWireMessage).IsAssignableFrom(t) ? t : null)
-            ?? throw new WireFormatException($"unknown wire manifest '{manifest}'");
+        var info = AgentManifests.GetValueOrDefault(manifest);
         try
         {
-            return (IForgeWireMessage)(JsonSerializer.Deserialize(payload, type, Json)
-                ?? throw new WireFormatException($"empty payload for '{manifest}'"));
+            object? message;
+            if (info is not null) message = JsonSerializer.Deserialize(payload, info);
+            else if (RuntimeFeature.IsDynamicCodeSupported) message = ReflectionWire.Decode(manifest, payload);
+            else throw new WireFormatException($"unknown wire manifest '{manifest}'");
+            return (IForgeWireMessage)(message ?? throw new WireFormatException($"empty payload for '{manifest}'"));
         }
         catch (Exception e) when (e is JsonException or ArgumentException or FormatException or NotSupportedException)
         {
@@ -46,16 +66,37 @@ public static class WireCodec
         }
     }
 
-    private static JsonSerializerOptions CreateOptions()
+    /// <summary>The coordinator-internal wire types (Akka remoting): reflection-based, resolved by name only.</summary>
+    [RequiresUnreferencedCode("reflection-based JSON"), RequiresDynamicCode("reflection-based JSON")]
+    private static class ReflectionWire
     {
-        var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        public static readonly JsonSerializerOptions Options = CreateOptions();
+
+        private static readonly Assembly Home = typeof(IForgeWireMessage).Assembly;
+        private static readonly ConcurrentDictionary<string, Type?> Resolved = new(StringComparer.Ordinal);
+
+        public static byte[] Encode(IForgeWireMessage message) =>
+            JsonSerializer.SerializeToUtf8Bytes(message, message.GetType(), Options);
+
+        public static object? Decode(string manifest, ReadOnlySpan<byte> payload)
         {
-            DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-            RespectNullableAnnotations = true,
-        };
-        o.Converters.Add(new JsonStringEnumConverter());
-        o.MakeReadOnly(populateMissingResolver: true);
-        return o;
+            var type = Resolved.GetOrAdd(manifest, static m =>
+                Home.GetType(Prefix + m, throwOnError: false) is { IsAbstract: false } t && typeof(IForgeWireMessage).IsAssignableFrom(t) ? t : null)
+                ?? throw new WireFormatException($"unknown wire manifest '{manifest}'");
+            return JsonSerializer.Deserialize(payload, type, Options);
+        }
+
+        private static JsonSerializerOptions CreateOptions()
+        {
+            var o = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+            {
+                DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+                RespectNullableAnnotations = true,
+            };
+            o.Converters.Add(new JsonStringEnumConverter());
+            o.MakeReadOnly(populateMissingResolver: true);
+            return o;
+        }
     }
 }
 

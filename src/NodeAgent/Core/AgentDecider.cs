@@ -239,6 +239,14 @@ internal static class AgentDecider
 
         switch (s.Phase)
         {
+            case AgentPhase.Requesting when now >= s.RequestNotBefore + r.Ns(s.TermTtl):
+                // Never confirmed for a whole TTL past its activation point: superseded (by a term whose Grant went to
+                // another node or was lost with a link) or no quorum. Asking on would be refused forever; a live
+                // coordinator grants a new term, and the Released tells it this one is over.
+                fx.Add(new AgentEffect.Log("warn", "term abandoned: not confirmed within its TTL after activation",
+                    $"term {s.Term} ttl {s.TermTtl.TotalMilliseconds} ms"));
+                s = BeginRelease(s, "term not confirmed within its TTL", now, fx);
+                break;
             case AgentPhase.Requesting when now >= s.RequestNotBefore && now - s.LastRequestAt >= r.Ns(t.RequestRetry):
                 s = SendRequest(s, now, r, fx);
                 break;

@@ -1,7 +1,7 @@
 namespace Forge.NodeAgent.Lease;
 
-/// <summary>The Lease as the elector sees it (a narrow domain type; only <see cref="KubernetesLeaseStore"/> knows
-/// KubernetesClient). <see cref="Version"/> is the resourceVersion for optimistic concurrency.</summary>
+/// <summary>The Lease as the elector sees it (a narrow domain type; only <see cref="KubernetesLeaseStore"/> speaks
+/// the Kubernetes API). <see cref="Version"/> is the resourceVersion for optimistic concurrency.</summary>
 internal sealed record LeaseRecord(string Holder, DateTime? RenewTime, int Transitions, string Version);
 
 /// <summary>The few Lease operations client-go's leader election needs.</summary>

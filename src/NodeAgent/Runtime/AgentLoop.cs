@@ -4,6 +4,7 @@ using Forge.NodeAgent.Config;
 using Forge.NodeAgent.Core;
 using Forge.NodeAgent.Credentials;
 using Forge.NodeAgent.Fence;
+using Forge.NodeAgent.Http;
 using Forge.NodeAgent.Logging;
 using Forge.NodeAgent.Metrics;
 using Forge.Native;
@@ -65,21 +66,9 @@ internal sealed partial class AgentLoop : IAsyncDisposable
         var s = _state;
         var started = _fenceEverAnswered && s.CredentialProblem is null && s.Refused is null
                       && (s.Registered || _settings.Mode == AgentMode.SingleCluster);
-        var json = JsonSerializer.Serialize(new Dictionary<string, object?>
-        {
-            ["started"] = started,
-            ["mode"] = _settings.Mode.ToString(),
-            ["footing"] = _grants.Footing,
-            ["node"] = _settings.Node.ToString(),
-            ["fenceAnswered"] = _fenceEverAnswered,
-            ["registered"] = s.Registered,
-            ["refused"] = s.Refused,
-            ["credentials"] = s.CredentialProblem ?? "ok",
-            ["phase"] = s.Phase.ToString(),
-            ["term"] = s.Term.ToString(),
-            ["forging"] = s.VerifiedForging,
-            ["lastAlarm"] = s.LastAlarm,
-        });
+        var json = JsonSerializer.Serialize(new StartupStatusView(started, _settings.Mode.ToString(), _grants.Footing,
+            _settings.Node.ToString(), _fenceEverAnswered, s.Registered, s.Refused, s.CredentialProblem ?? "ok",
+            s.Phase.ToString(), s.Term.ToString(), s.VerifiedForging, s.LastAlarm), AgentJson.Default.StartupStatusView);
         return (started, json);
     }
 

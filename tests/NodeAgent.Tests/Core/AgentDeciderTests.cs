@@ -109,6 +109,47 @@ public sealed class AgentDeciderTests
     }
 
     [Fact]
+    public void A_requested_term_refused_for_a_whole_ttl_after_activation_is_abandoned_and_released()
+    {
+        // Seen in sandboxes: a Grant with a 31 s activation delay was superseded (its successor's Grant never reached
+        // this agent) and the agent asked for it every 0.5 s for minutes, each time refused "superseded by".
+        var f = new DeciderFixture();
+        f.At(0, new AgentEvent.Received(f.Grant(T1, TimeSpan.FromSeconds(3))));
+        for (var ms = 3_000L; ms < 8_000; ms += 500)
+        {
+            var request = Assert.IsType<GrantRequest>(Assert.Single(f.At(ms, AgentEvent.TheTick).OfType<AgentEffect.Send>()).Message);
+            f.Receive(new RenewRefused(DeciderFixture.Node, f.Rules.Incarnation, T1, request.RequestId, $"r1: superseded by {T2}"));
+            Assert.Equal(AgentPhase.Requesting, f.State.Phase);
+        }
+
+        var fx = f.At(8_000, AgentEvent.TheTick); // activation 3 s + TTL 5 s
+        Assert.Empty(fx.OfType<AgentEffect.Send>());
+        var disable = Assert.Single(fx.OfType<AgentEffect.FenceDisable>());
+        Assert.Equal(AgentPhase.Releasing, f.State.Phase);
+        var released = Assert.IsType<Released>(Assert.Single(f.Fence(VerifiedForging.Off, disable.RequestId).OfType<AgentEffect.Send>()).Message);
+        Assert.Equal(T1, released.Term);
+        Assert.Equal(AgentPhase.Idle, f.State.Phase);
+        Assert.DoesNotContain(f.At(9_000, AgentEvent.TheTick).OfType<AgentEffect.Send>(), s => s.Message is GrantRequest);
+
+        // a later term is taken as usual; the abandoned one is not
+        Assert.Empty(f.At(9_100, new AgentEvent.Received(f.Grant(T1))).OfType<AgentEffect.Send>());
+        Assert.IsType<GrantRequest>(Assert.Single(f.At(9_200, new AgentEvent.Received(f.Grant(T2))).OfType<AgentEffect.Send>()).Message);
+    }
+
+    [Fact]
+    public void A_requested_term_confirmed_late_but_within_its_ttl_is_kept()
+    {
+        var f = new DeciderFixture();
+        f.At(0, new AgentEvent.Received(f.Grant(T1)));
+        for (var ms = 500L; ms < 4_500; ms += 500) f.At(ms, AgentEvent.TheTick);
+        var last = f.Effects.OfType<AgentEffect.Send>().Select(s => s.Message).OfType<GrantRequest>().Last();
+        var deadline = Assert.Single(f.At(4_600, new AgentEvent.Received(f.Renewed(T1, last.RequestId))).OfType<AgentEffect.FenceDeadline>());
+        f.At(4_900, new AgentEvent.FenceSeen(new FenceObservation(VerifiedForging.On, deadline.RequestId, 42, "up", SignalOutcome.Verified, null)));
+        Assert.Empty(f.At(5_000, AgentEvent.TheTick).OfType<AgentEffect.FenceDisable>());
+        Assert.Equal(AgentPhase.Holding, f.State.Phase);
+    }
+
+    [Fact]
     public void Answers_for_a_term_that_expired_are_ignored_even_when_they_arrive_later()
     {
         var f = new DeciderFixture();

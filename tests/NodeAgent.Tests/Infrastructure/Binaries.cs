@@ -6,8 +6,9 @@ namespace Forge.NodeAgent.Tests.Infrastructure;
 /// <summary>The executables the project references build next to the tests.</summary>
 internal static class Binaries
 {
-    /// <summary>The agent from its own output directory: next to the tests, the API emulator's ASP.NET Core framework
-    /// reference makes the build drop package assemblies the agent (a plain console app) needs.</summary>
+    /// <summary>The agent from its own output directory: the Native AOT binary (<c>native/forge-agent</c>, what the
+    /// image ships; Release builds make it) when it is there, else the JIT apphost (Debug). Next to the tests, the API
+    /// emulator's ASP.NET Core framework reference makes the build drop package assemblies the JIT agent needs.</summary>
     public static string Agent
     {
         get
@@ -15,7 +16,10 @@ internal static class Binaries
             var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
             var (tfm, config) = (testBin.Name, testBin.Parent!.Name);
             var root = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-            var path = Path.Combine(root, "src", "NodeAgent", "bin", config, tfm, "forge-agent");
+            var bin = Path.Combine(root, "src", "NodeAgent", "bin", config, tfm);
+            var native = Path.Combine(bin, "native", "forge-agent");
+            if (File.Exists(native)) return native;
+            var path = Path.Combine(bin, "forge-agent");
             return File.Exists(path) ? path : throw new FileNotFoundException("forge-agent is not built", path);
         }
     }

@@ -29,8 +29,16 @@ internal static class ForgeLog
     public static IEnumerable<ForgeLogLine> Events(this IReadOnlyList<ForgeLogLine> log, string kind) =>
         log.Where(l => l.Event == kind);
 
-    /// <summary>On-intervals [on, off) of one node (an open interval ends at long.MaxValue).</summary>
-    public static List<(long From, long To)> OnIntervals(IReadOnlyList<ForgeLogLine> log)
+    /// <summary>When the fence killed its node (CLOCK_MONOTONIC ns from its "node killed" line), or null: a node killed
+    /// because its disable was not verified within the bound writes no "off" line, and cannot forge after this.</summary>
+    public static long? KilledAt(IEnumerable<string> fenceOutput) => fenceOutput
+        .Where(l => l.Contains("\"msg\":\"node killed\"", StringComparison.Ordinal))
+        .Select(l => JsonDocument.Parse(l[(l.IndexOf('{', StringComparison.Ordinal))..]).RootElement.GetProperty("mono").GetString())
+        .Select(m => (long?)long.Parse(m!, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+
+    /// <summary>On-intervals [on, off) of one node; an interval still open ends at <paramref name="killedAt"/> when the
+    /// fence killed the node, else at long.MaxValue.</summary>
+    public static List<(long From, long To)> OnIntervals(IReadOnlyList<ForgeLogLine> log, long? killedAt = null)
     {
         var result = new List<(long, long)>();
         long? on = null;
@@ -43,7 +51,7 @@ internal static class ForgeLog
                 on = null;
             }
         }
-        if (on is { } open) result.Add((open, long.MaxValue));
+        if (on is { } open) result.Add((open, killedAt is { } k && k >= open ? k : long.MaxValue));
         return result;
     }
 }
