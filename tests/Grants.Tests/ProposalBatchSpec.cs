@@ -120,6 +120,26 @@ public sealed class ProposalBatchSpec : TestKit
     }
 
     [Fact]
+    public void A_lone_proposal_goes_at_once_and_a_burst_after_it_waits_one_batch_interval_for_one_round()
+    {
+        var slowBatches = new GrantSettings(["a", "b", "c"], TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1), "/unused");
+        var replicas = slowBatches.Regions.ToDictionary(r => r, _ => CreateTestProbe());
+        var proposer = Sys.ActorOf(GrantProposerActor.Props(slowBatches, "p", r => replicas[r]));
+        ProposeTerm Propose(int p) => new($"pool{p}", Node(p), I0, slowBatches.Ttl, TermId.None, null, "node disconnected");
+
+        proposer.Tell(Propose(1));
+        Assert.Equal("pool1", replicas["a"].ExpectMsg<ReplicaAcceptGrant>().PoolId); // alone, with no window to wait for
+        // one arbiter message each (one node's link dropped, then another's), soon after that round: gathered
+        proposer.Tell(Propose(2));
+        replicas["a"].ExpectNoMsg(TimeSpan.FromMilliseconds(200)); // pool2 waits for the interval, unlike pool1
+        proposer.Tell(Propose(3));
+        var batch = replicas["a"].ExpectMsg<ReplicaAcceptGrantBatch>(TimeSpan.FromSeconds(5));
+        Assert.Equal(["pool2", "pool3"], batch.Grants.Select(g => g.PoolId));
+        replicas["a"].ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void The_arbiter_port_carries_a_batch_through_the_real_quorum_with_one_write_per_replica()
     {
         var stores = Settings.Regions.ToDictionary(r => r, _ => NeverVoted());

@@ -38,6 +38,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, QuietQuery> _quiet = [];
     private readonly Dictionary<string, TermId> _highestSeen = new(StringComparer.Ordinal);
     private readonly List<ReplicaAcceptGrant> _unsent = [];
+    private TimeSpan? _lastSentAt;
     private long _correlation;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -86,8 +87,16 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         Learn(p.PoolId, term);
         var id = ++_correlation;
         _proposals[id] = new Proposal(ProposalTally.Start(p, term, _settings), replyTo);
-        // sent once the proposals queued behind this one are in too (the mailbox is FIFO: a self-message comes after them)
-        if (_unsent.Count == 0) Self.Tell(SendProposals.Instance);
+        if (_unsent.Count == 0)
+        {
+            // A lone proposal goes once those queued behind it are in (the mailbox is FIFO: a self-message comes after
+            // them); within a batch interval of the last round (a burst: pools failing over one node disconnect at a
+            // time) the proposals of that interval wait for one round together.
+            var now = Context.System.Scheduler.MonotonicClock;
+            if (_lastSentAt is { } last && now - last < _settings.BatchInterval)
+                Timers.StartSingleTimer(SendProposals.Instance, SendProposals.Instance, _settings.BatchInterval);
+            else Self.Tell(SendProposals.Instance);
+        }
         _unsent.Add(new ReplicaAcceptGrant(p.PoolId, term, p.Holder, p.Incarnation, p.Ttl, p.PreviousRelease, id, p.IsStandalone));
         Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout);
     }
@@ -97,6 +106,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         if (_unsent.Count == 0) return;
         Broadcast(_unsent.Count == 1 ? _unsent[0] : new ReplicaAcceptGrantBatch([.. _unsent]));
         _unsent.Clear();
+        _lastSentAt = Context.System.Scheduler.MonotonicClock;
     }
 
     private void OnGrantAnswer(ReplicaGrantAnswer a)
