@@ -173,6 +173,9 @@ public sealed class GrantCoresSpec
         [
             new ReplicaAcceptGrant("p", new TermId(3, "x"), N0, I0, Ttl, new TermRelease(new TermId(2, "y"), N1, I1), 5),
             new ReplicaGrantAnswer("p", new TermId(3, "x"), "a", true, new ReplicaTermView(new TermId(2, "y"), N1, I1, Ttl, true, false, S(1), null), S(2), new TermId(3, "x"), "ok", 5),
+            new ReplicaAcceptGrantBatch([new ReplicaAcceptGrant("p", new TermId(3, "x"), N0, I0, Ttl, null, 5),
+                new ReplicaAcceptGrant("q", new TermId(1, "x"), N1, I1, Ttl, null, 6, Standalone: true)]),
+            new ReplicaGrantAnswerBatch("a", [new ReplicaGrantAnswer("p", new TermId(3, "x"), "a", false, null, S(0), new TermId(4, "y"), "no", 5, S(1))]),
             new ReplicaRenewalBatch(9, [new ReplicaRenewalEntry("p", new TermId(3, "x"), N0, I0, null)]),
             new ReplicaRenewalBatchAnswer(9, "b", [new ReplicaRenewalVerdict(true, Ttl, new TermId(3, "x"), "renewed")]),
             new ReplicaStateTransferReply("c", 1, false, [new ReplicaPoolSnapshot("p", new ReplicaTermView(new TermId(3, "x"), N0, I0, Ttl, false, false, S(1), S(0.5)), S(3))]),

@@ -194,7 +194,7 @@ public sealed class GrantSimulation
         {
             if (!_up) return;
             var step = ReplicaCore.AcceptGrant(_state, m, region, Local, sim._s.Timing);
-            Apply(step.State, step.Persist);
+            Apply(step.State, step.Changed);
             sim.Send(index, p.Index % 3, () => p.OnAnswer(step.Answer));
         }
 
@@ -202,7 +202,7 @@ public sealed class GrantSimulation
         {
             if (!_up) return;
             var step = ReplicaCore.Renew(_state, m.Entries, Local, sim._s.Timing);
-            Apply(step.State, step.Persist);
+            Apply(step.State, step.Changed);
             var answer = new ReplicaRenewalBatchAnswer(m.RoundId, region, step.Answer);
             sim.Send(index, b.Index % 3, () => b.OnAnswer(answer));
         }
@@ -211,12 +211,13 @@ public sealed class GrantSimulation
         {
             if (!_up) return;
             var step = ReplicaCore.Release(_state, m, region);
-            Apply(step.State, step.Persist);
+            Apply(step.State, step.Changed);
         }
 
-        private void Apply(ReplicaState next, bool persist)
+        // only the changed pools are written, as the file store's log does: restarts replay them
+        private void Apply(ReplicaState next, ImmutableArray<string> changed)
         {
-            if (persist) _store.Save(next, Local);
+            if (!changed.IsDefaultOrEmpty) _store.SaveChanges(next, changed, Local);
             _state = next;
         }
     }

@@ -21,12 +21,24 @@ public sealed class CountingProxy : ReceiveActor
     }
 }
 
-/// <summary>A replica reference that counts the messages sent to it (no extra mailbox hop).</summary>
+/// <summary>A replica reference that counts the messages sent to it (no extra mailbox hop), and the grant rounds and
+/// the grants they carry.</summary>
 public sealed class CountingReplicaRef(IActorRef replica, ScaleCounters counters) : ICanTell
 {
     public void Tell(object message, IActorRef sender)
     {
         Interlocked.Increment(ref counters.ReplicaIn);
+        var grants = message switch
+        {
+            ReplicaAcceptGrant => 1,
+            ReplicaAcceptGrantBatch b => b.Grants.Length,
+            _ => 0,
+        };
+        if (grants > 0)
+        {
+            Interlocked.Increment(ref counters.GrantRounds);
+            Interlocked.Add(ref counters.GrantsProposed, grants);
+        }
         replica.Tell(message, sender);
     }
 }
@@ -36,10 +48,15 @@ public sealed class CountingReplicaStore(IReplicaStore inner, ScaleCounters coun
 {
     public ReplicaState? Load(TimeSpan now) => inner.Load(now);
 
-    public void Save(ReplicaState state, TimeSpan now)
+    public void Save(ReplicaState state, TimeSpan now) => Timed(() => inner.Save(state, now));
+
+    public void SaveChanges(ReplicaState state, IReadOnlyCollection<string> pools, TimeSpan now) =>
+        Timed(() => inner.SaveChanges(state, pools, now));
+
+    private void Timed(Action write)
     {
         var started = Stopwatch.GetTimestamp();
-        inner.Save(state, now);
+        write();
         writeMs.Add(Stopwatch.GetElapsedTime(started));
         Interlocked.Increment(ref counters.ReplicaWrites);
     }

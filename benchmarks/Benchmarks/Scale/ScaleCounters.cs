@@ -10,6 +10,8 @@ public sealed class ScaleCounters
     public long ArbiterOut;
     public long ReplicaIn;
     public long ReplicaWrites;
+    public long GrantRounds;   // grant messages to the replicas (a lone grant or a batch)
+    public long GrantsProposed; // grants they carried
     public long Renewals;
     public long SpecWrites;
 
@@ -21,6 +23,8 @@ public sealed class ScaleCounters
         ArbiterOut = Interlocked.Read(ref ArbiterOut),
         ReplicaIn = Interlocked.Read(ref ReplicaIn),
         ReplicaWrites = Interlocked.Read(ref ReplicaWrites),
+        GrantRounds = Interlocked.Read(ref GrantRounds),
+        GrantsProposed = Interlocked.Read(ref GrantsProposed),
         Renewals = Interlocked.Read(ref Renewals),
         SpecWrites = Interlocked.Read(ref SpecWrites),
     };

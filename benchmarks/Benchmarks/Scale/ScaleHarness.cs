@@ -43,11 +43,8 @@ public static class ScaleHarness
         world.WriteMs.Take();
         var steady = Window.Measure(c, TimeSpan.FromSeconds(o.SteadySeconds));
         steady.Print("steady state", world.Grants.Regions.Length);
+        Console.WriteLine($"  GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} MiB, RSS {RssMiB():0.0} MiB (no forced collection here)");
         Console.WriteLine($"  Decide inside the arbiter: {ScaleReport.Percentiles(world.DecisionMs.Take())}; quorum writes: {ScaleReport.Percentiles(world.WriteMs.Take())}");
-        var heap = ManagedHeap();
-        Console.WriteLine($"memory (whole process: the coordinator's actors and {world.Shape.Agents} simulated agents with their AgentConnections and " +
-                          $"NodeEntities): managed heap after a full GC {heap:0.0} MiB (before the ActorSystem {heapBefore:0.0} MiB), " +
-                          $"GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} MiB, RSS {RssMiB():0.0} MiB (before {rssBefore:0.0} MiB)");
 
         // 3. spec changes, each on a pool not changed before, at a fixed rate
         var rng = new Random(8);
@@ -72,9 +69,39 @@ public static class ScaleHarness
         Console.WriteLine($"  change → the new forger's first majority-accepted answer (handover done): {ScaleReport.Percentiles(forging)}");
         Console.WriteLine($"  Decide inside the arbiter: {ScaleReport.Percentiles(world.DecisionMs.Take())}; quorum writes: {ScaleReport.Percentiles(world.WriteMs.Take())}");
         changes.Print("during the spec changes", world.Grants.Regions.Length);
+        var failedOver = LoseRegion(world);
+        // last: the full collection stops every actor long enough (seconds, at 6,000 agents) for holders to miss renewals
+        var heap = ManagedHeap();
+        Console.WriteLine($"memory (whole process: the coordinator's actors and {world.Shape.Agents} simulated agents with their AgentConnections and " +
+                          $"NodeEntities; after the region loss, so one region's agents are gone): managed heap after a full GC {heap:0.0} MiB " +
+                          $"(before the ActorSystem {heapBefore:0.0} MiB), GC committed {GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0:0.0} MiB, " +
+                          $"RSS {RssMiB():0.0} MiB (before {rssBefore:0.0} MiB)");
         Console.WriteLine($"S1 in the simulation: overlapping forgers {recorder.Overlaps}, forgers that lost their grant {recorder.LostForging}, " +
                           $"refused registrations {recorder.Refused}");
-        return done && recorder.Overlaps == 0 ? 0 : 1;
+        return done && failedOver && recorder.Overlaps == 0 ? 0 : 1;
+    }
+
+    /// <summary>4. The region where most pools forge dies (agents, nodes and its grant replica; the arbiter survives):
+    /// every pool forging there fails over at once. Time from the loss to each pool's first forger elsewhere, and the
+    /// grant rounds that carried the failover (batched: about one per replica, not one per pool).</summary>
+    private static bool LoseRegion(ScaleWorld world)
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(5)); // the spec changes' last rounds drain
+        world.WriteMs.Take();
+        var region = world.Shape.Regions[0];
+        var before = world.Counters.Snapshot();
+        var started = Stopwatch.StartNew();
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var lost = world.LoseRegion(region);
+        var done = Poll.Until(() => world.Recorder.PendingFailovers == 0, TimeSpan.FromMinutes(2));
+        var window = new Window(before, world.Counters.Snapshot(), started.Elapsed, Process.GetCurrentProcess().TotalProcessorTime - cpu0);
+        Console.WriteLine($"region {region} lost (its agents, nodes and grant replica stopped): {lost.Count} pools forged there; " +
+                          $"forging again elsewhere {lost.Count - world.Recorder.PendingFailovers}{(done ? "" : $" (TIMED OUT with {world.Recorder.PendingFailovers} pending)")}");
+        Console.WriteLine($"  loss → the pool's first forger elsewhere (majority-accepted answer): {ScaleReport.Percentiles(world.Recorder.FailoverMs())}");
+        Console.WriteLine($"  grant rounds {window.After.GrantRounds - window.Before.GrantRounds} carrying {window.After.GrantsProposed - window.Before.GrantsProposed} grants " +
+                          $"(all replicas); quorum writes: {ScaleReport.Percentiles(world.WriteMs.Take())}");
+        window.Print("during the failover", world.Grants.Regions.Length);
+        return done;
     }
 
     private static double ManagedHeap() => GC.GetTotalMemory(forceFullCollection: true) / 1048576.0;

@@ -22,6 +22,8 @@ public sealed class ScaleRecorder
     private readonly List<double> _forgingMs = [];
 
     private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lostAt = new(StringComparer.Ordinal);
+    private readonly List<double> _failoverMs = [];
 
     public int Overlaps { get; private set; }
     public int LostForging { get; private set; }
@@ -55,6 +57,7 @@ public sealed class ScaleRecorder
             if (!_forging.TryGetValue(pool, out var set)) _forging[pool] = set = [];
             set.Add(node);
             if (set.Count > 1) Overlaps++;
+            if (_lostAt.Remove(pool, out var lostAt)) _failoverMs.Add(Stopwatch.GetElapsedTime(lostAt, now).TotalMilliseconds);
             if (_changes.TryGetValue(pool, out var c) && c.TargetCluster == node.Cluster && c.RevokedAt != 0)
             {
                 _revokeMs.Add(Stopwatch.GetElapsedTime(c.SentAt, c.RevokedAt).TotalMilliseconds);
@@ -62,6 +65,29 @@ public sealed class ScaleRecorder
                 _changes.Remove(pool);
             }
         }
+    }
+
+    /// <summary>A region is lost: its forgers stop with it (their nodes die); returns the pools that must fail over.
+    /// <see cref="Forging"/> then times each pool's first forger elsewhere.</summary>
+    public IReadOnlyCollection<string> LoseRegion(Func<NodeId, bool> inRegion)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_gate)
+        {
+            foreach (var (pool, set) in _forging)
+                if (set.RemoveWhere(n => inRegion(n)) > 0) _lostAt[pool] = now;
+            return [.. _lostAt.Keys];
+        }
+    }
+
+    public int PendingFailovers
+    {
+        get { lock (_gate) return _lostAt.Count; }
+    }
+
+    public List<double> FailoverMs()
+    {
+        lock (_gate) return [.. _failoverMs];
     }
 
     public void Revoked(string pool)

@@ -34,6 +34,8 @@ public sealed class ScaleWorld : IDisposable
     private readonly IActorRef _arbiterIn;
     private readonly IActorRef _mediator;
     private readonly SimAgent.Timing _agentTiming;
+    private readonly Dictionary<string, IActorRef> _replicas = new(StringComparer.Ordinal);
+    private readonly List<(string Region, IActorRef Agent)> _agents = [];
 
     public ScaleWorld(int pools)
     {
@@ -49,7 +51,7 @@ public sealed class ScaleWorld : IDisposable
             .WithFallback(Config));
 
         var c = Counters;
-        var replicas = new Dictionary<string, IActorRef>(StringComparer.Ordinal);
+        var replicas = _replicas;
         ReplicaDirectory directory = r => new CountingReplicaRef(replicas[r], c);
         foreach (var r in Grants.Regions)
         {
@@ -105,9 +107,20 @@ public sealed class ScaleWorld : IDisposable
             if (poolsPerSecond > 0 && TimeSpan.FromSeconds(p / poolsPerSecond) is var due && due > started.Elapsed) Thread.Sleep(due - started.Elapsed);
             for (var r = 0; r < Shape.Regions.Length; r++)
             for (var n = 0; n < Shape.NodesPerCluster; n++)
-                System.ActorOf(SimAgent.Props(Shape.Pool(p), Shape.Node(p, r, n), Shape.Regions[r], ++session, _agentTiming, _nodes, _renewals,
-                    Recorder, Counters, () => 1000 + (long)Clock.Elapsed.TotalSeconds), "agent-" + session.ToString(CultureInfo.InvariantCulture));
+                _agents.Add((Shape.Regions[r], System.ActorOf(SimAgent.Props(Shape.Pool(p), Shape.Node(p, r, n), Shape.Regions[r], ++session, _agentTiming, _nodes, _renewals,
+                    Recorder, Counters, () => 1000 + (long)Clock.Elapsed.TotalSeconds), "agent-" + session.ToString(CultureInfo.InvariantCulture))));
         }
+    }
+
+    /// <summary>A whole region dies: its agents (with their links and nodes) and its grant replica stop; returns the pools
+    /// whose forger was there. The arbiter and the other regions' replicas stay (the arbiter's host is elsewhere).</summary>
+    public IReadOnlyCollection<string> LoseRegion(string region)
+    {
+        var lost = Recorder.LoseRegion(n => Shape.RegionOf(n) == region);
+        foreach (var (r, agent) in _agents)
+            if (r == region) System.Stop(agent);
+        System.Stop(_replicas[region]);
+        return lost;
     }
 
     /// <summary>Waits until every pool has a forger, printing progress every 10 s.</summary>

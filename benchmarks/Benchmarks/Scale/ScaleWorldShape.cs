@@ -14,6 +14,7 @@ public sealed record ScaleWorldShape(int Pools, ImmutableArray<string> Regions, 
     public string Pool(int p) => "pool1" + string.Concat(p.ToString("D6", CultureInfo.InvariantCulture).Select(d => Digits[d - '0']));
     public int PoolIndex(string pool) => pool[5..].Aggregate(0, (n, c) => n * 10 + Digits.IndexOf(c, StringComparison.Ordinal));
     public string Cluster(int p, int r) => $"p{p:D6}-{Regions[r]}";
+    public string RegionOf(NodeId node) => node.Cluster[8..];
     public NodeId Node(int p, int r, int n) => new(Cluster(p, r), "cardano-bp-" + n.ToString(CultureInfo.InvariantCulture));
     public int Agents => Pools * Regions.Length * NodesPerCluster;
 }

@@ -122,6 +122,10 @@ public sealed class SimAgent : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("status", new Status(), phase, _timing.StatusInterval);
     }
 
+    /// <summary>Stopped with its region (<see cref="ScaleWorld.LoseRegion"/>): its node dies with it, so it forges no more
+    /// (the recorder already took it off when the region was lost).</summary>
+    protected override void PostStop() => _forging = false;
+
     private void Ask()
     {
         if (_term.IsNone) return;

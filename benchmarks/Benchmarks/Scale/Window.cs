@@ -22,6 +22,7 @@ public sealed record Window(ScaleCounters Before, ScaleCounters After, TimeSpan 
                           $"coordinator→agent {Rate(c => c.CoordinatorToAgent):0} msg/s, into the arbiter {Rate(c => c.ArbiterIn):0} msg/s, " +
                           $"out of the arbiter {Rate(c => c.ArbiterOut):0} msg/s, grant requests + renewals {Rate(c => c.Renewals):0}/s, " +
                           $"messages to the {replicas} replicas {Rate(c => c.ReplicaIn):0}/s ({Rate(c => c.ReplicaIn) / replicas:0.0} per replica), " +
+                          $"grant rounds {Rate(c => c.GrantRounds):0.0}/s carrying {Rate(c => c.GrantsProposed):0.0} grants/s, " +
                           $"durable quorum writes (fsync) {Rate(c => c.ReplicaWrites):0.0}/s in all; " +
                           $"process CPU {Cpu.TotalSeconds / Elapsed.TotalSeconds * 100:0} % of one core ({Environment.ProcessorCount} cores)");
     }

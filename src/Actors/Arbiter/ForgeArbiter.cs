@@ -49,6 +49,9 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
     private readonly Dictionary<NodeId, (Guid Incarnation, ClusterInfoKey Key)> _infoSent = [];
     private readonly Dictionary<(string Pool, string Cluster), (IActorRef Prober, HealthCheckSpec Spec)> _probers = [];
+    /// <summary>Proposals decided while handling the current message: sent together when it is done (one quorum round
+    /// for every pool that fails over at once, e.g. when a region is lost).</summary>
+    private readonly List<ProposeGrant> _proposals = [];
     /// <summary>When the pending <see cref="FindQuietTerms"/> was sent (null: none pending).</summary>
     private TimeSpan? _quietAskedAt;
 
@@ -95,6 +98,20 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         Receive<ListPools>(_ => Sender.Tell(new PoolList(_pools.Values.OrderBy(r => r.PoolId, StringComparer.Ordinal)
             .Select(r => new PoolSummary(r.PoolId, r.LastDecision?.Target, r.Grant?.Holder, r.Grant?.Term ?? TermId.None, r.Phase.Name))
             .ToImmutableArray())));
+    }
+
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        SendProposals();
+        return handled;
+    }
+
+    private void SendProposals()
+    {
+        if (_proposals.Count == 0) return;
+        _grants.Tell(_proposals.Count == 1 ? _proposals[0] : new ProposeGrants([.. _proposals]));
+        _proposals.Clear();
     }
 
     private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
@@ -319,7 +336,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                         rec.PoolId, timedOut.From.Holder, timedOut.From.Term, _settings.RevokeTimeout.TotalSeconds);
                     rec = rec with { RevokeGaveUpFor = timedOut.From.Term };
                 }
-                _grants.Tell(new ProposeGrant(rec.PoolId, p.Target, p.Incarnation, _settings.GrantTtl, p.Above, p.Release, p.Reason));
+                _proposals.Add(new ProposeGrant(rec.PoolId, p.Target, p.Incarnation, _settings.GrantTtl, p.Above, p.Release, p.Reason));
                 return rec with { Phase = new ArbiterPhase.Proposing(p.Target, p.Incarnation, now) };
             default:
                 if (rec.Phase is ArbiterPhase.Revoking or ArbiterPhase.Proposing && step is ArbiterStep.Nothing

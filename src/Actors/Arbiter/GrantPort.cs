@@ -20,6 +20,10 @@ public sealed record ProposeGrant(
     Released? PreviousRelease,
     string Reason);
 
+/// <summary>Several pools' <see cref="ProposeGrant"/>s decided in one message of the arbiter: one quorum round carries
+/// them all; each pool is still answered on its own.</summary>
+public sealed record ProposeGrants(ImmutableArray<ProposeGrant> Proposals);
+
 /// <summary>A majority of configured regions accepted the term; <paramref name="Grant"/> is relayed to the holder.</summary>
 public sealed record GrantProposed(string PoolId, Grant Grant, ImmutableArray<string> AcceptedByRegions);
 

@@ -8,6 +8,7 @@ namespace Forge.Arbiter;
 /// The production grant port: translates the arbiter's <see cref="ProposeGrant"/> into the grant module's
 /// <see cref="ProposeTerm"/> (to this coordinator's <see cref="GrantProposerActor"/>) and its outcomes back.
 /// A verified release becomes the term's <see cref="TermRelease"/> (the planned-handover shortcut).
+/// <see cref="ProposeGrants"/> becomes one <see cref="ProposeTerms"/> (one quorum round for all of them).
 /// <see cref="FindQuietTerms"/> is forwarded as is (the answer goes straight to the arbiter).
 /// </summary>
 public sealed class GrantProposerPort : ReceiveActor
@@ -18,12 +19,8 @@ public sealed class GrantProposerPort : ReceiveActor
 
     public GrantProposerPort(IActorRef proposer)
     {
-        Receive<ProposeGrant>(p =>
-        {
-            _waiting[p.PoolId] = (Sender, p.Holder);
-            var release = p.PreviousRelease is { } r ? new TermRelease(r.Term, r.Node, r.Incarnation) : null;
-            proposer.Tell(new ProposeTerm(p.PoolId, p.Holder, p.Incarnation, p.Ttl, p.Above, release, p.Reason));
-        });
+        Receive<ProposeGrant>(p => proposer.Tell(Translate(p, Sender)));
+        Receive<ProposeGrants>(b => proposer.Tell(new ProposeTerms([.. b.Proposals.Select(p => Translate(p, Sender))])));
         Receive<TermGranted>(g =>
         {
             if (_waiting.Remove(g.PoolId, out var w))
@@ -37,5 +34,12 @@ public sealed class GrantProposerPort : ReceiveActor
         Receive<FailoverNotNeeded>(_ => { });
         // The arbiter's watch on its holders: the proposer answers the arbiter directly.
         Receive<FindQuietTerms>(f => proposer.Forward(f));
+    }
+
+    private ProposeTerm Translate(ProposeGrant p, IActorRef replyTo)
+    {
+        _waiting[p.PoolId] = (replyTo, p.Holder);
+        var release = p.PreviousRelease is { } r ? new TermRelease(r.Term, r.Node, r.Incarnation) : null;
+        return new ProposeTerm(p.PoolId, p.Holder, p.Incarnation, p.Ttl, p.Above, release, p.Reason);
     }
 }

@@ -9,11 +9,20 @@ namespace Forge.Grants;
 /// ForgeArbiter singleton uses it normally; the failover watch uses <see cref="ProposeFailover"/> when the singleton
 /// is gone. Terms are (highest counter seen + 1, this proposer's id), so two proposers never mint equal terms.
 /// It also answers <see cref="FindQuietTerms"/> (which holders stopped renewing on a majority) for both.
+/// Proposals are batched: those that arrive together (a <see cref="ProposeTerms"/>, or several already queued in the
+/// mailbox) go to each replica as one <see cref="ReplicaAcceptGrantBatch"/>, one round and one durable write per replica
+/// instead of one per pool; a lone proposal goes as a plain <see cref="ReplicaAcceptGrant"/>. Each pool keeps its own
+/// term, tally, timeout and outcome.
 /// Thin: <see cref="ProposalTally"/>, <see cref="FailoverCheck"/> and <see cref="QuietTally"/> decide.
 /// </summary>
 public sealed class GrantProposerActor : ReceiveActor, IWithTimers
 {
     private sealed record RoundTimeout(long CorrelationId);
+
+    private sealed record SendProposals
+    {
+        public static readonly SendProposals Instance = new();
+    }
 
     private sealed record Proposal(ProposalTally Tally, IActorRef ReplyTo);
 
@@ -28,6 +37,8 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, FailoverQuery> _failovers = [];
     private readonly Dictionary<long, QuietQuery> _quiet = [];
     private readonly Dictionary<string, TermId> _highestSeen = new(StringComparer.Ordinal);
+    private readonly List<ReplicaAcceptGrant> _unsent = [];
+    private TimeSpan? _lastSentAt;
     private long _correlation;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -41,11 +52,20 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         (_settings, _proposerId, _replicas) = (settings, proposerId, replicas);
 
         Receive<ProposeTerm>(p => Propose(p, Sender));
+        Receive<ProposeTerms>(b =>
+        {
+            foreach (var p in b.Proposals) Propose(p, Sender);
+        });
+        Receive<SendProposals>(_ => SendUnsent());
         Receive<ProposeFailover>(StartFailoverQuery);
         Receive<FindQuietTerms>(StartQuietQuery);
         Receive<ReplicaQuietTerms>(OnQuietTerms);
         Receive<ForwardRelease>(f => Broadcast(new ReplicaReleaseNotice(f.PoolId, f.Release, ++_correlation)));
         Receive<ReplicaGrantAnswer>(OnGrantAnswer);
+        Receive<ReplicaGrantAnswerBatch>(b =>
+        {
+            foreach (var a in b.Answers) OnGrantAnswer(a);
+        });
         Receive<ReplicaStatus>(OnStatus);
         Receive<ReplicaReleaseAck>(_ => { });
         Receive<RoundTimeout>(OnTimeout);
@@ -67,8 +87,26 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         Learn(p.PoolId, term);
         var id = ++_correlation;
         _proposals[id] = new Proposal(ProposalTally.Start(p, term, _settings), replyTo);
-        Broadcast(new ReplicaAcceptGrant(p.PoolId, term, p.Holder, p.Incarnation, p.Ttl, p.PreviousRelease, id, p.IsStandalone));
+        if (_unsent.Count == 0)
+        {
+            // A lone proposal goes once those queued behind it are in (the mailbox is FIFO: a self-message comes after
+            // them); within a batch interval of the last round (a burst: pools failing over one node disconnect at a
+            // time) the proposals of that interval wait for one round together.
+            var now = Context.System.Scheduler.MonotonicClock;
+            if (_lastSentAt is { } last && now - last < _settings.BatchInterval)
+                Timers.StartSingleTimer(SendProposals.Instance, SendProposals.Instance, _settings.BatchInterval);
+            else Self.Tell(SendProposals.Instance);
+        }
+        _unsent.Add(new ReplicaAcceptGrant(p.PoolId, term, p.Holder, p.Incarnation, p.Ttl, p.PreviousRelease, id, p.IsStandalone));
         Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout);
+    }
+
+    private void SendUnsent()
+    {
+        if (_unsent.Count == 0) return;
+        Broadcast(_unsent.Count == 1 ? _unsent[0] : new ReplicaAcceptGrantBatch([.. _unsent]));
+        _unsent.Clear();
+        _lastSentAt = Context.System.Scheduler.MonotonicClock;
     }
 
     private void OnGrantAnswer(ReplicaGrantAnswer a)

@@ -42,10 +42,15 @@ public sealed class GrantReplicaActor : ReceiveActor, IWithTimers
         (_settings, _region, _store, _replicas, _clock) = (settings, region, store, replicas, clock);
 
         Receive<ReplicaAcceptGrant>(m => Answer(ReplicaCore.AcceptGrant(_state, m, _region, _clock.Now, _settings.Timing)));
+        Receive<ReplicaAcceptGrantBatch>(m =>
+        {
+            var step = ReplicaCore.AcceptGrants(_state, m.Grants, _region, _clock.Now, _settings.Timing);
+            Answer(new ReplicaCore.Step<ReplicaGrantAnswerBatch>(step.State, new(_region, step.Answer), step.Changed));
+        });
         Receive<ReplicaRenewalBatch>(m =>
         {
             var step = ReplicaCore.Renew(_state, m.Entries, _clock.Now, _settings.Timing);
-            Answer(new ReplicaCore.Step<ReplicaRenewalBatchAnswer>(step.State, new(m.RoundId, _region, step.Answer), step.Persist));
+            Answer(new ReplicaCore.Step<ReplicaRenewalBatchAnswer>(step.State, new(m.RoundId, _region, step.Answer), step.Changed));
         });
         Receive<ReplicaReleaseNotice>(m => Answer(ReplicaCore.Release(_state, m, _region)));
         Receive<ReplicaStatusQuery>(q => Sender.Tell(ReplicaCore.Status(_state, q, _region, _clock.Now, _settings.Timing)));
@@ -71,7 +76,7 @@ public sealed class GrantReplicaActor : ReceiveActor, IWithTimers
 
     private void Answer<T>(ReplicaCore.Step<T> step)
     {
-        if (step.Persist) _store.Save(step.State, _clock.Now); // durable before the answer leaves
+        if (step.Persist) _store.SaveChanges(step.State, step.Changed, _clock.Now); // durable before the answer leaves
         _state = step.State;
         Sender.Tell(step.Answer);
     }

@@ -13,30 +13,59 @@ namespace Forge.Grants;
 /// <item>state changes that matter (new term, first renewal, release) are on disk before the answer leaves.</item>
 /// </list>
 /// Grants only for higher terms and renewals never for lower terms keep the term order total and let proposers make
-/// progress. Each method returns the next state, the answer, and whether the state must be persisted before answering.
+/// progress. Each method returns the next state, the answer, and the pools whose state must be persisted before
+/// answering. A batch (<see cref="AcceptGrants"/>, <see cref="Renew"/>) applies the same per-pool rule to each entry in
+/// order, exactly as if they had come one by one, and is persisted once before any of its answers leaves.
 /// </summary>
 public static class ReplicaCore
 {
-    public readonly record struct Step<T>(ReplicaState State, T Answer, bool Persist);
+    /// <param name="Changed">Pools whose durable state changed: written (and fsynced) before the answer leaves.</param>
+    public readonly record struct Step<T>(ReplicaState State, T Answer, ImmutableArray<string> Changed)
+    {
+        public bool Persist => !Changed.IsDefaultOrEmpty;
+    }
+
+    private static readonly ImmutableArray<string> Nothing = [];
 
     public static Step<ReplicaGrantAnswer> AcceptGrant(ReplicaState state, ReplicaAcceptGrant m, string region, TimeSpan now, GrantTiming timing)
     {
         ReplicaGrantAnswer Refuse(Forge.Protocol.TermId highest, string reason) =>
             new(m.PoolId, m.Term, region, false, null, TimeSpan.Zero, highest, reason, m.CorrelationId);
 
-        if (state.Recovering) return new(state, Refuse(default, "replica recovering its state"), false);
+        if (state.Recovering) return new(state, Refuse(default, "replica recovering its state"), Nothing);
         var current = state.Pool(m.PoolId);
         if (current is not null && m.Term <= current.Term)
-            return new(state, Refuse(current.Term, $"term {m.Term} is not above {current.Term}"), false);
+            return new(state, Refuse(current.Term, $"term {m.Term} is not above {current.Term}"), Nothing);
 
         if (current is not null && m.PreviousRelease is { } release && Matches(current, release))
             current = current with { Released = true };
         if (Held(current, m, now, timing) is { } hold)
-            return new(state, Refuse(current!.Term, hold.Why) with { HeldFor = hold.For }, false);
+            return new(state, Refuse(current!.Term, hold.Why) with { HeldFor = hold.For }, Nothing);
         var next = Install(state, current, m.Term, m.Holder, m.Incarnation, m.Ttl, now, timing) with { Standalone = m.Standalone };
         var answer = new ReplicaGrantAnswer(m.PoolId, m.Term, region, true, current?.View(now),
             Positive(next.ActiveFrom - now), m.Term, "accepted", m.CorrelationId);
-        return new(state.With(next, m.PoolId), answer, true);
+        return new(state.With(next, m.PoolId), answer, [m.PoolId]);
+    }
+
+    /// <summary>Several pools' grants in one round (e.g. every pool of a lost region failing over at once): each is
+    /// <see cref="AcceptGrant"/> in order; answers are index-aligned with the grants.</summary>
+    public static Step<ImmutableArray<ReplicaGrantAnswer>> AcceptGrants(
+        ReplicaState state, ImmutableArray<ReplicaAcceptGrant> grants, string region, TimeSpan now, GrantTiming timing) =>
+        Fold(state, grants, (s, g) => AcceptGrant(s, g, region, now, timing));
+
+    private static Step<ImmutableArray<TAnswer>> Fold<TEntry, TAnswer>(
+        ReplicaState state, ImmutableArray<TEntry> entries, Func<ReplicaState, TEntry, Step<TAnswer>> one)
+    {
+        var answers = ImmutableArray.CreateBuilder<TAnswer>(entries.Length);
+        var changed = ImmutableArray.CreateBuilder<string>();
+        foreach (var e in entries)
+        {
+            var step = one(state, e);
+            state = step.State;
+            if (step.Persist) changed.AddRange(step.Changed);
+            answers.Add(step.Answer);
+        }
+        return new(state, answers.MoveToImmutable(), [.. changed.Distinct(StringComparer.Ordinal)]);
     }
 
     /// <summary>Standalone regions (single-cluster mode): a standalone term holds every other term's grant off until it
@@ -55,30 +84,19 @@ public static class ReplicaCore
 
     /// <summary>A round of renewals; verdicts are index-aligned with the entries.</summary>
     public static Step<ImmutableArray<ReplicaRenewalVerdict>> Renew(
-        ReplicaState state, ImmutableArray<ReplicaRenewalEntry> entries, TimeSpan now, GrantTiming timing)
-    {
-        var verdicts = ImmutableArray.CreateBuilder<ReplicaRenewalVerdict>(entries.Length);
-        var persist = false;
-        foreach (var e in entries)
-        {
-            var (next, verdict, changed) = RenewOne(state, e, now, timing);
-            state = next;
-            persist |= changed;
-            verdicts.Add(verdict);
-        }
-        return new(state, verdicts.MoveToImmutable(), persist);
-    }
+        ReplicaState state, ImmutableArray<ReplicaRenewalEntry> entries, TimeSpan now, GrantTiming timing) =>
+        Fold(state, entries, (s, e) => RenewOne(s, e, now, timing));
 
     private static Step<ReplicaRenewalVerdict> RenewOne(ReplicaState state, ReplicaRenewalEntry e, TimeSpan now, GrantTiming timing)
     {
-        if (state.Recovering) return new(state, new(false, TimeSpan.Zero, default, "replica recovering its state"), false);
+        if (state.Recovering) return new(state, new(false, TimeSpan.Zero, default, "replica recovering its state"), Nothing);
         var current = state.Pool(e.PoolId);
         var persist = false;
         if (current is null || e.Term > current.Term)
         {
             // late grant: this replica missed the grant; install it with the same wait a grant would get
             if (e.LateGrantTtl is not { } ttl)
-                return new(state, new(false, TimeSpan.Zero, current?.Term ?? default, $"term {e.Term} unknown here"), false);
+                return new(state, new(false, TimeSpan.Zero, current?.Term ?? default, $"term {e.Term} unknown here"), Nothing);
             current = Install(state, current, e.Term, e.Holder, e.Incarnation, ttl, now, timing);
             persist = true;
         }
@@ -91,19 +109,19 @@ public static class ReplicaCore
             : now < current.ActiveFrom ? $"not active for another {(current.ActiveFrom - now).TotalMilliseconds:F0} ms"
             : null;
         if (refusal is not null)
-            return new(persist ? state.With(current, e.PoolId) : state, Refuse(refusal), persist);
+            return persist ? new(state.With(current, e.PoolId), Refuse(refusal), [e.PoolId]) : new(state, Refuse(refusal), Nothing);
 
         persist |= !current.Live; // the live flag is what a restart must not forget; later renewals restart as "now"
         var renewed = current with { Live = true, LastRenewalAt = now };
-        return new(state.With(renewed, e.PoolId), new(true, renewed.Ttl, renewed.Term, "renewed"), persist);
+        return new(state.With(renewed, e.PoolId), new(true, renewed.Ttl, renewed.Term, "renewed"), persist ? [e.PoolId] : Nothing);
     }
 
     public static Step<ReplicaReleaseAck> Release(ReplicaState state, ReplicaReleaseNotice m, string region)
     {
         var current = state.Pool(m.PoolId);
         if (state.Recovering || current is null || !Matches(current, m.Release) || current.Released)
-            return new(state, new(m.PoolId, m.Release.Term, region, current is { Released: true } && Matches(current, m.Release), m.CorrelationId), false);
-        return new(state.With(current with { Released = true }, m.PoolId), new(m.PoolId, m.Release.Term, region, true, m.CorrelationId), true);
+            return new(state, new(m.PoolId, m.Release.Term, region, current is { Released: true } && Matches(current, m.Release), m.CorrelationId), Nothing);
+        return new(state.With(current with { Released = true }, m.PoolId), new(m.PoolId, m.Release.Term, region, true, m.CorrelationId), [m.PoolId]);
     }
 
     public static ReplicaStatus Status(ReplicaState state, ReplicaStatusQuery q, string region, TimeSpan now, GrantTiming timing) =>

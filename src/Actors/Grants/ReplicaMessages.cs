@@ -64,6 +64,14 @@ public sealed record ReplicaGrantAnswer(
     long CorrelationId,
     TimeSpan HeldFor = default) : IGrantReplicaMessage;
 
+/// <summary>Proposer → replica: several pools' grants in one round (one message and one durable write per replica for
+/// all of them). The replica applies each exactly as a lone <see cref="ReplicaAcceptGrant"/>, in order.</summary>
+public sealed record ReplicaAcceptGrantBatch(ImmutableArray<ReplicaAcceptGrant> Grants) : IGrantReplicaMessage;
+
+/// <summary>Replica → proposer: one answer per grant of a <see cref="ReplicaAcceptGrantBatch"/> (same order), sent once the
+/// batch's changes are on disk.</summary>
+public sealed record ReplicaGrantAnswerBatch(string Region, ImmutableArray<ReplicaGrantAnswer> Answers) : IGrantReplicaMessage;
+
 /// <summary>One agent request inside a renewal round.</summary>
 /// <param name="LateGrantTtl">The term's TTL when the batcher knows it: lets a replica that missed the grant
 /// install it now (late grant). Null: a replica that does not know the term refuses.</param>

@@ -28,7 +28,7 @@ public sealed class ReplicaInitCommandSpec : IDisposable
     public void A_configuration_error_is_reported_as_such()
     {
         Assert.Equal(3, CoordinatorHost.InitReplica(["--set", "forge.cluster.regions = []"]));
-        Assert.False(File.Exists(Path.Combine(_dir.FullName, "grants", FileReplicaStore.FileName)));
+        Assert.False(File.Exists(Path.Combine(_dir.FullName, "grants", FileReplicaStore.LogFileName)));
     }
 
     public void Dispose() => _dir.Delete(recursive: true);

@@ -66,10 +66,14 @@ public sealed class FakeQuorumPort : ReceiveActor
 {
     public static Props Props(FakeQuorum quorum, string region) => Akka.Actor.Props.Create(() => new FakeQuorumPort(quorum, region));
 
-    public FakeQuorumPort(FakeQuorum quorum, string region) =>
-        Receive<ProposeGrant>(p =>
+    public FakeQuorumPort(FakeQuorum quorum, string region)
+    {
+        void Propose(ProposeGrant p)
         {
             var r = quorum.Propose(region, p);
             Sender.Tell(r.Granted is not null ? r.Granted : r.Refused!);
-        });
+        }
+        Receive<ProposeGrant>(Propose);
+        Receive<ProposeGrants>(b => b.Proposals.ToList().ForEach(Propose));
+    }
 }
