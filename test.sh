@@ -6,8 +6,8 @@ cd "$(dirname "$0")"
 
 # Debian packages the tests use (spin: grant-quorum model; prometheus/promtool: rules and the end-to-end scrape;
 # faketime: wall-clock jumps; iproute2/nftables: network partitions; util-linux: setpriv --pdeathsig; gcc: spin verifiers;
-# shellcheck: the guide's scripts in deploy/scripts).
-DEBIAN_PACKAGES=(spin gcc util-linux iproute2 nftables faketime prometheus curl jq shellcheck)
+# shellcheck: the guide's scripts in deploy/scripts; clang-14/zlib1g-dev: the Release build links the native agent).
+DEBIAN_PACKAGES=(spin gcc util-linux iproute2 nftables faketime prometheus curl jq shellcheck clang-14 zlib1g-dev)
 
 install_missing() {
   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null && command -v dpkg-query >/dev/null || return 0
