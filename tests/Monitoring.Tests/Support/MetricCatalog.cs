@@ -45,6 +45,7 @@ internal static partial class MetricCatalog
         "forge_coordinator_health_probe_duration_seconds",
         "forge_coordinator_leadership_transitions_total",
         "forge_coordinator_liveness_watchdog_suspect",
+        "forge_coordinator_remote_tls_handshake_failures_total",
     };
 
     /// <summary>Series Prometheus makes itself, and what our own recording rule writes.</summary>
