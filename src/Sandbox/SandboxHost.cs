@@ -321,7 +321,10 @@ internal sealed class SandboxHost : IAsyncDisposable
             }
             if (!Ready)
             {
-                var forger = await FindForgerAsync(ct);
+                // Ready only once every region's coordinator is in the cluster too: a region whose coordinator is still
+                // joining has a CRD projection that has not started, and its first list would store that region's old
+                // copies over an edit an operator made meanwhile (the guide's first command may be exactly such an edit).
+                var forger = clusterFormed ? await FindForgerAsync(ct) : null;
                 if (forger is not null)
                 {
                     Ready = true;
@@ -337,7 +340,7 @@ internal sealed class SandboxHost : IAsyncDisposable
                     warned = true;
                     await WaitForCompleteManifestAsync(TimeSpan.FromSeconds(5), ct);
                     WriteManifest(force: true);
-                    Say($"sandbox: NOT READY: no node verified forging {readyTimeout.TotalSeconds:0} s after start (see the coordinator and forge-manager logs under {Layout.Dir}); sandbox.json written anyway, still waiting");
+                    Say($"sandbox: NOT READY: {(clusterFormed ? "no node verified forging" : "the coordinator cluster has not formed")} {readyTimeout.TotalSeconds:0} s after start (see the coordinator and forge-manager logs under {Layout.Dir}); sandbox.json written anyway, still waiting");
                     if (LastAlarm(Layout.Regions[0].Nodes[0].ContainerLog) is { } alarm) Say($"sandbox: {Layout.Regions[0].Nodes[0].Id}'s last alarm: {alarm}");
                     Say(Guide.Text(Layout, this));
                 }

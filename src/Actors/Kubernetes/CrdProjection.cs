@@ -273,8 +273,13 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         // After a (re)start nothing was seen before: a copy whose status already covers its generation was rendered by an
         // earlier projection here, so its difference from the store means it is behind, not edited while we were away.
         if (entry is { Deleted: false } && previous is null && ObservedGeneration(o) == o.Generation) return;
+        // First sight of a copy never rendered here (no status: created by a projection or at setup, or by an operator
+        // while no projection watched) is a copy, not an edit: it fills the store only where no write of that cluster
+        // exists, on any replica. Storing it as an edit let a projection starting in a joining region undo an edit made
+        // elsewhere moments before (its replica had not received it yet, and the later write won).
+        var fillOnly = previous is null && ObservedGeneration(o) is null;
         _storing.Add(o.Name);
-        _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source));
+        _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source, fillOnly));
     }
 
     private SpecEntry? Entry(string pool, string cluster) =>

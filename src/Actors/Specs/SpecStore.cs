@@ -67,10 +67,16 @@ public sealed class SpecStore : ReceiveActor
         var entry = new SpecEntry(p.PoolId, p.ClusterName, p.Spec, false, p.Generation, now, now, p.Source);
         Write(p.PoolId, p.ClusterName, d =>
         {
-            var first = d.TryGetValue(p.ClusterName, out var old) && !old.Deleted ? old.FirstSeen : now;
+            var exists = d.TryGetValue(p.ClusterName, out var old);
+            if (p.OnlyIfAbsent)
+                return exists ? d : d.SetItem(_self, p.ClusterName, entry, LowestTimestamp);
+            var first = exists && !old!.Deleted ? old.FirstSeen : now;
             return d.SetItem(_self, p.ClusterName, entry with { FirstSeen = first });
         });
     }
+
+    /// <summary>A fill-only write loses every last-writer-wins merge against a real write of the same cluster.</summary>
+    private static long LowestTimestamp(long current, SpecEntry value) => 0;
 
     private void Remove(RemoveClusterSpec r)
     {

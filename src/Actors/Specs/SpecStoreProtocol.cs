@@ -8,8 +8,11 @@ public interface ISpecStoreMessage;
 
 /// <summary>Record (create or update) the spec of CardanoForgeCluster <paramref name="ClusterName"/> of pool
 /// <paramref name="PoolId"/>. Answered with <see cref="SpecStored"/> once written locally (gossip follows).</summary>
-public sealed record PutClusterSpec(string PoolId, string ClusterName, ClusterSpec Spec, long Generation, string Source)
-    : ISpecStoreMessage;
+/// <param name="OnlyIfAbsent">Fill only: written with the lowest last-writer-wins timestamp, so it stands only where no
+/// other write of that cluster exists, on this replica or on any it merges with later (a projection's first sight of a
+/// copy it never rendered: a copy, not an edit).</param>
+public sealed record PutClusterSpec(string PoolId, string ClusterName, ClusterSpec Spec, long Generation, string Source,
+    bool OnlyIfAbsent = false) : ISpecStoreMessage;
 
 /// <summary>The resource was deleted: leaves a tombstone; the cluster leaves the election.</summary>
 public sealed record RemoveClusterSpec(string PoolId, string ClusterName, string Source) : ISpecStoreMessage;

@@ -42,4 +42,27 @@ public sealed class SpecStoreCopiesSpec() : TestKit("""
         var deleted = FishForMessage<PoolSpecs>(p => p.Clusters["us-east-1-prod"].Deleted, TimeSpan.FromSeconds(10));
         Assert.False(deleted.CopyIn("us-west-2", "us-east-1-prod")!.Of(deleted.Clusters["us-east-1-prod"]));
     }
+
+    [Fact]
+    public void A_fill_only_put_stands_where_nothing_was_written_and_never_replaces_a_write()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        var store = Sys.ActorOf(SpecStore.Props());
+        store.Tell(SubscribeSpecs.Instance, TestActor);
+        // an operator's edit (a real write) first, then a joining region's first sight of its old copy: the edit stays
+        store.Tell(new PutClusterSpec("pool1", "east", new ClusterSpec("us-east-1", 1, "Disabled"), 2, "projection:us-east-1"), TestActor);
+        ExpectMsg<SpecStored>(s => s.Ok);
+        store.Tell(new PutClusterSpec("pool1", "east", new ClusterSpec("us-east-1", 1), 1, "projection:us-west-2", OnlyIfAbsent: true), TestActor);
+        ExpectMsg<SpecStored>(s => s.Ok);
+        // a fill of a cluster nobody wrote stands
+        store.Tell(new PutClusterSpec("pool1", "west", new ClusterSpec("us-west-2", 2), 1, "projection:us-west-2", OnlyIfAbsent: true), TestActor);
+        ExpectMsg<SpecStored>(s => s.Ok);
+        var specs = FishForMessage<PoolSpecs>(p => p.Clusters.ContainsKey("west"), TimeSpan.FromSeconds(10));
+        Assert.Equal(("Disabled", "projection:us-east-1"), (specs.Clusters["east"].Spec!.ForgeState, specs.Clusters["east"].Source));
+        // and a later real write replaces a fill
+        store.Tell(new PutClusterSpec("pool1", "west", new ClusterSpec("us-west-2", 5), 2, "projection:eu-west-1"), TestActor);
+        ExpectMsg<SpecStored>(s => s.Ok);
+        FishForMessage<PoolSpecs>(p => p.Clusters["west"].Spec!.Priority == 5, TimeSpan.FromSeconds(10));
+    }
 }
