@@ -277,7 +277,8 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
         // while no projection watched) is a copy, not an edit: it fills the store only where no write of that cluster
         // exists, on any replica. Storing it as an edit let a projection starting in a joining region undo an edit made
         // elsewhere moments before (its replica had not received it yet, and the later write won).
-        var fillOnly = previous is null && ObservedGeneration(o) is null;
+        // A copy seen after a deletion the store knows of is a new resource (kept above as created after it): a real write.
+        var fillOnly = previous is null && ObservedGeneration(o) is null && entry is not { Deleted: true };
         _storing.Add(o.Name);
         _specs.Tell(new PutClusterSpec(pool, o.Name, o.Spec, o.Generation, _source, fillOnly));
     }
