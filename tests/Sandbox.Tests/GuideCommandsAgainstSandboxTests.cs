@@ -340,8 +340,24 @@ public sealed partial class SandboxProcessTests
     }
 
     /// <summary>Every region's API (each kubeconfig context) shows what <paramref name="ok"/> wants.</summary>
-    private void AwaitEveryRegion(string what, Func<Dictionary<string, JsonObject>, bool> ok) =>
-        Poll.Until(() => sandbox.Manifest().Regions.All(r => Holds(ok, Clusters(r.Context))), MoveLimit, $"every region's API: {what}");
+    private void AwaitEveryRegion(string what, Func<Dictionary<string, JsonObject>, bool> ok)
+    {
+        var last = new Dictionary<string, string>();
+        try
+        {
+            Poll.Until(() => sandbox.Manifest().Regions.All(r =>
+            {
+                var clusters = Clusters(r.Context);
+                last[r.Context] = string.Join(", ", clusters.Keys.Order(StringComparer.Ordinal));
+                return Holds(ok, clusters);
+            }), MoveLimit, $"every region's API: {what}");
+        }
+        catch (TimeoutException)
+        {
+            Log("what each region's API listed last:\n" + string.Join('\n', last.Select(kv => $"  {kv.Key}: {kv.Value}")));
+            throw;
+        }
+    }
 
     /// <summary>A cluster missing from the list (e.g. a kubectl call that failed) is "not yet", not an error.</summary>
     private static bool Holds(Func<Dictionary<string, JsonObject>, bool> ok, Dictionary<string, JsonObject> clusters)
@@ -412,6 +428,7 @@ public sealed partial class SandboxProcessTests
         catch
         {
             Log($"processes the sandbox restarted:\n{sandbox.Restarts()}");
+            Log($"what the projections logged:\n{sandbox.ProjectionLogLines()}");
             throw;
         }
         finally

@@ -70,6 +70,18 @@ public sealed class SandboxFixture : IDisposable
         return lines.Count == 0 ? "no process of the sandbox exited" : string.Join('\n', lines);
     }
 
+    /// <summary>The coordinators' last log lines about the CRD projection and the spec store (to explain a failed wait
+    /// on the regions' APIs), each prefixed with its coordinator.</summary>
+    public string ProjectionLogLines(int max = 60)
+    {
+        string[] markers = ["copy of", "created again", "while no projection", "spec store", "Kubernetes API trouble", "missing permission"];
+        var lines = Directory.EnumerateFiles(Dir, "coordinator.log", SearchOption.AllDirectories)
+            .SelectMany(f => ReadShared(f).Split('\n').Where(l => markers.Any(m => l.Contains(m, StringComparison.Ordinal)))
+                .Select(l => $"{Path.GetRelativePath(Dir, Path.GetDirectoryName(f)!)}: {l.Trim()}"))
+            .TakeLast(max).ToList();
+        return lines.Count == 0 ? "no projection lines in the coordinators' logs" : string.Join('\n', lines);
+    }
+
     public IEnumerable<string> ForgeLogs() => Manifest().Regions.SelectMany(r => r.Nodes).Select(n => n.ForgeLog);
 
     public void Dispose()

@@ -45,14 +45,16 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     private readonly HashSet<string> _writing = new(StringComparer.Ordinal);
     private readonly HashSet<string> _deletedByUs = new(StringComparer.Ordinal);
     private readonly TombstoneWitness _tombstones = new();
-    // Copies this instance saw since it started, the copy notes it sent to the store, and the removals it made of copies
-    // deleted here while no projection was watching (each waits for its tombstone).
+    // Copies this instance saw since it started, and the copy notes it sent to the store.
     private readonly HashSet<string> _seenHere = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Uid, DateTimeOffset EntryFirstSeen)> _noted = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _removedWhileAway = new(StringComparer.Ordinal);
-    // Local edits sent to the store whose effect this projection's view of the store may not show yet: the store's
-    // confirmation (SpecStored) comes first, and only a view of that pool received after it includes the edit.
+    // Local edits sent to the store whose effect this projection's view of the store may not show yet: the store
+    // confirms a write (SpecStored) after publishing a view that includes it, so every view received after the
+    // confirmation includes the edit.
     private readonly HashSet<string> _storing = new(StringComparer.Ordinal);
+    // Likewise removals sent to the store: until a view shows the tombstone, a view still showing the cluster live must
+    // not create the copy again (that brought a deleted cluster back in every region).
+    private readonly HashSet<string> _removing = new(StringComparer.Ordinal);
     private readonly HashSet<(string Pool, string Cluster)> _confirmed = [];
     private readonly Random _jitter = new();
     private CancellationTokenSource _lifetime = new();
@@ -96,6 +98,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             foreach (var c in _confirmed.Where(c => c.Pool == p.PoolId).ToList())
             {
                 _storing.Remove(c.Cluster);
+                _removing.Remove(c.Cluster);
                 _confirmed.Remove(c);
             }
             OnPoolSpecs(p);
@@ -250,6 +253,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             Context.System.EventStream.Publish(new CrdClusterUntracked(_region, o.Name));
             _tombstones.CopyGone(o.Name, Entry(pool, o.Name));
             if (_deletedByUs.Remove(o.Uid)) return; // our own projection of a tombstone
+            _removing.Add(o.Name);
             _specs.Tell(new RemoveClusterSpec(pool, o.Name, _source));
             return;
         }
@@ -305,7 +309,7 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
             }
             if (e.Spec is null) continue;
             if (local is not null) NoteCopy(e.PoolId, local, e);
-            if (local is null && WasDeletedWhileAway(specs, e)) continue;
+            if (local is null && (_removing.Contains(e.ClusterName) || WasDeletedWhileAway(specs, e))) continue;
             if (local is null)
             {
                 var spec = SpecPatches.MergePatch(e.Spec);
@@ -340,12 +344,11 @@ public sealed class CrdProjection : ReceiveActor, IWithTimers
     /// </summary>
     private bool WasDeletedWhileAway(PoolSpecs specs, SpecEntry e)
     {
-        if (_removedWhileAway.TryGetValue(e.ClusterName, out var removed) && removed == e.FirstSeen) return true; // tombstone on its way
         if (_seenHere.Contains(e.ClusterName) || specs.CopyIn(_region, e.ClusterName) is not { } copy || !copy.Of(e)) return false;
         _log.Warning("{0} was deleted in this region while no projection was watching (its copy {1} is gone): storing the deletion",
             e.ClusterName, copy.Uid);
-        _removedWhileAway[e.ClusterName] = e.FirstSeen;
         _tombstones.CopyGone(e.ClusterName, e);
+        _removing.Add(e.ClusterName);
         _specs.Tell(new RemoveClusterSpec(e.PoolId, e.ClusterName, _source));
         return true;
     }

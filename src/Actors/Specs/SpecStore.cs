@@ -45,9 +45,21 @@ public sealed class SpecStore : ReceiveActor
         });
         Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
         Receive<Changed>(OnChanged);
+        // A write is confirmed only after a view including it went out: a view published later for another reason (a
+        // copy note) is then never older than the write, so writers can trust every view after the confirmation.
         Receive<UpdateSuccess>(u =>
         {
-            if (u.Request is PendingWrite w) w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, true));
+            if (u.Request is PendingWrite w) _replicator.Tell(Dsl.Get(SpecKeys.Pool(w.PoolId), ReadLocal.Instance, w));
+        });
+        Receive<GetSuccess>(g =>
+        {
+            if (g.Request is not PendingWrite w) return;
+            PublishPool(w.PoolId, g.Get(SpecKeys.Pool(w.PoolId)));
+            w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, true));
+        });
+        Receive<NotFound>(n =>
+        {
+            if (n.Request is PendingWrite w) w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, true)); // not expected: just written
         });
         Receive<IUpdateFailure>(f =>
         {
@@ -123,9 +135,11 @@ public sealed class SpecStore : ReceiveActor
             return;
         }
         if (SpecKeys.PoolIdOf(c.Key) is not { } poolId) return;
-        var data = c.Get(SpecKeys.Pool(poolId));
-        Publish(new PoolSpecs(poolId, data.Entries.ToImmutableDictionary(StringComparer.Ordinal), _copies.GetValueOrDefault(poolId)));
+        PublishPool(poolId, c.Get(SpecKeys.Pool(poolId)));
     }
+
+    private void PublishPool(string poolId, LWWDictionary<string, SpecEntry> data) =>
+        Publish(new PoolSpecs(poolId, data.Entries.ToImmutableDictionary(StringComparer.Ordinal), _copies.GetValueOrDefault(poolId)));
 
     private void Publish(PoolSpecs specs)
     {

@@ -235,6 +235,27 @@ public sealed class CrdProjectionTests : TestKit
     }
 
     [Fact]
+    public void A_copy_deleted_here_is_not_created_again_by_a_resync_before_its_tombstone_shows()
+    {
+        // The store's view lags a removal by up to a notify interval; resyncs run every interval meanwhile. Creating the
+        // copy again from the stale view brought the deleted cluster back everywhere (sandbox T13 failed on it).
+        var p = StartListed();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var east = Entry("us-east-1-prod", new ClusterSpec("us-east-1", 1), deleted: false, at, "projection:us-east-1");
+        Stored(p, east);
+        _api.Watch.Writer.TryWrite(new ForgeClusterChange(ForgeClusterChangeType.Deleted, ForgeClusterObject.FromJson(_api.Objects["us-east-1-prod"])));
+        var removed = _specs.ExpectMsg<RemoveClusterSpec>();
+        Stored(p, east); // a view from before the removal (e.g. published for another change)
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(400)); // several resyncs on the stale view
+        Assert.Empty(_api.Created);
+
+        p.Tell(new SpecStored(removed.PoolId, removed.ClusterName, true));
+        Stored(p, east with { Spec = null, Deleted = true, UpdatedAt = DateTimeOffset.UtcNow });
+        _specs.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Empty(_api.Created);
+    }
+
+    [Fact]
     public void Deleted_here_and_created_again_within_the_same_second_before_the_tombstone_arrives_is_kept_and_stored()
     {
         var p = StartListed();
