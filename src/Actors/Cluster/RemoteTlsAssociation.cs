@@ -12,7 +12,9 @@ namespace Forge.Cluster;
 /// <summary>
 /// One authenticated TLS connection carrying an Akka.Remote association. Frames as Akka's DotNetty transport does: a
 /// 4-byte payload length (the configured byte order) and the payload, so either transport can sit at either end.
-/// Writes are queued and written by one loop (batched into one TLS write while more are queued); reads start once
+/// Writes are queued and written by one loop (batched into one TLS write while more are queued); past the outbox limit a
+/// write is refused, so Akka's endpoint writer buffers and retries instead of this queue growing without bound while a
+/// peer does not read; reads start once
 /// Akka registers its listener. Any read or write failure, or the peer closing, ends the association with
 /// <see cref="Disassociated"/>: never more than that.
 /// </summary>
@@ -30,6 +32,7 @@ internal sealed class RemoteTlsAssociation : AssociationHandle
     private readonly TaskCompletionSource _readEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closing = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _isClosed;
+    private long _queuedBytes;
 
     public RemoteTlsAssociation(Address local, Address remote, SslStream ssl, RemoteTlsTransportSettings settings,
         ILoggingAdapter log, Action<RemoteTlsAssociation> closed) : base(local, remote)
@@ -42,7 +45,17 @@ internal sealed class RemoteTlsAssociation : AssociationHandle
         _ = ReadLoop();
     }
 
-    public override bool Write(ByteString payload) => Volatile.Read(ref _isClosed) == 0 && _outbox.Writer.TryWrite(payload);
+    public override bool Write(ByteString payload)
+    {
+        if (Volatile.Read(ref _isClosed) != 0 || Interlocked.Read(ref _queuedBytes) >= _settings.OutboxLimit) return false;
+        Interlocked.Add(ref _queuedBytes, payload.Length);
+        if (_outbox.Writer.TryWrite(payload)) return true;
+        Interlocked.Add(ref _queuedBytes, -payload.Length);
+        return false;
+    }
+
+    /// <summary>Bytes written by Akka and not yet handed to TLS.</summary>
+    internal long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
     /// <summary>Graceful: what was queued is written, then TLS close_notify, then the connection closes.</summary>
     [Obsolete("Akka's obsolete overload; Disassociate(reason, log) calls it")]
@@ -59,8 +72,14 @@ internal sealed class RemoteTlsAssociation : AssociationHandle
             var reader = _outbox.Reader;
             while (await reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (pending.WrittenCount < BatchBytes && reader.TryRead(out var payload)) Frame(pending, payload);
+                var taken = 0L;
+                while (pending.WrittenCount < BatchBytes && reader.TryRead(out var payload))
+                {
+                    Frame(pending, payload);
+                    taken += payload.Length;
+                }
                 await _ssl.WriteAsync(pending.WrittenMemory).ConfigureAwait(false);
+                Interlocked.Add(ref _queuedBytes, -taken);
                 pending.ResetWrittenCount();
             }
             await _ssl.ShutdownAsync().ConfigureAwait(false);

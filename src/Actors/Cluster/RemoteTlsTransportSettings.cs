@@ -19,6 +19,11 @@ public sealed record RemoteTlsTransportSettings(
     int Backlog)
 {
     public const string DotNettyPath = "akka.remote.dot-netty.tcp";
+    public const long DefaultOutboxLimit = 4 * 1024 * 1024;
+
+    /// <summary>Bytes an association may hold queued for its socket; above it writes are refused, and Akka's endpoint
+    /// writer buffers and retries (back-pressure, as Akka's transport does when its channel is not writable).</summary>
+    public long OutboxLimit { get; init; } = DefaultOutboxLimit;
 
     public static RemoteTlsTransportSettings From(Config transport, Config system)
     {
@@ -33,6 +38,8 @@ public sealed record RemoteTlsTransportSettings(
         var order = (c.GetString("byte-order", "little-endian") ?? "little-endian").ToLowerInvariant();
         if (order is not ("little-endian" or "big-endian"))
             throw new ConfigurationException($"byte-order must be little-endian or big-endian, was '{order}'");
+        var outbox = transport.GetByteSize("outbox-limit", DefaultOutboxLimit) ?? DefaultOutboxLimit;
+        if (outbox < frame) throw new ConfigurationException($"outbox-limit must be at least maximum-frame-size ({frame} bytes), was {outbox}");
         return new RemoteTlsTransportSettings(
             hostname,
             publicHostname.Length > 0 ? publicHostname : hostname,
@@ -41,7 +48,7 @@ public sealed record RemoteTlsTransportSettings(
             (int)frame,
             c.GetTimeSpan("connection-timeout", TimeSpan.FromSeconds(15)),
             order == "little-endian",
-            c.GetInt("backlog", 4096));
+            c.GetInt("backlog", 4096)) { OutboxLimit = outbox };
     }
 
     /// <summary>The host in this coordinator's Akka address: the public hostname (an IPv6 address in brackets).</summary>

@@ -42,6 +42,17 @@ public sealed class RemoteTlsTransportSettingsSpec
     }
 
     [Fact]
+    public void The_outbox_limit_defaults_to_4_MiB_and_may_not_be_below_the_frame_size()
+    {
+        Assert.Equal(4L * 1024 * 1024, RemoteTlsTransportSettings.From(Config.Empty, System("port = 1")).OutboxLimit);
+        var own = ConfigurationFactory.ParseString("outbox-limit = 1MiB");
+        Assert.Equal(1024L * 1024, RemoteTlsTransportSettings.From(own, System("port = 1")).OutboxLimit);
+        var tooSmall = ConfigurationFactory.ParseString("outbox-limit = 64KiB");
+        var e = Assert.Throws<ConfigurationException>(() => RemoteTlsTransportSettings.From(tooSmall, System("maximum-frame-size = 1024000b")));
+        Assert.Contains("outbox-limit", e.Message);
+    }
+
+    [Fact]
     public void Without_its_certificate_setup_remoting_does_not_start()
     {
         var config = ConfigurationFactory.ParseString(RemoteTlsTransport.EnableHocon + """
