@@ -2,13 +2,10 @@ using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
-using Forge.Decider;
 using Forge.Grants;
-using Forge.Health;
-using Forge.Nodes;
 using Forge.Protocol;
-using Forge.Specs;
 using Xunit;
+using static Forge.Coordinator.Tests.Arbiter.LostHolderRig;
 using static Forge.Coordinator.Tests.Fixtures;
 
 namespace Forge.Coordinator.Tests.Arbiter;
@@ -19,29 +16,7 @@ namespace Forge.Coordinator.Tests.Arbiter;
 /// </summary>
 public sealed class QuorumGateSpec : TestKit
 {
-    private static readonly ArbiterSettings Settings = new(
-        decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromSeconds(2),
-        proposeTimeout: TimeSpan.FromSeconds(5), startupSettle: TimeSpan.FromMilliseconds(300),
-        viewStaleAfter: TimeSpan.FromSeconds(30), grantTtl: TimeSpan.FromSeconds(5), historySize: 20);
-
-    private static readonly NodeId East = NodeId.Parse("east/bp-0");
-    private static readonly NodeId West = NodeId.Parse("west/bp-0");
-    private static readonly TermId Held = new(3, "old");
-    private readonly Guid _eastInc = Guid.NewGuid();
-    private readonly Guid _westInc = Guid.NewGuid();
-
-    private (IActorRef Arbiter, TestProbe Grants) Start()
-    {
-        var grants = CreateTestProbe();
-        var specs = CreateTestProbe();
-        var arbiter = Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, CreateTestProbe(), specs, grants, null,
-            new Health.ScriptedProbe(), HealthSettings.Default));
-        specs.ExpectMsg<SubscribeSpecs>();
-        arbiter.Tell(Pool("pool1", Entry("pool1", "east", 1), Entry("pool1", "west", 2, "us-west-2")));
-        arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, held: Held)));
-        arbiter.Tell(new NodeViewChanged(View("pool1", West, _westInc)));
-        return (arbiter, grants);
-    }
+    private LostHolderRig StartRig() => Start(this, View("pool1", West, Guid.NewGuid()));
 
     /// <summary>What the arbiter sends the grant port over <paramref name="window"/>: quorum probes only, no proposal.</summary>
     private static void OnlyProbes(TestProbe grants, TimeSpan window)
@@ -57,15 +32,14 @@ public sealed class QuorumGateSpec : TestKit
     [Fact]
     public void A_probe_answered_by_one_region_holds_proposals_back_until_a_probe_reaches_a_majority()
     {
-        var (arbiter, grants) = Start();
-        grants.FishForMessage<FindQuietTerms>(_ => true, TimeSpan.FromSeconds(5));
-        arbiter.Tell(new QuietTerms([], 1, AnsweredByMajority: false)); // only its own region answered
-        // The holder's link drops: without the gate this proposes West at once.
-        arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, alive: false, held: Held) with { Connected = false }));
-        OnlyProbes(grants, TimeSpan.FromSeconds(1));
+        var rig = StartRig();
+        rig.Grants.FishForMessage<FindQuietTerms>(_ => true, TimeSpan.FromSeconds(5));
+        rig.Arbiter.Tell(new QuietTerms([], 1, AnsweredByMajority: false)); // only its own region answered
+        rig.Arbiter.Tell(rig.HolderGone()); // without the gate this proposes West at once
+        OnlyProbes(rig.Grants, TimeSpan.FromSeconds(1));
 
-        arbiter.Tell(new QuietTerms([], 2)); // a majority answers again
-        Assert.Equal(West, NextProposal(grants).Holder);
+        rig.Arbiter.Tell(new QuietTerms([], 2)); // a majority answers again
+        Assert.Equal(West, NextProposal(rig.Grants).Holder);
     }
 
     [Theory]
@@ -73,20 +47,19 @@ public sealed class QuorumGateSpec : TestKit
     [InlineData(true)] // refused by a majority (a higher term): the quorum is reachable, so it retries as before
     public void A_proposal_a_majority_did_not_answer_is_not_repeated_blindly(bool answeredByMajority)
     {
-        var (arbiter, grants) = Start();
-        arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, alive: false, held: Held) with { Connected = false }));
-        var first = NextProposal(grants);
-        Assert.Equal(West, first.Holder);
-        arbiter.Tell(new GrantNotProposed("pool1", West, new TermId(4, "arb"),
+        var rig = StartRig();
+        rig.Arbiter.Tell(rig.HolderGone());
+        Assert.Equal(West, NextProposal(rig.Grants).Holder);
+        rig.Arbiter.Tell(new GrantNotProposed("pool1", West, new TermId(4, "arb"),
             "no majority of 3 regions within the round timeout (accepted by: us-east-1)", AnsweredByMajority: answeredByMajority));
         if (answeredByMajority)
         {
-            Assert.Equal(West, NextProposal(grants).Holder); // retried after a decide interval
+            Assert.Equal(West, NextProposal(rig.Grants).Holder); // retried after a decide interval
             return;
         }
-        OnlyProbes(grants, TimeSpan.FromSeconds(1)); // ten decide intervals: no blind term
+        OnlyProbes(rig.Grants, TimeSpan.FromSeconds(1)); // ten decide intervals: no blind term
 
-        arbiter.Tell(new QuietTerms([], 3));
-        Assert.Equal(West, NextProposal(grants).Holder);
+        rig.Arbiter.Tell(new QuietTerms([], 3));
+        Assert.Equal(West, NextProposal(rig.Grants).Holder);
     }
 }
