@@ -6,7 +6,8 @@ using Forge.Protocol;
 namespace Forge.Arbiter;
 
 /// <summary>
-/// Who may succeed a holder that is no longer live (its term quiet on the quorum, its node gone or draining): only
+/// Who may succeed a holder that is no longer live (its term quiet on the quorum, its node gone or draining), or forge
+/// when no holder is known (a new arbiter after its host died with the forger's region): only
 /// candidates heard from recently, while one of them can forge. Pure, liveness only: the quorum's terms and waits decide
 /// safety whoever is proposed.
 /// <para>Why: when the forger's whole region dies, its other node's view still looks alive for up to
@@ -19,8 +20,10 @@ namespace Forge.Arbiter;
 /// coming means the entity died, e.g. with the region). Ages only: the entity measures the report's age on its clock,
 /// the arbiter the view's on its own, so no two processes' clocks are compared.</para>
 /// <para>The rule: stale candidates are set aside while the fresh ones leave an eligible cluster; if none does, the
-/// least stale are let in, one by one (by <see cref="Age"/>), until one does: a pool whose every candidate looks stale
-/// (views late under load) still gets the best of them, never nobody.</para>
+/// stale ones are let in by <see cref="Age"/>, the least stale first together with every one within
+/// <see cref="ReportStaleAfter"/> of it (ages that close are noise: the decider's priority chooses among them), widening
+/// until a cluster is eligible: a pool whose every candidate looks stale (views late under load) still gets the best of
+/// them, never nobody.</para>
 /// </summary>
 public sealed record SuccessorFreshness
 {
@@ -55,18 +58,20 @@ public sealed record SuccessorFreshness
     /// <paramref name="holder"/>) marked not alive, as far as that leaves an eligible cluster; and which nodes were set
     /// aside. A candidate <paramref name="seen"/> knows nothing of counts as stale and oldest.
     /// </summary>
-    public static (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) Apply(DeciderInputs inputs, NodeId? holder,
+    public (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) Apply(DeciderInputs inputs, NodeId? holder,
         Func<NodeId, Seen?> seen, DateTimeOffset wallNow)
     {
         var candidates = inputs.Clusters.SelectMany(c => c.Nodes).Where(n => n.Alive && n.Id != holder)
             .Select(n => (n.Id, Seen: seen(n.Id) ?? new Seen(false, TimeSpan.MaxValue))).ToList();
-        var stale = candidates.Where(c => !c.Seen.Fresh).OrderBy(c => c.Seen.Age).ThenBy(c => c.Id).Select(c => c.Id).ToList();
+        var stale = candidates.Where(c => !c.Seen.Fresh).OrderBy(c => c.Seen.Age).ThenBy(c => c.Id).ToList();
         if (stale.Count == 0) return (inputs, []);
 
-        // Tier k lets in the k least stale candidates; tier 0 only the fresh ones.
-        for (var k = 0; k < stale.Count; k++)
+        // Tier 0: the fresh ones only. Tier k > 0: also the stale ones within ReportStaleAfter of the k-th least stale.
+        for (var k = 0; k <= stale.Count; k++)
         {
-            var aside = stale.Skip(k).ToImmutableHashSet();
+            var bound = k == 0 ? TimeSpan.MinValue
+                : stale[k - 1].Seen.Age >= TimeSpan.MaxValue - ReportStaleAfter ? TimeSpan.MaxValue : stale[k - 1].Seen.Age + ReportStaleAfter;
+            var aside = stale.Where(c => c.Seen.Age > bound).Select(c => c.Id).ToImmutableHashSet();
             var filtered = inputs with
             {
                 Clusters = [.. inputs.Clusters.Select(c => c with
@@ -75,7 +80,7 @@ public sealed record SuccessorFreshness
                 })],
             };
             if (filtered.Clusters.Any(c => ClusterAssessment.Of(c, wallNow).Eligible))
-                return (filtered, [.. stale.Skip(k)]);
+                return (filtered, [.. stale.Select(c => c.Id).Where(aside.Contains)]);
         }
         return (inputs, []);
     }

@@ -48,7 +48,7 @@ public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
     [Fact]
     public void A_stale_sibling_is_passed_over_for_a_fresh_node_of_another_cluster()
     {
-        var (inputs, aside) = SuccessorFreshness.Apply(Pool(), Holder, Seen((Sibling, false, 2.4), (West, true, 0.6)), Wall);
+        var (inputs, aside) = Rule.Apply(Pool(), Holder, Seen((Sibling, false, 2.4), (West, true, 0.6)), Wall);
         Assert.Equal([Sibling], aside.AsEnumerable());
         Assert.False(Alive(inputs, Sibling));
         Assert.Equal(West, Target(inputs));
@@ -57,21 +57,21 @@ public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
     [Fact]
     public void A_fresh_sibling_stays_the_successor()
     {
-        var (inputs, aside) = SuccessorFreshness.Apply(Pool(), Holder, Seen((Sibling, true, 0.4), (West, true, 0.6)), Wall);
+        var (inputs, aside) = Rule.Apply(Pool(), Holder, Seen((Sibling, true, 0.4), (West, true, 0.6)), Wall);
         Assert.Empty(aside);
         Assert.Equal(Sibling, Target(inputs));
     }
 
-    [Fact]
-    public void When_every_candidate_is_stale_the_least_stale_is_let_in_never_nobody()
+    [Theory]
+    [InlineData(6.0, 3.2, "west/bp-0", "east/bp-1")] // the sibling far staler: passed over
+    [InlineData(2.0, 4.0, "east/bp-1", "west/bp-0")] // the other way round
+    [InlineData(4.0, 3.2, "east/bp-1", null)] // within report-stale-after of each other: noise, priority decides
+    public void When_every_candidate_is_stale_the_least_stale_are_let_in_never_nobody(double siblingAgeS, double westAgeS,
+        string expected, string? setAside)
     {
-        var (inputs, aside) = SuccessorFreshness.Apply(Pool(), Holder, Seen((Sibling, false, 4.0), (West, false, 3.2)), Wall);
-        Assert.Equal([Sibling], aside.AsEnumerable());
-        Assert.Equal(West, Target(inputs));
-
-        (inputs, aside) = SuccessorFreshness.Apply(Pool(), Holder, Seen((Sibling, false, 2.0), (West, false, 3.2)), Wall);
-        Assert.Equal([West], aside.AsEnumerable());
-        Assert.Equal(Sibling, Target(inputs));
+        var (inputs, aside) = Rule.Apply(Pool(), Holder, Seen((Sibling, false, siblingAgeS), (West, false, westAgeS)), Wall);
+        Assert.Equal(setAside is null ? [] : [NodeId.Parse(setAside)], aside.AsEnumerable());
+        Assert.Equal(NodeId.Parse(expected), Target(inputs));
     }
 
     [Theory]
@@ -80,14 +80,14 @@ public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
     public void A_fresh_node_that_cannot_forge_does_not_set_the_stale_ones_aside(string? westState, bool westSynced)
     {
         var pool = Pool(Node(West, synced: westSynced), westState);
-        var (inputs, aside) = SuccessorFreshness.Apply(pool, Holder, Seen((Sibling, false, 2.4), (West, true, 0.6)), Wall);
+        var (inputs, aside) = Rule.Apply(pool, Holder, Seen((Sibling, false, 2.4), (West, true, 0.6)), Wall);
         Assert.Empty(aside);
         Assert.Equal(Sibling, Target(inputs));
     }
 
     [Fact]
     public void A_candidate_with_nothing_seen_counts_as_stalest() =>
-        Assert.Equal([Sibling], SuccessorFreshness.Apply(Pool(), Holder, Seen((West, false, 9)), Wall).SetAside.AsEnumerable());
+        Assert.Equal([Sibling], Rule.Apply(Pool(), Holder, Seen((West, false, 9)), Wall).SetAside.AsEnumerable());
 
     [Theory]
     [InlineData(0.2, 0.5, true)]
@@ -118,16 +118,25 @@ public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
     private static SpecEntry Spec(string cluster, int priority) =>
         new("pool1", cluster, new ClusterSpec("r", priority), false, 1, Wall.AddMinutes(-priority), Wall, "test");
 
-    private static PoolRecord Record(bool holderLost) => PoolRecord.Create("pool1") with
+    private static PoolRecord Record(bool holderLost, bool grantKnown = true) => PoolRecord.Create("pool1") with
     {
         Specs = ImmutableDictionary<string, SpecEntry>.Empty.Add("east", Spec("east", 1)).Add("west", Spec("west", 2)),
         Nodes = ImmutableDictionary<NodeId, NodeView>.Empty.Add(Holder, View(Holder, 2.5, HolderRun)).Add(Sibling, View(Sibling, 2.5))
             .Add(West, View(West, 0.3)),
         NodeHeardAt = ImmutableDictionary<NodeId, TimeSpan>.Empty.Add(Holder, Now).Add(Sibling, Now).Add(West, Now),
-        Grant = new CurrentGrant(Term, Holder, HolderRun),
-        HighestTerm = Term,
+        Grant = grantKnown ? new CurrentGrant(Term, Holder, HolderRun) : null,
+        HighestTerm = grantKnown ? Term : TermId.None,
         QuietTerm = holderLost ? Term : TermId.None,
     };
+
+    [Fact]
+    public void The_rule_applies_when_no_holder_is_known()
+    {
+        // A new arbiter after its host died with the region: no view brought the holder's term.
+        var (inputs, aside) = Record(holderLost: false, grantKnown: false).DecisionInputs(Now, Settings, Wall);
+        Assert.Equal([Holder, Sibling], aside.Order().AsEnumerable());
+        Assert.Equal(West, ForgeDecider.Decide(DeciderState.Initial, inputs, new DeciderNow(Wall, Now), DeciderSettings.Default).Target);
+    }
 
     [Fact]
     public void The_rule_applies_when_the_holder_is_lost_and_not_while_it_is_live()
@@ -174,7 +183,7 @@ public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
         output.WriteLine($"CsCheck_Seed={Environment.GetEnvironmentVariable("CsCheck_Seed") ?? "(random; printed on failure)"}");
         GenPool.Sample(p =>
         {
-            var (inputs, aside) = SuccessorFreshness.Apply(p.Inputs, Holder, id => p.Seen.TryGetValue(id, out var s) ? s : null, Wall);
+            var (inputs, aside) = Rule.Apply(p.Inputs, Holder, id => p.Seen.TryGetValue(id, out var s) ? s : null, Wall);
             var before = p.Inputs.Clusters.SelectMany(c => c.Nodes).ToDictionary(n => n.Id);
             var after = inputs.Clusters.SelectMany(c => c.Nodes).ToDictionary(n => n.Id);
             // Only alive candidates other than the holder lose their liveness; nothing else changes.
