@@ -8,7 +8,7 @@ public sealed record ArbiterSettings
     public const string Section = "forge.arbiter";
 
     public ArbiterSettings(TimeSpan decideInterval, TimeSpan revokeTimeout, TimeSpan proposeTimeout, TimeSpan startupSettle,
-        TimeSpan viewStaleAfter, TimeSpan grantTtl, int historySize)
+        TimeSpan viewStaleAfter, TimeSpan grantTtl, int historySize, SuccessorFreshness? successorFreshness = null)
     {
         if (decideInterval <= TimeSpan.Zero) throw new ArgumentException($"{Section}.decide-interval must be positive");
         if (revokeTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}.revoke-timeout must be positive");
@@ -25,6 +25,7 @@ public sealed record ArbiterSettings
         ViewStaleAfter = viewStaleAfter;
         GrantTtl = grantTtl;
         HistorySize = historySize;
+        Successor = successorFreshness ?? SuccessorFreshness.Default;
     }
 
     /// <summary>Every pool is decided again this often (failback delays, override expiry, stale views).</summary>
@@ -43,6 +44,8 @@ public sealed record ArbiterSettings
     public TimeSpan GrantTtl { get; }
     /// <summary>Transitions kept per pool for GetPoolState.</summary>
     public int HistorySize { get; }
+    /// <summary>Which candidates may succeed a holder that is not live (<see cref="SuccessorFreshness"/>).</summary>
+    public SuccessorFreshness Successor { get; }
 
     public static ArbiterSettings FromConfig(Config config)
     {
@@ -50,6 +53,7 @@ public sealed record ArbiterSettings
         if (c is null || c.IsEmpty) throw new ArgumentException($"missing configuration section {Section}");
         TimeSpan T(string k) => c.GetTimeSpan(k, null, false);
         return new ArbiterSettings(T("decide-interval"), T("revoke-timeout"), T("propose-timeout"), T("startup-settle"),
-            T("view-stale-after"), T("grant-ttl"), c.GetInt("history-size"));
+            T("view-stale-after"), T("grant-ttl"), c.GetInt("history-size"),
+            new SuccessorFreshness(T("successor-report-stale-after"), T("successor-view-stale-after")));
     }
 }

@@ -54,6 +54,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private readonly List<ProposeGrant> _proposals = [];
     /// <summary>When the pending <see cref="FindQuietTerms"/> was sent (null: none pending).</summary>
     private TimeSpan? _quietAskedAt;
+    /// <summary>Closed after a quorum round that a majority of regions did not answer (<see cref="QuorumGate"/>).</summary>
+    private QuorumGate _gate = QuorumGate.Initial;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -203,7 +205,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     {
         var now = Now;
         if (_quietAskedAt is { } at && now - at < _settings.DecideInterval + _settings.DecideInterval) return;
-        if (!_pools.Values.Any(r => r.Grant is not null)) return;
+        if (_gate.Open && !_pools.Values.Any(r => r.Grant is not null)) return; // closed: probing is how it opens
         _quietAskedAt = now;
         _grants.Tell(new FindQuietTerms(Rank: 0));
     }
@@ -216,6 +218,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private void OnQuietTerms(QuietTerms q)
     {
         _quietAskedAt = null;
+        Gate(q.AnsweredByMajority, $"the last quorum probe was answered by {q.RegionsAnswered} region(s), not a majority");
         var quiet = q.Terms.GroupBy(t => t.PoolId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(t => t.Term)!, StringComparer.Ordinal);
         foreach (var (poolId, rec) in _pools)
         {
@@ -259,6 +262,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
 
     private void OnGranted(GrantProposed g) => Update(g.PoolId, r =>
     {
+        Gate(true, "");
         var grant = g.Grant;
         _log.Info("{0}: term {1} granted to {2} by regions [{3}]: {4}", g.PoolId, grant.Term, grant.Holder,
             string.Join(", ", g.AcceptedByRegions), grant.Reason);
@@ -279,6 +283,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private void OnNotGranted(GrantNotProposed n) => Update(n.PoolId, r =>
     {
         // A standalone region (single-cluster mode) holds the pool on the quorum: ask again only once it may have lapsed.
+        Gate(n.AnsweredByMajority, $"the last proposal ({n.PoolId}) was answered by fewer than a majority of regions");
         var held = n.HeldFor > TimeSpan.Zero;
         if (held) _log.Error("{0}: held off by a standalone region's term {1} for at least {2:F1}s; {3} cannot forge: {4}",
             n.PoolId, n.HeldBy ?? n.HighestSeen, n.HeldFor.TotalSeconds, n.Holder, n.Reason);
@@ -293,6 +298,17 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             };
     }, decide: false);
 
+    private void Gate(bool answeredByMajority, string what)
+    {
+        var next = _gate.After(answeredByMajority, what);
+        if (next.Open != _gate.Open)
+        {
+            if (next.Open) _log.Info("a quorum round reached a majority of regions again: proposing again");
+            else _log.Warning("{0}: no new proposals until a quorum round reaches a majority of regions", what);
+        }
+        _gate = next;
+    }
+
     private void Decide(string poolId)
     {
         // While settling, only listen: a decision now could pick a node before the holder's view has arrived.
@@ -300,15 +316,21 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         var rec = _pools[poolId];
         var started = Stopwatch.GetTimestamp();
         var now = Now;
-        var decision = ForgeDecider.Decide(rec.Decider, rec.Inputs(now, _settings.ViewStaleAfter),
-            new DeciderNow(DateTimeOffset.UtcNow, now), _decider);
+        var wall = DateTimeOffset.UtcNow;
+        var (inputs, setAside) = rec.DecisionInputs(now, _settings, wall);
+        var decision = ForgeDecider.Decide(rec.Decider, inputs, new DeciderNow(wall, now), _decider);
         var before = rec.LastDecision;
         rec = rec with { Decider = decision.Next, LastDecision = decision };
         if (before?.Target != decision.Target)
-            rec = rec.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "target", before?.Target, decision.Target,
-                rec.Grant?.Term ?? TermId.None, decision.Transition), _settings.HistorySize);
+        {
+            var why = setAside.IsEmpty ? decision.Transition
+                : $"{decision.Transition}; not heard from recently, so not chosen: {string.Join(", ", setAside)}";
+            if (!setAside.IsEmpty) _log.Warning("{0}: successor {1}: {2}", poolId, decision.Target?.ToString() ?? "none", why);
+            rec = rec.AddHistory(new PoolTransition(wall, "target", before?.Target, decision.Target, rec.Grant?.Term ?? TermId.None, why),
+                _settings.HistorySize);
+        }
 
-        var step = ArbiterPlanner.Next(rec, decision, now, _settings);
+        var step = _gate.Admit(ArbiterPlanner.Next(rec, decision, now, _settings));
         rec = Act(rec, step, now);
         _pools = _pools.SetItem(poolId, rec);
         Context.System.EventStream.Publish(new ArbiterDecisionMeasured(poolId, Stopwatch.GetElapsedTime(started)));

@@ -30,8 +30,9 @@ public sealed record GrantProposed(string PoolId, Grant Grant, ImmutableArray<st
 /// <summary>No majority (higher term seen, replicas unreachable, timeout). The arbiter decides again later.</summary>
 /// <param name="HeldFor">&gt; 0: a standalone region's term (<paramref name="HeldBy"/>) holds the pool at least this long
 /// (asking sooner is futile).</param>
+/// <param name="AnsweredByMajority">False: fewer than a majority of regions answered (<see cref="QuorumGate"/>).</param>
 public sealed record GrantNotProposed(string PoolId, NodeId Holder, TermId HighestSeen, string Reason, TimeSpan HeldFor = default,
-    TermId? HeldBy = null);
+    TermId? HeldBy = null, bool AnsweredByMajority = true);
 
 /// <summary>The port used when no grant module is wired: every proposal fails loudly, nothing is ever granted.</summary>
 public sealed class NoGrantModule : ReceiveActor

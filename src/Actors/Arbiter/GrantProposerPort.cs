@@ -29,7 +29,7 @@ public sealed class GrantProposerPort : ReceiveActor
         Receive<TermNotGranted>(n =>
         {
             if (_waiting.Remove(n.PoolId, out var w))
-                w.ReplyTo.Tell(new GrantNotProposed(n.PoolId, w.Holder, n.HighestSeen, n.Reason, n.HeldFor, n.HeldBy));
+                w.ReplyTo.Tell(new GrantNotProposed(n.PoolId, w.Holder, n.HighestSeen, n.Reason, n.HeldFor, n.HeldBy, n.AnsweredByMajority));
         });
         Receive<FailoverNotNeeded>(_ => { });
         // The arbiter's watch on its holders: the proposer answers the arbiter directly.

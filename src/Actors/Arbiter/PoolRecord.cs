@@ -97,6 +97,22 @@ public sealed record PoolRecord(
         return (max, hashes.Count == 1 ? hashes[0] : null);
     }
 
+    /// <summary>The decider's inputs (<see cref="Inputs"/>); unless a known holder is live, with the successor freshness
+    /// rule applied (<see cref="SuccessorFreshness"/>), and the candidates it set aside. No known grant counts too: an
+    /// arbiter that moved with the lost region learns no holder (its entity died with it) and chooses "no forger" — in a
+    /// fault run, the lost region's other node, whose entity elsewhere still showed it connected 16 s after the kill.</summary>
+    public (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) DecisionInputs(TimeSpan now, ArbiterSettings s, DateTimeOffset wallNow)
+    {
+        var inputs = Inputs(now, s.ViewStaleAfter);
+        if (Grant is { } g && Nodes.TryGetValue(g.Holder, out var holder) && holder.Incarnation == g.Incarnation
+            && IsLive(holder, now, s.ViewStaleAfter))
+            return (inputs, []);
+        return s.Successor.Apply(inputs, Grant?.Holder, id =>
+            Nodes.TryGetValue(id, out var v) && NodeHeardAt.TryGetValue(id, out var at)
+                ? new SuccessorFreshness.Seen(s.Successor.IsFresh(v, at, now), SuccessorFreshness.Age(v, at, now))
+                : null, wallNow);
+    }
+
     /// <summary>The decider's inputs: live clusters (tombstones leave the election), their health and nodes.</summary>
     public DeciderInputs Inputs(TimeSpan now, TimeSpan staleAfter)
     {

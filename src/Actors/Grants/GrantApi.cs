@@ -101,8 +101,10 @@ public sealed record TermGranted(
 /// any term that may still forge when the proposal was standalone): the shortest hold they reported. Asking again
 /// sooner is futile.</param>
 /// <param name="HeldBy">The term that holds the pool when <paramref name="HeldFor"/> &gt; 0.</param>
+/// <param name="AnsweredByMajority">False when fewer than a majority of configured regions answered at all (the round
+/// timed out): the proposer cannot tell whether its term was accepted (e.g. a one-way partition drops the answers).</param>
 public sealed record TermNotGranted(string PoolId, TermId Tried, TermId HighestSeen, string Reason,
-    TimeSpan HeldFor = default, TermId? HeldBy = null) : IGrantProposalOutcome;
+    TimeSpan HeldFor = default, TermId? HeldBy = null, bool AnsweredByMajority = true) : IGrantProposalOutcome;
 
 /// <summary>The failover check found the term alive (or already replaced) on a majority: nothing proposed.</summary>
 public sealed record FailoverNotNeeded(string PoolId, TermId StalledTerm, string Reason) : IGrantProposalOutcome;
@@ -119,4 +121,5 @@ public sealed record FindQuietTerms(int Rank) : IGrantProposerCommand;
 /// <summary>Answer to <see cref="FindQuietTerms"/>, sent once the regions still silent can no longer change it
 /// (<see cref="QuietTally.Settled"/>: a cut-off region does not delay the others' verdict) or after a quarter of the
 /// round timeout.</summary>
-public sealed record QuietTerms(ImmutableArray<QuietTerm> Terms, int RegionsAnswered);
+/// <param name="AnsweredByMajority">A majority of configured regions answered (the asker reaches the quorum).</param>
+public sealed record QuietTerms(ImmutableArray<QuietTerm> Terms, int RegionsAnswered, bool AnsweredByMajority = true);

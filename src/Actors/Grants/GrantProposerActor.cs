@@ -170,7 +170,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private void AnswerQuiet(QuietQuery q)
     {
         foreach (var t in q.Answers.Values.SelectMany(a => a.Terms)) Learn(t.PoolId, t.Term);
-        q.ReplyTo.Tell(new QuietTerms(QuietTally.Majority(q.Answers.Values, _settings), q.Answers.Count));
+        q.ReplyTo.Tell(new QuietTerms(QuietTally.Majority(q.Answers.Values, _settings), q.Answers.Count, q.Answers.Count >= _settings.Majority));
     }
 
     private void OnTimeout(RoundTimeout t)

@@ -45,5 +45,6 @@ public sealed record ProposalTally(ProposeTerm Proposal, TermId Term, ImmutableA
     }
 
     public TermNotGranted TimedOut() =>
-        new(Proposal.PoolId, Term, HighestSeen, $"no majority of {Regions.Length} regions within the round timeout (accepted by: {string.Join(",", AcceptedBy)})");
+        new(Proposal.PoolId, Term, HighestSeen, $"no majority of {Regions.Length} regions within the round timeout (accepted by: {string.Join(",", AcceptedBy)})",
+            AnsweredByMajority: Answers.Count >= Majority);
 }

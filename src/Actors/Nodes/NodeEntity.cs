@@ -22,6 +22,13 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         private Refresh() { }
     }
 
+    /// <summary>Fires <see cref="NodeSettings.SilentAfter"/> after the agent was last heard (restarted on every report).</summary>
+    private sealed class Silence
+    {
+        public static readonly Silence Instance = new();
+        private Silence() { }
+    }
+
     private sealed record Registration(RegisterAgent Request, IActorRef Connection, TimeSpan LastHeard);
 
     private readonly NodeId _node;
@@ -36,6 +43,8 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
     private NodeStatusReport? _report;
     private string? _refused;
     private NodeView? _published;
+    /// <summary>The arbiter was told the agent went silent (a view with a report age of at least SilentAfter).</summary>
+    private bool _toldSilent;
 
     public ITimerScheduler Timers { get; set; } = null!;
     public IStash Stash { get; set; } = null!;
@@ -95,6 +104,23 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
             else Sender.Tell(new DeliveryFailed(_node, "view", "not registered"));
         });
         Receive<Refresh>(_ => Publish(force: true));
+        Receive<Silence>(_ => OnSilence());
+    }
+
+    /// <summary>The agent sent nothing for SilentAfter: tell the arbiter now, not at the next refresh (up to
+    /// view-refresh later), so a node that died with its region is not picked as a successor because its last view
+    /// still looked alive. One view per silence; the next report ends it (and is told at once too).</summary>
+    private void OnSilence()
+    {
+        if (_reg is null || !_connected || _refused is not null || _toldSilent) return;
+        var quiet = Now - _reg.LastHeard;
+        if (quiet < _settings.SilentAfter)
+        {
+            Timers.StartSingleTimer("silent", Silence.Instance, _settings.SilentAfter - quiet);
+            return;
+        }
+        _toldSilent = true;
+        Publish(force: true);
     }
 
     private void OnRegister(RegisterAgent r)
@@ -150,6 +176,8 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         }
         _reg = new Registration(r, connection, Now);
         _connected = true;
+        _toldSilent = false;
+        Timers.StartSingleTimer("silent", Silence.Instance, _settings.SilentAfter);
         Context.Watch(connection);
         connection.Tell(new AgentRegistered(_node, r.Incarnation, _coordinatorId));
         Publish(force: true);
@@ -180,7 +208,10 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         if (_report is not null && r.Sequence <= _report.Sequence) return; // reordered or duplicated
         _report = r;
         _reg = _reg with { LastHeard = Now };
-        Publish(force: false);
+        Timers.StartSingleTimer("silent", Silence.Instance, _settings.SilentAfter);
+        var wasSilent = _toldSilent; // the end of a silence is told at once too
+        _toldSilent = false;
+        Publish(force: wasSilent);
     }
 
     private void Relay(IAgentProtocolMessage message, Guid incarnation, string what)
@@ -216,7 +247,8 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
             rep?.TipSlot ?? -1, rep?.CurrentSlot ?? -1,
             rep?.Forging ?? VerifiedForging.Unknown, rep?.LastSignal ?? SignalOutcome.None,
             rep?.KesPeriodsRemaining ?? r.Credentials.KesPeriodsRemaining,
-            rep?.HeldTerm ?? TermId.None, r.Credentials, _refused, _coordinatorId, DateTimeOffset.UtcNow, rep?.LastSignalAt);
+            rep?.HeldTerm ?? TermId.None, r.Credentials, _refused, _coordinatorId, DateTimeOffset.UtcNow, rep?.LastSignalAt,
+            ReportAge: Now - _reg.LastHeard);
     }
 
     private void Publish(bool force)

@@ -9,7 +9,7 @@ public sealed record NodeSettings
     public const string Section = "forge.nodes";
 
     public NodeSettings(int numberOfShards, TimeSpan staleAfter, TimeSpan viewRefresh, int syncedMaxLagSlots,
-        long tipPublishSlots, ImmutableArray<string> configuredRegions)
+        long tipPublishSlots, ImmutableArray<string> configuredRegions, TimeSpan? silentAfter = null)
     {
         if (numberOfShards < 1) throw new ArgumentException($"{Section}.number-of-shards must be at least 1, was {numberOfShards}");
         if (staleAfter <= TimeSpan.Zero) throw new ArgumentException($"{Section}.stale-after must be positive");
@@ -17,7 +17,10 @@ public sealed record NodeSettings
         if (syncedMaxLagSlots < 0) throw new ArgumentException("forge.decider.synced-max-lag-slots must not be negative");
         if (tipPublishSlots < 1) throw new ArgumentException($"{Section}.tip-publish-slots must be at least 1");
         if (configuredRegions.IsDefaultOrEmpty) throw new ArgumentException("forge.cluster.regions must not be empty");
+        var silent = silentAfter ?? DefaultSilentAfter;
+        if (silent <= TimeSpan.Zero) throw new ArgumentException($"{Section}.report-silent-after must be positive");
         NumberOfShards = numberOfShards;
+        SilentAfter = silent;
         StaleAfter = staleAfter;
         ViewRefresh = viewRefresh;
         SyncedMaxLagSlots = syncedMaxLagSlots;
@@ -35,6 +38,11 @@ public sealed record NodeSettings
     /// <summary>A tip change alone is forwarded to the arbiter only when it moved this many slots.</summary>
     public long TipPublishSlots { get; }
     public ImmutableArray<string> ConfiguredRegions { get; }
+    /// <summary>An agent that sent no report this long is told to the arbiter at once (a view with its
+    /// <see cref="NodeView.ReportAge"/>), not at the next refresh.</summary>
+    public TimeSpan SilentAfter { get; }
+
+    public static readonly TimeSpan DefaultSilentAfter = TimeSpan.FromMilliseconds(1500);
 
     public static NodeSettings FromConfig(Config config)
     {
@@ -46,6 +54,7 @@ public sealed record NodeSettings
             c.GetTimeSpan("view-refresh", null, false),
             config.GetInt("forge.decider.synced-max-lag-slots", Protocol.SyncDefinition.DefaultMaxLagSlots),
             c.GetLong("tip-publish-slots"),
-            (config.GetStringList("forge.cluster.regions") ?? []).ToImmutableArray());
+            (config.GetStringList("forge.cluster.regions") ?? []).ToImmutableArray(),
+            c.HasPath("report-silent-after") ? c.GetTimeSpan("report-silent-after", null, false) : DefaultSilentAfter);
     }
 }

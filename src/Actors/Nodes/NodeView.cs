@@ -11,6 +11,10 @@ namespace Forge.Nodes;
 /// <param name="Refused">Why the registration was refused, or null.</param>
 /// <param name="LastSignalAt">When the agent saw the outcome of <paramref name="LastSignal"/>, or null (unknown).</param>
 /// <param name="CoordinatorId">The coordinator whose gateway holds the agent's link.</param>
+/// <param name="ReportAge">How long before this view was made the entity last heard from the agent (its last status
+/// report, else its registration), on the entity's monotonic clock: an age, not a time, so the arbiter's clock and the
+/// entity's never meet. The entity sends a view as soon as this reaches <see cref="NodeSettings.SilentAfter"/>, so a
+/// view saying less is current within one message's delay (the successor freshness rule, Forge.Arbiter).</param>
 public sealed record NodeView(
     string PoolId,
     NodeId Node,
@@ -29,4 +33,5 @@ public sealed record NodeView(
     string? Refused,
     string CoordinatorId,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? LastSignalAt = null);
+    DateTimeOffset? LastSignalAt = null,
+    TimeSpan ReportAge = default);

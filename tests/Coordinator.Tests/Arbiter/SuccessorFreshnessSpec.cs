@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Forge.Arbiter;
+using Forge.Grants;
+using Forge.Protocol;
+using Xunit;
+using static Forge.Coordinator.Tests.Arbiter.LostHolderRig;
+using static Forge.Coordinator.Tests.Fixtures;
+
+namespace Forge.Coordinator.Tests.Arbiter;
+
+/// <summary>
+/// The forger's region dies: the quorum reports its holder quiet while the region's other node still looks alive
+/// (view-stale-after is far off), but its entity has told that its agent went silent. The arbiter proposes the fresh node
+/// of the other region, not the stale one of the lost region (<see cref="SuccessorFreshness"/>).
+/// </summary>
+public sealed class SuccessorFreshnessSpec : TestKit
+{
+    private static readonly NodeId Sibling = NodeId.Parse("east/bp-1");
+
+    private ProposeGrant ProposalAfterRegionLoss(double siblingReportAgeS, double westReportAgeS, out LostHolderRig rig)
+    {
+        rig = Start(this,
+            View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(siblingReportAgeS) },
+            View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(westReportAgeS) });
+        var arbiter = rig.Arbiter;
+        rig.Grants.IgnoreMessages<FindQuietTerms>();
+        AwaitAssert(() =>
+        {
+            arbiter.Tell(new GetPoolState("pool1"));
+            Assert.Equal(Holder, ExpectMsg<PoolState>().Target); // settled on the holder: no proposal yet
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        arbiter.Tell(rig.HolderQuiet());
+        return rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+    }
+
+    [Theory]
+    [InlineData(2.0, "west/bp-0")] // its entity told: no report for 2 s (it died with the region)
+    [InlineData(0.4, "east/bp-1")] // it reported 0.4 s ago: alive, and its cluster ranks first
+    public void The_lost_holders_successor_is_a_node_heard_from_recently(double siblingReportAgeS, string expected)
+    {
+        var p = ProposalAfterRegionLoss(siblingReportAgeS, 0.3, out var rig);
+        Assert.Equal(NodeId.Parse(expected), p.Holder);
+        rig.Arbiter.Tell(new GetPoolState("pool1"));
+        var target = ExpectMsg<PoolState>().History.Last(h => h.Kind == "target");
+        if (p.Holder == West) Assert.Contains("not heard from recently, so not chosen: east/bp-1", target.Reason);
+        else Assert.DoesNotContain("not heard from recently", target.Reason);
+    }
+
+    [Fact]
+    public void When_every_candidate_is_stale_the_least_stale_one_is_proposed_not_nobody() =>
+        // Under load every view is late: both candidates look stale, the west one less so.
+        Assert.Equal(West, ProposalAfterRegionLoss(4, 2, out _).Holder);
+}

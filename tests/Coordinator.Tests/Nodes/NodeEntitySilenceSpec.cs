@@ -1,0 +1,48 @@
+using Akka.TestKit.Xunit2;
+using Forge.Nodes;
+using Forge.Protocol;
+using Forge.Specs;
+using Xunit;
+using static Forge.Coordinator.Tests.Fixtures;
+
+namespace Forge.Coordinator.Tests.Nodes;
+
+/// <summary>A node entity tells the arbiter as soon as its agent has been silent for report-silent-after (not at the
+/// next refresh), and again at once when the agent reports again; every view carries the report's age.</summary>
+public sealed class NodeEntitySilenceSpec : TestKit
+{
+    private static readonly NodeId Node = NodeId.Parse("east/bp-0");
+    private static readonly TimeSpan SilentAfter = TimeSpan.FromMilliseconds(400);
+
+    [Fact]
+    public void A_silent_agent_is_told_at_once_and_so_is_its_next_report()
+    {
+        var arbiter = CreateTestProbe();
+        var specs = CreateTestProbe();
+        var conn = CreateTestProbe();
+        // A refresh far beyond the test, so a view that comes is the silence being told.
+        var settings = new NodeSettings(10, TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), 10, 30, Regions, SilentAfter);
+        var entity = Sys.ActorOf(NodeEntity.Props(Node, settings, arbiter, specs, "coord-1"));
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        var q = specs.ExpectMsg<GetPoolSpecs>();
+        specs.Reply(Pool(q.PoolId, Entry(q.PoolId, "east", 1)));
+        arbiter.ExpectMsg<NodeViewChanged>();
+        entity.Tell(Report(Node, inc, 1), conn);
+        var alive = arbiter.ExpectMsg<NodeViewChanged>().View;
+        Assert.True(alive.Alive);
+        Assert.True(alive.ReportAge < SilentAfter);
+
+        var silent = arbiter.ExpectMsg<NodeViewChanged>(TimeSpan.FromSeconds(5)).View;
+        Assert.True(silent.ReportAge >= SilentAfter, $"report age {silent.ReportAge}");
+        Assert.True(silent.Alive); // still connected and last said alive: the age is what tells
+
+        entity.Tell(Report(Node, inc, 2), conn); // nothing else changed, but the silence is over
+        var back = arbiter.ExpectMsg<NodeViewChanged>(TimeSpan.FromSeconds(5)).View;
+        Assert.True(back.ReportAge < SilentAfter, $"report age {back.ReportAge}");
+
+        // Told once per silence: the next view is the next silence.
+        var again = arbiter.ExpectMsg<NodeViewChanged>(TimeSpan.FromSeconds(5)).View;
+        Assert.True(again.ReportAge >= SilentAfter);
+    }
+}
