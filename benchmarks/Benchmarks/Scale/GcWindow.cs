@@ -1,0 +1,19 @@
+namespace Forge.Benchmarks.Scale;
+
+/// <summary>Garbage collections over a window of the harness (a pause of the whole process stalls every actor, so it
+/// shows in a latency tail): collections per generation, their total pause, and the pause of the last blocking gen-2
+/// collection when it fell in the window.</summary>
+public sealed class GcWindow
+{
+    private readonly int[] _counts = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+    private readonly TimeSpan _paused = GC.GetTotalPauseDuration();
+    private readonly long _lastFull = GC.GetGCMemoryInfo(GCKind.FullBlocking).Index;
+
+    public string Describe()
+    {
+        var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        var lastFull = full.Index > _lastFull ? $", last blocking gen-2 pause {full.PauseDurations[0].TotalMilliseconds:0.#} ms" : "";
+        return $"gen0 {GC.CollectionCount(0) - _counts[0]}, gen1 {GC.CollectionCount(1) - _counts[1]}, gen2 {GC.CollectionCount(2) - _counts[2]}; " +
+               $"paused {(GC.GetTotalPauseDuration() - _paused).TotalMilliseconds:0} ms in all{lastFull}";
+    }
+}
