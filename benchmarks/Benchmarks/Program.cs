@@ -7,6 +7,7 @@ using Forge.Benchmarks;
 // ... -- scale [POOLS] [STEADY_S] [CHANGES] [CHANGES_PER_S] [RAMP_POOLS_PER_S]   one real arbiter + grant quorum, simulated agents
 // ... -- kubewrites [POOLS] [WINDOW_S] [WARMUP_S]   CRD projection's Kubernetes API writes in steady state (emulator)
 // ... -- arbiterthroughput [POOLS] [VIEWS]   node view refreshes/s one ForgeArbiter absorbs at POOLS pools
+// ... -- arbiterlatency [POOLS] [CHANGES] [CHANGES_PER_S]   spec change → revoke out of one ForgeArbiter under its view load
 // ... -- replicawrite [POOLS] [WRITES]   one grant replica's durable write (whole state + fsync) at POOLS pools
 // ... -- failover DIR kill-forger|kill-arbiter-host|kill-forger-region RUNS [SETTLE_S]   unplanned failover, running sandbox
 // ... -- footprint SECONDS PID...     RSS and CPU of running processes (e.g. the agents in a sandbox's sandbox.json)
@@ -24,6 +25,12 @@ if (args.Length > 0 && args[0] == "arbiterthroughput")
 {
     int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
     return Forge.Benchmarks.Scale.ArbiterThroughputHarness.Run(Arg(1, 1000), Arg(2, 6000));
+}
+if (args.Length > 0 && args[0] == "arbiterlatency")
+{
+    int Arg(int i, int d) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : d;
+    return Forge.Benchmarks.Scale.ArbiterLatencyHarness.Run(Arg(1, 1000), Arg(2, 100),
+        args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 5);
 }
 if (args.Length > 3 && args[0] == "failover")
 {

@@ -8,14 +8,15 @@ namespace Forge.Benchmarks.Scale;
 /// the target sees (so its answers come back through a counting proxy too).</summary>
 public sealed class CountingProxy : ReceiveActor
 {
-    public static Props Props(Func<IActorRef> target, Action count, Func<IActorRef>? replyVia = null) =>
+    /// <param name="count">Called with each message before it is forwarded (counters, stage timestamps).</param>
+    public static Props Props(Func<IActorRef> target, Action<object> count, Func<IActorRef>? replyVia = null) =>
         Akka.Actor.Props.Create(() => new CountingProxy(target, count, replyVia));
 
-    public CountingProxy(Func<IActorRef> target, Action count, Func<IActorRef>? replyVia)
+    public CountingProxy(Func<IActorRef> target, Action<object> count, Func<IActorRef>? replyVia)
     {
         ReceiveAny(m =>
         {
-            count();
+            count(m);
             target().Tell(m, replyVia?.Invoke() ?? Sender);
         });
     }

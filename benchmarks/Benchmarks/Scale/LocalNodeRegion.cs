@@ -9,10 +9,10 @@ public sealed class LocalNodeRegion : ReceiveActor
 {
     private readonly Dictionary<string, IActorRef> _entities = new(StringComparer.Ordinal);
 
-    public static Props Props(NodeSettings settings, IActorRef arbiter, IActorRef specs, ScaleCounters counters) =>
-        Akka.Actor.Props.Create(() => new LocalNodeRegion(settings, arbiter, specs, counters));
+    public static Props Props(NodeSettings settings, IActorRef arbiter, IActorRef specs, ScaleCounters counters, ScaleRecorder recorder) =>
+        Akka.Actor.Props.Create(() => new LocalNodeRegion(settings, arbiter, specs, counters, recorder));
 
-    public LocalNodeRegion(NodeSettings settings, IActorRef arbiter, IActorRef specs, ScaleCounters counters)
+    public LocalNodeRegion(NodeSettings settings, IActorRef arbiter, IActorRef specs, ScaleCounters counters, ScaleRecorder recorder)
     {
         ReceiveAny(m =>
         {
@@ -22,6 +22,7 @@ public sealed class LocalNodeRegion : ReceiveActor
                 return;
             }
             if (m is DeliverGrant or DeliverRevoke or DeliverClusterInfo or RefuseNode) Interlocked.Increment(ref counters.ArbiterOut);
+            if (m is DeliverRevoke r) recorder.RevokeRouted(r.Revoke.PoolId); // the arbiter's decision is out
             var id = node.ToString();
             if (!_entities.TryGetValue(id, out var entity))
                 _entities[id] = entity = Context.ActorOf(NodeEntity.Props(node, settings, arbiter, specs, "bench-coordinator"),

@@ -52,6 +52,7 @@ public static class ScaleHarness
         var before = c.Snapshot();
         var started = Stopwatch.StartNew();
         var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var gcs = new GcWindow();
         for (var i = 0; i < order.Count; i++)
         {
             var due = TimeSpan.FromSeconds(i / o.ChangesPerSecond);
@@ -66,6 +67,10 @@ public static class ScaleHarness
         var (revoke, forging) = recorder.Latencies();
         Console.WriteLine($"spec changes: {o.Changes} at {o.ChangesPerSecond}/s; completed {forging.Count}{(done ? "" : $" (TIMED OUT with {recorder.PendingChanges} pending)")}");
         Console.WriteLine($"  change → revoke at the holder's agent (the decision made and delivered): {ScaleReport.Percentiles(revoke)}");
+        var (toMailbox, inArbiter, toAgent) = recorder.Stages();
+        Console.WriteLine($"    stages: change → the arbiter's mailbox {ScaleReport.Percentiles(toMailbox)}; through the arbiter (mailbox wait + handling) " +
+                          $"{ScaleReport.Percentiles(inArbiter)}; on to the holder's agent {ScaleReport.Percentiles(toAgent)}");
+        Console.WriteLine($"    GC during the changes: {gcs.Describe()}");
         Console.WriteLine($"  change → the new forger's first majority-accepted answer (handover done): {ScaleReport.Percentiles(forging)}");
         Console.WriteLine($"  Decide inside the arbiter: {ScaleReport.Percentiles(world.DecisionMs.Take())}; quorum writes: {ScaleReport.Percentiles(world.WriteMs.Take())}");
         changes.Print("during the spec changes", world.Grants.Regions.Length);

@@ -12,6 +12,8 @@ public sealed class ScaleRecorder
     {
         public long SentAt { get; } = sentAt;
         public string TargetCluster { get; } = targetCluster;
+        public long ForwardedAt { get; set; }
+        public long RoutedAt { get; set; }
         public long RevokedAt { get; set; }
     }
 
@@ -20,6 +22,9 @@ public sealed class ScaleRecorder
     private readonly Dictionary<string, Change> _changes = new(StringComparer.Ordinal);
     private readonly List<double> _revokeMs = [];
     private readonly List<double> _forgingMs = [];
+    private readonly List<double> _toMailboxMs = [];
+    private readonly List<double> _inArbiterMs = [];
+    private readonly List<double> _toAgentMs = [];
 
     private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lostAt = new(StringComparer.Ordinal);
@@ -44,6 +49,25 @@ public sealed class ScaleRecorder
         lock (_gate) return ([.. _revokeMs], [.. _forgingMs]);
     }
 
+    /// <summary>The stages of change → revoke: into the arbiter's mailbox (the spec store's publish), through the arbiter
+    /// (its mailbox wait and its handling, until the revoke leaves it for the node region), and on to the holder's agent
+    /// (node entity, agent link, agent).</summary>
+    public (List<double> ToMailboxMs, List<double> InArbiterMs, List<double> ToAgentMs) Stages()
+    {
+        lock (_gate) return ([.. _toMailboxMs], [.. _inArbiterMs], [.. _toAgentMs]);
+    }
+
+    public void SpecForwarded(string pool) => Stamp(pool, c => c.ForwardedAt == 0, (c, now) => c.ForwardedAt = now);
+
+    public void RevokeRouted(string pool) => Stamp(pool, c => c.RoutedAt == 0, (c, now) => c.RoutedAt = now);
+
+    private void Stamp(string pool, Func<Change, bool> first, Action<Change, long> set)
+    {
+        var now = Stopwatch.GetTimestamp();
+        lock (_gate)
+            if (_changes.TryGetValue(pool, out var c) && first(c)) set(c, now);
+    }
+
     public void ChangeSent(string pool, string targetCluster)
     {
         lock (_gate) _changes[pool] = new Change(Stopwatch.GetTimestamp(), targetCluster);
@@ -62,6 +86,12 @@ public sealed class ScaleRecorder
             {
                 _revokeMs.Add(Stopwatch.GetElapsedTime(c.SentAt, c.RevokedAt).TotalMilliseconds);
                 _forgingMs.Add(Stopwatch.GetElapsedTime(c.SentAt, now).TotalMilliseconds);
+                if (c.ForwardedAt != 0 && c.RoutedAt >= c.ForwardedAt && c.RevokedAt >= c.RoutedAt)
+                {
+                    _toMailboxMs.Add(Stopwatch.GetElapsedTime(c.SentAt, c.ForwardedAt).TotalMilliseconds);
+                    _inArbiterMs.Add(Stopwatch.GetElapsedTime(c.ForwardedAt, c.RoutedAt).TotalMilliseconds);
+                    _toAgentMs.Add(Stopwatch.GetElapsedTime(c.RoutedAt, c.RevokedAt).TotalMilliseconds);
+                }
                 _changes.Remove(pool);
             }
         }
@@ -90,12 +120,7 @@ public sealed class ScaleRecorder
         lock (_gate) return [.. _failoverMs];
     }
 
-    public void Revoked(string pool)
-    {
-        var now = Stopwatch.GetTimestamp();
-        lock (_gate)
-            if (_changes.TryGetValue(pool, out var c) && c.RevokedAt == 0) c.RevokedAt = now;
-    }
+    public void Revoked(string pool) => Stamp(pool, c => c.RevokedAt == 0, (c, now) => c.RevokedAt = now);
 
     public void Stopped(string pool, NodeId node, bool lost)
     {

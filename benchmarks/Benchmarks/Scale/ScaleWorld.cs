@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
@@ -9,6 +8,7 @@ using Forge.Grants;
 using Forge.Health;
 using Forge.Kubernetes;
 using Forge.Nodes;
+using Forge.Specs;
 
 namespace Forge.Benchmarks.Scale;
 
@@ -22,12 +22,6 @@ namespace Forge.Benchmarks.Scale;
 /// </summary>
 public sealed class ScaleWorld : IDisposable
 {
-    private sealed class NoProbe : IHealthProbe
-    {
-        public Task<ProbeResult> ProbeAsync(Uri endpoint, ImmutableDictionary<string, string> headers, TimeSpan timeout, CancellationToken ct) =>
-            throw new NotSupportedException("health checks are off in the scale world");
-    }
-
     private readonly DirectoryInfo _dataDir;
     private readonly IActorRef _nodes;
     private readonly IActorRef _renewals;
@@ -51,6 +45,7 @@ public sealed class ScaleWorld : IDisposable
             .WithFallback(Config));
 
         var c = Counters;
+        var recorder = Recorder;
         var replicas = _replicas;
         ReplicaDirectory directory = r => new CountingReplicaRef(replicas[r], c);
         foreach (var r in Grants.Regions)
@@ -66,14 +61,18 @@ public sealed class ScaleWorld : IDisposable
         _renewals = System.ActorOf(RenewalBatcherActor.Props(Grants, directory), "grant-renewals");
 
         IActorRef arbiter = ActorRefs.Nobody;
-        _arbiterIn = System.ActorOf(CountingProxy.Props(() => arbiter, () => Interlocked.Increment(ref c.ArbiterIn)), "arbiter-in");
+        _arbiterIn = System.ActorOf(CountingProxy.Props(() => arbiter, m =>
+        {
+            Interlocked.Increment(ref c.ArbiterIn);
+            if (m is PoolSpecs s) recorder.SpecForwarded(s.PoolId); // the change enters the arbiter's mailbox
+        }), "arbiter-in");
         Specs = System.ActorOf(SimSpecs.Props(Shape, s => s.Equals(arbiter) ? _arbiterIn : s, c), "specs");
-        var grantsOut = System.ActorOf(CountingProxy.Props(() => port, () => Interlocked.Increment(ref c.ArbiterOut), () => _arbiterIn), "grants-out");
+        var grantsOut = System.ActorOf(CountingProxy.Props(() => port, _ => Interlocked.Increment(ref c.ArbiterOut), () => _arbiterIn), "grants-out");
         _mediator = System.ActorOf(SimMediator.Props(() => Interlocked.Increment(ref c.ArbiterOut)), "mediator");
-        _nodes = System.ActorOf(LocalNodeRegion.Props(Nodes, _arbiterIn, Specs, c), "nodes");
+        _nodes = System.ActorOf(LocalNodeRegion.Props(Nodes, _arbiterIn, Specs, c, recorder), "nodes");
         System.EventStream.Subscribe(System.ActorOf(Samples.DecisionListener(DecisionMs), "decision-times"), typeof(ArbiterDecisionMeasured));
         arbiter = System.ActorOf(ForgeArbiter.Props(Arbiter, DeciderSettings.FromConfig(Config), _nodes, Specs, grantsOut, _mediator,
-            new NoProbe(), HealthSettings.Default), "forge-arbiter");
+            new NoHealthProbe(), HealthSettings.Default), "forge-arbiter");
     }
 
     public Config Config { get; }

@@ -30,6 +30,14 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         private Tick() { }
     }
 
+    /// <summary>The next slice of the periodic sweep (<see cref="PoolSweep"/>).</summary>
+    private sealed class SweepSlice
+    {
+        public static readonly SweepSlice Instance = new();
+        private SweepSlice() { }
+    }
+
+    private readonly PoolSweep _sweep = new();
     private readonly ArbiterSettings _settings;
     private readonly DeciderSettings _decider;
     private readonly IActorRef _nodes;
@@ -93,8 +101,15 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         {
             foreach (var grant in _rebroadcast.Due(Now)) Publish(GrantTopics.Of(grant.PoolId), new GrantBroadcast(grant));
             AskQuietTerms();
-            foreach (var id in _pools.Keys) Decide(id);
+            if (_sweep.Start(_pools.Keys)) Self.Tell(SweepSlice.Instance);
             PublishGrantStates();
+        });
+        Receive<SweepSlice>(_ =>
+        {
+            var slice = _sweep.NextSlice(() => _pools.Keys, out var more);
+            foreach (var id in slice)
+                if (_pools.ContainsKey(id)) Decide(id);
+            if (more) Self.Tell(SweepSlice.Instance);
         });
         Receive<GetPoolState>(q => Sender.Tell(_pools.TryGetValue(q.PoolId, out var r) ? StateOf(r) : PoolState.Empty(q.PoolId)));
         Receive<ListPools>(_ => Sender.Tell(new PoolList(_pools.Values.OrderBy(r => r.PoolId, StringComparer.Ordinal)
@@ -373,22 +388,13 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         }
     }
 
-    private PoolState StateOf(PoolRecord r)
-    {
-        var d = r.LastDecision;
-        return new PoolState(r.PoolId, d?.Target, r.Grant?.Holder, r.Grant?.Incarnation, r.Grant?.Term ?? TermId.None,
-            r.Phase.Name, d?.Transition ?? "not decided yet", d?.Clusters ?? [],
-            r.Nodes.Values.OrderBy(v => v.Node).ToImmutableArray(), r.History.ToImmutableArray(), DateTimeOffset.UtcNow);
-    }
+    private static PoolState StateOf(PoolRecord r) => PublishedState.Of(r);
 
     private void PublishState(PoolRecord rec, ForgeDecision decision)
     {
         DeliverClusterInfo(rec, decision);
+        if (_published.TryGetValue(rec.PoolId, out var last) && PublishedState.Unchanged(last, rec)) return;
         var state = StateOf(rec);
-        if (_published.TryGetValue(rec.PoolId, out var last)
-            && last.Target == state.Target && last.Holder == state.Holder && last.Term == state.Term && last.Phase == state.Phase
-            && last.Transition == state.Transition && VerdictsEqual(last.Clusters, state.Clusters) && NodesEqual(last.Nodes, state.Nodes))
-            return;
         _published[rec.PoolId] = state;
         Publish(ArbiterTopics.PoolState, new PoolStateChanged(state));
     }
@@ -419,19 +425,6 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     }
 
     private sealed record ClusterInfoKey(string Region, int Priority, int EffectivePriority, string EffectiveState, bool Healthy);
-
-    private static bool VerdictsEqual(ImmutableArray<ClusterVerdict> a, ImmutableArray<ClusterVerdict> b) =>
-        a.Length == b.Length && a.Zip(b).All(p => p.First.Name == p.Second.Name && p.First.Reason == p.Second.Reason
-            && p.First.Message == p.Second.Message && p.First.Forging == p.Second.Forging && p.First.Healthy == p.Second.Healthy
-            && p.First.EffectiveState == p.Second.EffectiveState && p.First.EffectivePriority == p.Second.EffectivePriority);
-
-    /// <summary>What subscribers show of the nodes (verified forging above all: the shell waits for it, the projection
-    /// writes activeLeader from it); tips and heartbeats alone do not publish.</summary>
-    private static bool NodesEqual(ImmutableArray<NodeView> a, ImmutableArray<NodeView> b) =>
-        a.Length == b.Length && a.Zip(b).All(p => p.First.Node == p.Second.Node && p.First.Incarnation == p.Second.Incarnation
-            && p.First.Forging == p.Second.Forging && p.First.HeldTerm == p.Second.HeldTerm && p.First.Connected == p.Second.Connected
-            && p.First.Alive == p.Second.Alive && p.First.Synced == p.Second.Synced && p.First.Refused == p.Second.Refused
-            && p.First.LastSignal == p.Second.LastSignal && p.First.LastSignalAt == p.Second.LastSignalAt);
 
     private void Publish(string topic, object message) => _mediator?.Tell(new Publish(topic, message));
 
