@@ -91,6 +91,8 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         var whole = File.Exists(sandbox.ManifestPath)
             ? ForgeLogChecker.Check(sandbox.ForgeLogs(), deaths: allDeaths)
             : null;
+        // The whole run's check also covers the time between scenarios (settles, restores): say what it found.
+        foreach (var v in whole is null ? [] : Violations(whole)) log.WriteLine("fault-injection: whole run: VIOLATION " + v);
         return Report(options.Profile, whole);
 
         RunReport Report(string profile, CheckResult? wholeRun) => new(profile, options.SlotMs, options.GrantTtl.TotalSeconds,
@@ -143,10 +145,7 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         // uninterrupted: the forger before the fault is still in the on-interval it was in at the fault
         var interrupted = !result.Intervals.Any(i => i.Node == forger!.Id && i.From <= fault.RecoverFrom && i.EndedBy == "horizon");
         var failover = interrupted ? ForgeLogChecker.Recovery(logs, result, fault.RecoverFrom, fresh: true) : 0;
-        var violations = result.DoubleForged.Select(d => $"slot {d.Slot} forged by {string.Join(" and ", d.Nodes)}")
-            .Concat(result.Overlaps.Select(o => $"on-intervals overlap {o.Nanos / 1e6:0.###} ms: {o.First.Node} [{o.First.From}, {o.First.To}] " +
-                                                $"({o.First.EndedBy}) and {o.Second.Node} [{o.Second.From}, {o.Second.To}] ({o.Second.EndedBy})"))
-            .ToList();
+        var violations = Violations(result);
         string? problem = null;
         if (!result.Evidence) problem = "no slot forged in the scenario's window: nothing was checked";
         else if (!recovered) problem = $"forging not stable again (one forger, every process back) within {options.RecoveryLimit.TotalSeconds:0} s";
@@ -196,4 +195,10 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
             : null;
         return $"{Environment.ProcessorCount} CPUs, {cpu ?? "unknown CPU"}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}";
     }
+
+    private static List<string> Violations(CheckResult result) =>
+        result.DoubleForged.Select(d => $"slot {d.Slot} forged by {string.Join(" and ", d.Nodes)}")
+            .Concat(result.Overlaps.Select(o => $"on-intervals overlap {o.Nanos / 1e6:0.###} ms: {o.First.Node} [{o.First.From}, {o.First.To}] " +
+                                                $"({o.First.EndedBy}) and {o.Second.Node} [{o.Second.From}, {o.Second.To}] ({o.Second.EndedBy})"))
+            .ToList();
 }
