@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Forge.Net;
 
 namespace Forge.Sandbox;
 
@@ -21,7 +20,6 @@ internal sealed record Layout(string Dir, string PoolId, long EpochUnixMs, int S
 
     public static Layout Plan(SandboxOptions o, int coordinatorsPerRegion, RegionNetwork? network = null)
     {
-        var ports = new PortAllocator();
         // slot 0 a whole second in the past, shared by every stand-in (slot numbers agree across nodes) and agent
         var epoch = (DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60) * 1000;
         var regions = new List<RegionPlan>();
@@ -32,11 +30,11 @@ internal sealed record Layout(string Dir, string PoolId, long EpochUnixMs, int S
             var host = network?.Address(r) ?? "127.0.0.1";
             var coordinators = Enumerable.Range(0, coordinatorsPerRegion).Select(i => new CoordinatorPlan(
                 cluster, region, i, Path.Combine(regionDir, $"coordinator-{i}"),
-                ports.Next(), ports.Next(), ports.Next(), ports.Next()) { Host = host }).ToList();
+                LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next()) { Host = host }).ToList();
             var nodes = Enumerable.Range(0, o.NodesPerRegion).Select(i =>
             {
                 var pod = $"cardano-bp-{i}";
-                return new NodePlan(cluster, region, pod, Path.Combine(regionDir, pod), ports.Next(), ports.Next(), ports.Next()) { Host = host };
+                return new NodePlan(cluster, region, pod, Path.Combine(regionDir, pod), LoopbackPorts.Next(), LoopbackPorts.Next(), LoopbackPorts.Next()) { Host = host };
             }).ToList();
             regions.Add(new RegionPlan(cluster, region, r + 1, regionDir, coordinators, nodes) { Host = host, Netns = network?.Namespace(r) });
         }
@@ -96,21 +94,4 @@ internal sealed record NodePlan(string Cluster, string Region, string Pod, strin
     public string AgentFaketimeFile => Path.Combine(Dir, "agent-faketime");
     public string NodeMetricsUrl => $"http://127.0.0.1:{NodeMetricsPort}/metrics";
     public string AgentMetricsUrl => $"http://{Host}:{AgentMetricsPort}/metrics";
-}
-
-/// <summary>Free loopback ports, distinct within one sandbox (a tiny race with other programs is accepted).</summary>
-internal sealed class PortAllocator
-{
-    private readonly HashSet<int> _given = [];
-
-    public int Next()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using var l = new TcpListener(IPAddress.Loopback, 0);
-            l.Start();
-            var port = ((IPEndPoint)l.LocalEndpoint).Port;
-            if (_given.Add(port) || attempt > 50) return port;
-        }
-    }
 }

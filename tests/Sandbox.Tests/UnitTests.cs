@@ -31,6 +31,9 @@ public sealed class OptionsAndFormatsTests
         var ports = l.Regions.SelectMany(r => r.Coordinators.SelectMany(c => new[] { c.RemotePort, c.HttpPort, c.AgentPort, c.ShellPort })
             .Concat(r.Nodes.SelectMany(n => new[] { n.NodePort, n.NodeMetricsPort, n.AgentMetricsPort }))).ToList();
         Assert.Equal(ports.Count, ports.Distinct().Count());
+        // below the ephemeral range: no outgoing connection (nor a peer dialling a seed not yet up) can hold one
+        var ephemeralLow = int.Parse(File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split('\t', ' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(ports, p => Assert.InRange(p, 10_000, ephemeralLow - 1));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
+using Forge.Net;
 using System.Collections.Immutable;
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Actor.Setup;
 using Akka.Cluster;
@@ -44,14 +43,7 @@ public sealed class InProcessCoordinator
     public Address Address => Cluster.SelfAddress;
     public bool Terminated => System.WhenTerminated.IsCompleted;
 
-    public static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreePort() => LoopbackPorts.Next();
 
     public static string SeedOf(int port, bool tls = false) => $"akka.{(tls ? "trttl.ssl" : "trttl")}.tcp://{SystemName}@127.0.0.1:{port}";
 

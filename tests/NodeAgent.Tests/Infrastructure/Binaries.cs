@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Forge.Net;
 
 namespace Forge.NodeAgent.Tests.Infrastructure;
 
@@ -35,10 +34,5 @@ internal static class Binaries
         return File.Exists(path) ? path : throw new FileNotFoundException($"{name} is not built next to the tests", path);
     }
 
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Next();
 }

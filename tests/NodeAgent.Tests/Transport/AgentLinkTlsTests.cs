@@ -1,3 +1,4 @@
+using Forge.Net;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -199,12 +200,7 @@ public sealed class AgentLinkTlsTests : IDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Next();
 
     private static async Task<T> NextMessage<T>(AgentLink link) where T : IAgentProtocolMessage
     {

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Forge.Net;
 
 namespace Forge.NodeSide.Tests.Infrastructure;
 
@@ -15,13 +14,8 @@ internal static class Binaries
         return File.Exists(path) ? path : throw new FileNotFoundException($"{name} is not built next to the tests", path);
     }
 
-    /// <summary>A TCP port free right now on loopback (a tiny race with other processes is acceptable in tests).</summary>
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    /// <summary>A loopback port free right now, below the ephemeral range (see <see cref="LoopbackPorts"/>).</summary>
+    public static int FreePort() => LoopbackPorts.Next();
 
     /// <summary>Slot 0 of every stand-in of one test run: 100 ms slots, so slot numbers stay small but non-zero.</summary>
     public static readonly long Epoch = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;

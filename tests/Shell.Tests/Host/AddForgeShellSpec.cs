@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Forge.Net;
 using Akka.Hosting;
 using Forge.Shell.Host;
 using Forge.Shell.Palettes.Forge;
@@ -62,10 +61,5 @@ public class AddForgeShellSpec
         }
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => LoopbackPorts.Next();
 }
