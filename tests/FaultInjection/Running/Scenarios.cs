@@ -136,17 +136,38 @@ public static partial class Scenarios
     private static async Task<Fault> Stop(FaultContext c, string what, int[] pids)
     {
         var at = Native.MonoNow();
+        var started = pids.ToDictionary(pid => pid, Native.StartTime);
         foreach (var pid in pids)
             if (!Native.Signal(pid, Native.SIGSTOP)) throw new InvalidOperationException($"SIGSTOP {pid} ({what}): no such process");
+        var gone = new List<int>();
+        var deaths = new List<NodeDeath>();
         try
         {
-            await Task.Delay(c.PauseFor).ConfigureAwait(false); // the pause is the fault itself, not a wait for a condition
+            // the pause is the fault itself (a fixed time, not a wait for a condition); meanwhile the stopped node's PID
+            // is watched: if its pod is killed (the coordinator fences a silent forger through the kubelet), its
+            // on-interval ends when it was first seen gone - an upper bound, so an overlap is never hidden
+            var until = Native.MonoNow() + (long)c.PauseFor.TotalMilliseconds * 1_000_000;
+            var node = pids.Contains(c.Forger.NodePid) ? c.Forger.NodePid : 0;
+            while (Native.MonoNow() < until)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
+                if (node != 0 && Native.StartTime(node) != started[node])
+                {
+                    deaths.Add(new NodeDeath(c.Forger.Id, Native.MonoNow()));
+                    node = 0;
+                }
+            }
         }
         finally
         {
-            foreach (var pid in pids) Native.Signal(pid, Native.SIGCONT);
+            // a process killed while stopped (the coordinator fences a silent forger's pod through its kubelet) is not
+            // thawed: its PID may already name another process
+            foreach (var pid in pids)
+                if (Native.StartTime(pid) is var now && now != "" && now == started[pid]) Native.Signal(pid, Native.SIGCONT);
+                else gone.Add(pid);
         }
-        return new Fault($"SIGSTOP {what} of {c.Forger.Id} for {c.PauseFor.TotalSeconds:0.#} s", at, [], at);
+        var killed = gone.Count == 0 ? "" : $"; killed while stopped: {string.Join(", ", gone)}";
+        return new Fault($"SIGSTOP {what} of {c.Forger.Id} for {c.PauseFor.TotalSeconds:0.#} s{killed}", at, deaths, at);
     }
 
     private static async Task<Fault> StopArbiterHost(FaultContext c)
