@@ -46,8 +46,10 @@ public sealed class ProposalBatchRulesSpec
 /// answer per pool.</summary>
 public sealed class ProposalBatchSpec : TestKit
 {
-    private static readonly GrantSettings Settings = new(["a", "b", "c"], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15),
-        TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/unused");
+    // Round timeouts far beyond the tests' own steps (and so a long TTL: a round must end within it): no test here is
+    // about a timeout, and under load a 2 s round ran out before the test had sent its answers (CI, 021aa9c).
+    private static readonly GrantSettings Settings = new(["a", "b", "c"], TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60),
+        TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(25), "/unused");
 
     private sealed class FixedClock : IMonotonicClock
     {
