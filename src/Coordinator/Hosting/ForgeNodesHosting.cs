@@ -1,5 +1,3 @@
-using Akka.Actor;
-using Akka.Cluster.Hosting;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Forge.Arbiter;
@@ -10,25 +8,27 @@ using Forge.Specs;
 
 namespace Forge.Coordinator.Hosting;
 
-/// <summary>Node entities: Cluster.Sharding type "forge-node", one entity per &lt;cluster&gt;/&lt;pod&gt;,
-/// remember-entities off (registry key <see cref="NodeEntity"/> is the shard region).</summary>
+/// <summary>Node entities: Cluster.Sharding type "forge-node", one entity per &lt;cluster&gt;/&lt;pod&gt;, shards per
+/// cluster placed where first asked for (<see cref="RequesterFirstAllocation"/>: a node's entity stays in its own
+/// region), remember-entities off (registry key <see cref="NodeEntity"/> is the shard region). Started through
+/// ClusterSharding directly: Akka.Hosting's WithShardRegion takes no allocation strategy.</summary>
 public static class ForgeNodesHosting
 {
     public const string TypeName = "forge-node";
 
     public static AkkaConfigurationBuilder AddForgeNodes(this AkkaConfigurationBuilder builder, ForgeConfiguration fc) =>
-        builder.WithShardRegion<NodeEntity>(TypeName,
-            (system, registry, _) =>
-            {
-                var specs = registry.Get<SpecStore>();
-                // The arbiter proxy is registered after the region (the arbiter needs the region): resolve it per entity.
-                return entityId => NodeEntity.Props(NodeId.Parse(entityId), fc.Nodes, registry.Get<ForgeArbiter>(), specs, fc.CoordinatorId);
-            },
-            new NodeMessageExtractor(fc.Nodes.NumberOfShards),
-            new ShardOptions
-            {
-                Role = ClusterRoles.Coordinator,
-                RememberEntities = false,
-                StateStoreMode = StateStoreMode.DData,
-            });
+        builder.WithActors(async (system, registry) =>
+        {
+            var specs = registry.Get<SpecStore>();
+            var settings = ClusterShardingSettings.Create(system)
+                .WithRole(ClusterRoles.Coordinator)
+                .WithRememberEntities(false)
+                .WithStateStoreMode(StateStoreMode.DData);
+            var extractor = new NodeMessageExtractor(fc.Nodes.NumberOfShards);
+            // The arbiter proxy is registered after the region (the arbiter needs the region): resolve it per entity.
+            var region = await ClusterSharding.Get(system).StartAsync(TypeName,
+                entityId => NodeEntity.Props(NodeId.Parse(entityId), fc.Nodes, registry.Get<ForgeArbiter>(), specs, fc.CoordinatorId),
+                settings, extractor, new RequesterFirstAllocation(), Akka.Actor.PoisonPill.Instance);
+            registry.Register<NodeEntity>(region);
+        });
 }

@@ -48,7 +48,7 @@ public class SettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(6), fc.Arbiter.ViewStaleAfter);
         Assert.Equal(TimeSpan.FromSeconds(5), fc.Arbiter.GrantTtl);
         Assert.Equal(50, fc.Arbiter.HistorySize);
-        Assert.Equal(100, fc.Nodes.NumberOfShards);
+        Assert.Equal(4, fc.Nodes.NumberOfShards);
         Assert.Equal(TimeSpan.FromSeconds(10), fc.Nodes.StaleAfter);
         Assert.Equal(TimeSpan.FromSeconds(2), fc.Nodes.ViewRefresh);
         Assert.Equal(30, fc.Nodes.TipPublishSlots);
