@@ -17,7 +17,8 @@ namespace Forge.KubeApiEmulator;
 
 /// <summary>
 /// An in-memory stand-in for the slice of the Kubernetes API that kubectl and KubernetesClient use for this
-/// product (CRDs and their custom resources, Events, Leases, read-only Pods with logs and StatefulSets).
+/// product (CRDs and their custom resources, Events, Leases, host-registered Pods with logs and deletion through the
+/// host's kubelet, read-only StatefulSets).
 /// A development and test tool, not a Kubernetes: no authentication (callers are administrators unless they
 /// act as a ServiceAccount, then RBAC applies), no admission, no controllers, nothing persisted.
 /// </summary>
