@@ -8,7 +8,8 @@ public sealed record ArbiterSettings
     public const string Section = "forge.arbiter";
 
     public ArbiterSettings(TimeSpan decideInterval, TimeSpan revokeTimeout, TimeSpan proposeTimeout, TimeSpan startupSettle,
-        TimeSpan viewStaleAfter, TimeSpan grantTtl, int historySize, SuccessorFreshness? successorFreshness = null)
+        TimeSpan viewStaleAfter, TimeSpan grantTtl, int historySize, SuccessorFreshness? successorFreshness = null,
+        TimeSpan? republishAfter = null)
     {
         if (decideInterval <= TimeSpan.Zero) throw new ArgumentException($"{Section}.decide-interval must be positive");
         if (revokeTimeout <= TimeSpan.Zero) throw new ArgumentException($"{Section}.revoke-timeout must be positive");
@@ -18,6 +19,8 @@ public sealed record ArbiterSettings
             throw new ArgumentException($"{Section}.view-stale-after ({viewStaleAfter}) must exceed {Section}.decide-interval ({decideInterval})");
         if (grantTtl <= TimeSpan.Zero) throw new ArgumentException($"{Section}.grant-ttl must be positive");
         if (historySize < 1) throw new ArgumentException($"{Section}.history-size must be at least 1");
+        if (republishAfter is { } r && r < decideInterval)
+            throw new ArgumentException($"{Section}.republish-after ({r}) must be at least {Section}.decide-interval ({decideInterval})");
         DecideInterval = decideInterval;
         RevokeTimeout = revokeTimeout;
         ProposeTimeout = proposeTimeout;
@@ -26,6 +29,7 @@ public sealed record ArbiterSettings
         GrantTtl = grantTtl;
         HistorySize = historySize;
         Successor = successorFreshness ?? SuccessorFreshness.Default;
+        RepublishAfter = republishAfter ?? TimeSpan.FromSeconds(15);
     }
 
     /// <summary>Every pool is decided again this often (failback delays, override expiry, stale views).</summary>
@@ -46,6 +50,10 @@ public sealed record ArbiterSettings
     public int HistorySize { get; }
     /// <summary>Which candidates may succeed a holder that is not live (<see cref="SuccessorFreshness"/>).</summary>
     public SuccessorFreshness Successor { get; }
+    /// <summary>A pool's state is published again after this long even when unchanged: publications otherwise come only on
+    /// change, and a subscriber that missed one (a pub-sub subscription still spreading after a start) would keep an old
+    /// state - the failover watches choose successors from it when the arbiter is lost.</summary>
+    public TimeSpan RepublishAfter { get; }
 
     public static ArbiterSettings FromConfig(Config config)
     {
@@ -54,6 +62,7 @@ public sealed record ArbiterSettings
         TimeSpan T(string k) => c.GetTimeSpan(k, null, false);
         return new ArbiterSettings(T("decide-interval"), T("revoke-timeout"), T("propose-timeout"), T("startup-settle"),
             T("view-stale-after"), T("grant-ttl"), c.GetInt("history-size"),
-            new SuccessorFreshness(T("successor-report-stale-after"), T("successor-view-stale-after")));
+            new SuccessorFreshness(T("successor-report-stale-after"), T("successor-view-stale-after")),
+            c.HasPath("republish-after") ? T("republish-after") : null);
     }
 }

@@ -52,4 +52,23 @@ public static class FailoverPlanner
         }
         return null;
     }
+
+    /// <summary>Why <see cref="Candidate"/> found nobody, per cluster other than the holder's: not eligible (its
+    /// verdict's reason), no node reported, or each node with what it lacks - so a watch that does not propose says why.</summary>
+    public static string WhyNoCandidate(PoolState state, NodeId holder)
+    {
+        var parts = state.Clusters.Where(c => c.Name != holder.Cluster).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
+        {
+            if (!c.Eligible) return $"{c.Name} not eligible ({c.Reason})";
+            var nodes = state.Nodes.Where(n => n.Node.Cluster == c.Name).ToList();
+            if (nodes.Count == 0) return $"{c.Name} has no node in the state";
+            return c.Name + ": " + string.Join(", ", nodes.Select(n =>
+            {
+                var lacks = new[] { (n.Alive, "alive"), (n.Synced, "synced"), (n.Connected, "connected"), (n.Refused is null, "not refused") }
+                    .Where(x => !x.Item1).Select(x => x.Item2).ToList();
+                return lacks.Count == 0 ? $"{n.Node.Pod} ok" : $"{n.Node.Pod} not {string.Join("/", lacks)}";
+            }));
+        }).ToList();
+        return parts.Count == 0 ? "the state lists no other cluster" : string.Join("; ", parts);
+    }
 }

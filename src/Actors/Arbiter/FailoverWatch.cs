@@ -156,7 +156,8 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         // The quorum's holder, not the published one (the state may predate a fallback's grant).
         if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder)
         {
-            NotProposing(t, "no alive, synced, connected node of another eligible cluster in the arbiter's last published state");
+            NotProposing(t, "no alive, synced, connected node of another eligible cluster in the arbiter's last published state " +
+                $"(decided {state.DecidedAt:HH:mm:ss.f}): {FailoverPlanner.WhyNoCandidate(state, t.Holder)}");
             return;
         }
         _inFlight[t.PoolId] = now;

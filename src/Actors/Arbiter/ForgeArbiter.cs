@@ -52,6 +52,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private ImmutableDictionary<string, PoolRecord> _pools = ImmutableDictionary<string, PoolRecord>.Empty;
     private ImmutableDictionary<string, string> _credentialOwners = ImmutableDictionary<string, string>.Empty;
     private readonly Dictionary<string, PoolState> _published = [];
+    private readonly Dictionary<string, TimeSpan> _publishedAt = [];
     /// <summary>Which pool each known node belongs to (a node that changes pool leaves the old one).</summary>
     private readonly Dictionary<NodeId, string> _poolOfNode = [];
     /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
@@ -393,9 +394,12 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private void PublishState(PoolRecord rec, ForgeDecision decision)
     {
         DeliverClusterInfo(rec, decision);
-        if (_published.TryGetValue(rec.PoolId, out var last) && PublishedState.Unchanged(last, rec)) return;
+        var now = Now;
+        if (_published.TryGetValue(rec.PoolId, out var last) && PublishedState.Unchanged(last, rec)
+            && now - _publishedAt.GetValueOrDefault(rec.PoolId) < _settings.RepublishAfter) return;
         var state = StateOf(rec);
         _published[rec.PoolId] = state;
+        _publishedAt[rec.PoolId] = now;
         Publish(ArbiterTopics.PoolState, new PoolStateChanged(state));
     }
 

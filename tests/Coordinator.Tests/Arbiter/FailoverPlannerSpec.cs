@@ -75,6 +75,15 @@ public class FailoverPlannerSpec
         var s3 = s2 with { Nodes = [.. state.Nodes.Select(n => n.Node == eu ? n with { Alive = false } : n)] };
         Assert.Equal(west1, FailoverPlanner.Candidate(s3)!.Value.Node);
         Assert.Null(FailoverPlanner.Candidate(state with { Holder = null }));
+
+        // With nobody to pick, the watch says what each other cluster lacks.
+        var none = state with
+        {
+            Nodes = [.. state.Nodes.Select(n => n.Node == eu ? n with { Alive = false } : n.Node.Cluster == "west" ? n with { Synced = false, Connected = false } : n)],
+        };
+        Assert.Null(FailoverPlanner.Candidate(none));
+        Assert.Equal("eu: bp-0 not alive; off not eligible (); west: bp-0 not synced/connected, bp-1 not synced/connected",
+            FailoverPlanner.WhyNoCandidate(none, east));
     }
 
     [Fact]

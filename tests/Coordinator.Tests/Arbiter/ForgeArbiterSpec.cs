@@ -176,6 +176,22 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
+    public void An_unchanged_state_is_published_again_after_republish_after_for_subscribers_that_missed_it()
+    {
+        var rig = Start(new ArbiterSettings(Settings.DecideInterval, Settings.RevokeTimeout, Settings.ProposeTimeout,
+            Settings.StartupSettle, Settings.ViewStaleAfter, Settings.GrantTtl, Settings.HistorySize, republishAfter: TimeSpan.FromSeconds(1)));
+        Feed(rig, eastHeld: new TermId(7, "old"));
+        AwaitAssert(() => Assert.Contains(Published<PoolStateChanged>(rig.Mediator), s => s.State.Holder == East), TimeSpan.FromSeconds(6));
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        _ = Published<PoolStateChanged>(rig.Mediator).ToList();
+
+        // nothing changes from here on; the state comes again within a republish interval (plus a decide tick), the same
+        var again = rig.Mediator.FishForMessage<Publish>(p => p.Message is PoolStateChanged, TimeSpan.FromSeconds(5));
+        var state = ((PoolStateChanged)again.Message).State;
+        Assert.Equal((East, East), (state.Holder, state.Target));
+    }
+
+    [Fact]
     public void Planned_handover_revokes_waits_for_the_release_and_proposes_with_it()
     {
         var rig = Start();
