@@ -29,6 +29,7 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
     private readonly PodLogs _logs;
     private readonly RequestRouter _router;
     private readonly RequestLog _requests;
+    private readonly PodDeletions _deletions;
     private WebApplication? _app;
     private FaultMode _fault;
 
@@ -40,7 +41,8 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         _logs = new PodLogs(_service);
         var faults = new FaultSwitch();
         _requests = new RequestLog(options.Clock);
-        _router = new RequestRouter(_service, _registry, faults, new WatchStream(_service, faults, options.Clock), _logs, _requests, options.Clock);
+        _deletions = new PodDeletions(_service, options.Clock, Removed);
+        _router = new RequestRouter(_service, _registry, faults, new WatchStream(_service, faults, options.Clock), _logs, _deletions, _requests, options.Clock);
 
         foreach (var ns in options.Namespaces.Append("default").Distinct())
         {
@@ -142,30 +144,36 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Makes a host process visible as a Running pod (and its StatefulSet) to kubectl get pods / logs.</summary>
+    /// <summary>
+    /// Makes a host process visible as a Running pod (and its StatefulSet) to kubectl get pods / logs; with a
+    /// <see cref="PodRegistration.Kubelet"/> it can be deleted through the API. Registering a pod again while its
+    /// previous incarnation terminates takes effect once that one's object is gone: the new pod gets a new uid.
+    /// </summary>
     public void RegisterPod(PodRegistration pod)
     {
         EnsureNamespace(pod.Namespace);
-        foreach (var c in pod.Containers)
+        _deletions.Register(pod, () =>
         {
-            _logs.SetPath(pod.Namespace, pod.Name, c.Name, c.LogPath);
-        }
+            foreach (var c in pod.Containers)
+            {
+                _logs.SetPath(pod.Namespace, pod.Name, c.Name, c.LogPath);
+            }
 
-        _service.PutSystemObject(BuiltInKinds.Pods, pod.Namespace, pod.Name, RegisteredObjects.Pod(pod, _options.Clock.GetUtcNow()));
-        if (pod.StatefulSet is { } sts)
-        {
-            RefreshStatefulSet(pod.Namespace, sts, pod);
-        }
+            _service.PutSystemObject(BuiltInKinds.Pods, pod.Namespace, pod.Name, RegisteredObjects.Pod(pod, _options.Clock.GetUtcNow()));
+            if (pod.StatefulSet is { } sts)
+            {
+                RefreshStatefulSet(pod.Namespace, sts, pod);
+            }
+        });
     }
 
     public void UnregisterPod(string ns, string name)
     {
-        var pod = _service.Store.Get(BuiltInKinds.Pods.Storage, ns, name);
-        _service.Remove(BuiltInKinds.Pods, ns, name);
-        _logs.Forget(ns, name);
-        if (pod?["metadata"]?["ownerReferences"]?[0]?["name"]?.GetValue<string>() is { } sts)
+        _deletions.Forget(ns, name);
+        if (_service.Store.Get(BuiltInKinds.Pods.Storage, ns, name) is { } pod)
         {
-            RefreshStatefulSet(ns, sts, template: null);
+            _service.Remove(BuiltInKinds.Pods, ns, name);
+            Removed(pod);
         }
     }
 
@@ -176,6 +184,17 @@ public sealed class KubeApiEmulatorServer : IAsyncDisposable
 
     /// <summary>Drops the watch history: resuming from any older resourceVersion now gets 410 Gone.</summary>
     public void CompactHistory() => _service.Store.Compact();
+
+    /// <summary>After a pod object is removed: its logs are no longer served and its StatefulSet counts one replica less.</summary>
+    private void Removed(JsonObject pod)
+    {
+        var ns = JsonText.Str(pod, "metadata.namespace") ?? "";
+        _logs.Forget(ns, JsonText.Str(pod, "metadata.name") ?? "");
+        if (pod["metadata"]?["ownerReferences"]?[0]?["name"]?.GetValue<string>() is { } sts)
+        {
+            RefreshStatefulSet(ns, sts, template: null);
+        }
+    }
 
     private void RefreshStatefulSet(string ns, string name, PodRegistration? template)
     {

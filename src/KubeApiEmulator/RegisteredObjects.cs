@@ -33,6 +33,7 @@ internal static class RegisteredObjects
                 ["containers"] = new JsonArray(pod.Containers.Select(c => (JsonNode?)new JsonObject { ["name"] = c.Name, ["image"] = c.Image }).ToArray()),
                 ["nodeName"] = "emulator",
                 ["restartPolicy"] = "Always",
+                ["terminationGracePeriodSeconds"] = 30,
             },
             ["status"] = new JsonObject
             {

@@ -13,7 +13,7 @@ namespace Forge.KubeApiEmulator.Api;
 /// (<c>/api/v1/...</c>, <c>/apis/{group}/{version}/...</c>) dispatched by verb. Errors become Status bodies.
 /// </summary>
 internal sealed class RequestRouter(
-    ResourceService service, ResourceRegistry registry, FaultSwitch faults, WatchStream watches, PodLogs logs, RequestLog requests, TimeProvider clock)
+    ResourceService service, ResourceRegistry registry, FaultSwitch faults, WatchStream watches, PodLogs logs, PodDeletions deletions, RequestLog requests, TimeProvider clock)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -172,7 +172,9 @@ internal sealed class RequestRouter(
         {
             var text = await HttpIo.ReadBodyAsync(ctx);
             var deleteOptions = string.IsNullOrWhiteSpace(text) ? null : JsonText.ParseObject(text);
-            await HttpIo.WriteJsonAsync(ctx, 200, service.Delete(kind, nsOrEmpty, name, deleteOptions));
+            await HttpIo.WriteJsonAsync(ctx, 200, kind == BuiltInKinds.Pods
+                ? deletions.Delete(nsOrEmpty, name, deleteOptions, options.DryRun)
+                : service.Delete(kind, nsOrEmpty, name, deleteOptions));
         }
         else
         {

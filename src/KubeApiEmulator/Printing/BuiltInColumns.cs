@@ -12,7 +12,9 @@ internal static class BuiltInColumns
         TableColumn.NameColumn,
         new("Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0, (o, _) => PodReady(o)),
         new("Status", "string", "", "The aggregate status of the containers in this pod.", 0,
-            (o, _) => JsonText.Str(o, "status.reason") ?? JsonText.Str(o, "status.phase") ?? "Unknown"),
+            (o, _) => JsonText.Str(o, "metadata.deletionTimestamp") is not null
+                ? "Terminating"
+                : JsonText.Str(o, "status.reason") ?? JsonText.Str(o, "status.phase") ?? "Unknown"),
         new("Restarts", "string", "", "The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.", 0,
             (o, _) => PodRestarts(o)),
         TableColumn.Age(),

@@ -27,7 +27,7 @@ internal static class BuiltInKinds
     public static ResourceKind Pods { get; } = new()
     {
         Group = "", Version = "v1", Plural = "pods", Singular = "pod", Kind = "Pod",
-        Namespaced = true, ShortNames = ["po"], Categories = ["all"], ReadOnly = true, HasStatus = true,
+        Namespaced = true, ShortNames = ["po"], Categories = ["all"], ReadOnly = true, KubeletDeletes = true, HasStatus = true,
         ExtraSubresources = ["log"], Columns = BuiltInColumns.Pods,
     };
 

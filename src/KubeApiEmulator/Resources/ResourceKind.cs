@@ -38,6 +38,9 @@ internal sealed record ResourceKind
     /// <summary>Objects a host registers programmatically (Pods, StatefulSets): clients may read, never write.</summary>
     public bool ReadOnly { get; init; }
 
+    /// <summary>Read-only objects that a DELETE may still remove through the host's kubelet (Pods).</summary>
+    public bool KubeletDeletes { get; init; }
+
     /// <summary>Review-style resources (SelfSubjectAccessReview): POST answers at once, nothing is stored.</summary>
     public bool CreateOnly { get; init; }
 
@@ -66,7 +69,7 @@ internal sealed record ResourceKind
     public ImmutableArray<string> Verbs => CreateOnly
         ? ["create"]
         : ReadOnly
-            ? ["get", "list", "watch"]
+            ? KubeletDeletes ? ["delete", "get", "list", "watch"] : ["get", "list", "watch"]
             : ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 
     public ApiException NotFound(string name) => ApiException.NotFound(GroupResource, Group, Plural, name);
