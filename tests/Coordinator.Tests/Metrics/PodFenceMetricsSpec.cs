@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Forge.Coordinator.Metrics;
 using Forge.PodFence;
 using Xunit;
@@ -7,11 +6,7 @@ namespace Forge.Coordinator.Tests.Metrics;
 
 /// <summary>Pod fences (<see cref="PodFenceCompleted"/>, published by the fence actor) are counted per cluster, pod and
 /// outcome; a pod's every outcome exists at 0 from its first fence.</summary>
-public sealed class PodFenceMetricsSpec() : MetricsFixtures("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-    akka.loglevel = WARNING
-    """)
+public sealed class PodFenceMetricsSpec() : MetricsFixtures(ClusterSystem)
 {
     private static string Series(string pod, string outcome) =>
         $"forge_pod_fence_total{{cluster=\"us-east-1-prod\",pod=\"{pod}\",outcome=\"{outcome}\"}}";
@@ -19,10 +14,7 @@ public sealed class PodFenceMetricsSpec() : MetricsFixtures("""
     [Fact]
     public async Task Fences_are_counted_by_cluster_pod_and_outcome()
     {
-        var metrics = new CoordinatorMetrics();
-        metrics.Attach(Sys, "us-east-1");
-        var listener = Sys.ActorOf(MetricsListener.Props(metrics, null));
-        await listener.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)); // subscribed from here on
+        var metrics = await ListeningMetrics();
         Assert.DoesNotContain((await Scrape(metrics)).Keys, k => k.StartsWith("forge_pod_fence_total", StringComparison.Ordinal));
 
         Publish(new PodFenceCompleted(Node("us-east-1-prod"), PodFenceOutcome.Confirmed));
