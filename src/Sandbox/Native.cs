@@ -6,6 +6,7 @@ internal static partial class Native
 {
     public const int SIGKILL = 9;
     public const int SIGTERM = 15;
+    public const int SIGSTOP = 19;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);

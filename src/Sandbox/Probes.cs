@@ -108,13 +108,42 @@ internal static class ProcFs
         return set;
     }
 
-    public static int Parent(int pid)
+    public static int Parent(int pid) => (int)StatField(pid, 4);
+
+    /// <summary>When <paramref name="pid"/> started (clock ticks after boot; 0 when it is gone): with the PID, a process
+    /// identity that a reused PID does not share.</summary>
+    public static long StartTime(int pid) => StatField(pid, 22);
+
+    /// <summary>Every live process below <paramref name="pid"/> (children, their children, ...), by their parent PIDs.</summary>
+    public static IReadOnlyList<int> Descendants(int pid)
+    {
+        var parents = new Dictionary<int, int>();
+        foreach (var d in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var p) && Parent(p) is > 0 and var parent)
+                parents[p] = parent;
+        }
+        var found = new List<int>();
+        var frontier = new Queue<int>([pid]);
+        while (frontier.TryDequeue(out var next))
+        {
+            foreach (var child in parents.Where(kv => kv.Value == next).Select(kv => kv.Key))
+            {
+                if (Alive(child)) found.Add(child);
+                frontier.Enqueue(child);
+            }
+        }
+        return found;
+    }
+
+    /// <summary>Field <paramref name="number"/> (1-based, as in proc(5)) of /proc/PID/stat when it is a number; 0 otherwise.</summary>
+    private static long StatField(int pid, int number)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return int.Parse(fields[1], CultureInfo.InvariantCulture);
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields[0] is field 3 (state)
+            return long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {

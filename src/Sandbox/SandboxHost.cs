@@ -289,17 +289,65 @@ internal sealed class SandboxHost : IAsyncDisposable
 
     private void RegisterPods(KubeApiEmulatorServer emulator, RegionPlan r)
     {
-        foreach (var n in r.Nodes)
+        foreach (var n in r.Nodes) RegisterPod(emulator, n);
+    }
+
+    private void RegisterPod(KubeApiEmulatorServer emulator, NodePlan n) =>
+        emulator.RegisterPod(new PodRegistration(
+            n.Pod,
+            ImmutableDictionary<string, string>.Empty.Add("app", "cardano-node").Add("cardano.io/cluster", n.Cluster),
+            Sidecar
+                ? [new PodContainer("cardano-node", n.NodeContainerLog, "cardano-forge/cardano-node:sandbox"),
+                   new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")]
+                : [new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")],
+            Layout.StatefulSet,
+            Layout.Namespace,
+            Kubelet: deletion => DeletePodAsync(emulator, n, deletion)));
+
+    // ---------------------------------------------------------------- kubelet
+
+    /// <summary>How long SIGKILLed processes may take to be gone before the deletion is reported unconfirmed.</summary>
+    private static readonly TimeSpan KillLimit = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The pod's kubelet (the API's DELETE): SIGTERM to the fence, agent and node (the fence's children, found in /proc:
+    /// a frozen fence cannot be asked), SIGKILL after the grace, and returns only when all are dead - the emulator then
+    /// removes the pod object. The pod then starts again as a new pod (non-forging, as every start) and is registered
+    /// again (new uid). A kill that cannot be confirmed throws: the pod stays Terminating and nothing is restarted.
+    /// </summary>
+    private async Task DeletePodAsync(KubeApiEmulatorServer emulator, NodePlan n, PodDeletion deletion)
+    {
+        var containers = Sidecar ? new[] { _fences[n], _agents[n] } : [_fences[n]];
+        foreach (var c in containers) c.HoldRestarts();
+        var outcome = await PodKill.TerminateAsync(() => PodKill.ProcessesOf(containers.Select(c => c.Pid)), deletion.Grace, KillLimit);
+        var pids = string.Join(", ", outcome.Pids);
+        if (!outcome.AllDead)
         {
-            emulator.RegisterPod(new PodRegistration(
-                n.Pod,
-                ImmutableDictionary<string, string>.Empty.Add("app", "cardano-node").Add("cardano.io/cluster", n.Cluster),
-                Sidecar
-                    ? [new PodContainer("cardano-node", n.NodeContainerLog, "cardano-forge/cardano-node:sandbox"),
-                       new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")]
-                    : [new PodContainer(Layout.AgentContainer, n.ContainerLog, "cardano-forge/agent:sandbox")],
-                Layout.StatefulSet,
-                Layout.Namespace));
+            Say($"sandbox: {n.Id} deletion through the API NOT CONFIRMED: pids {string.Join(", ", outcome.Surviving)} still alive " +
+                $"{KillLimit.TotalSeconds:0} s after SIGKILL (of {pids}); the pod stays Terminating and is not started again");
+            throw new InvalidOperationException($"pids {string.Join(", ", outcome.Surviving)} survived SIGKILL");
+        }
+        var sigkilled = outcome.Sigkilled.Count > 0 ? $" (SIGKILL after the {deletion.Grace.TotalSeconds:0.#} s grace: {string.Join(", ", outcome.Sigkilled)})" : "";
+        Say($"sandbox: {n.Id} deleted through the API: killed pids {pids}{sigkilled} in {outcome.Took.TotalMilliseconds:0} ms; starting it again");
+        _ = StartPodAgainAsync(emulator, n, containers);
+    }
+
+    /// <summary>The StatefulSet's part: the pod's containers start anew and the pod is registered again (the emulator
+    /// applies that once the old object is gone, so it gets a new uid).</summary>
+    private async Task StartPodAgainAsync(KubeApiEmulatorServer emulator, NodePlan n, IReadOnlyList<SupervisedProcess> containers)
+    {
+        try
+        {
+            foreach (var c in containers) await c.StartFreshAsync();
+            Say($"sandbox: {n.Id} started again as a new pod (fence pid {_fences[n].Pid})");
+        }
+        catch (Exception e)
+        {
+            Say($"sandbox: {n.Id} could not be started again after its deletion: {e.Message}; its supervisor retries");
+        }
+        finally
+        {
+            RegisterPod(emulator, n); // the pod object exists again either way, as a recreated pod whose container crashes does
         }
     }
 

@@ -12,6 +12,7 @@ internal sealed class SupervisedProcess
     private readonly Func<Task>? _beforeStart;
     private Process? _process;
     private volatile bool _stopping;
+    private volatile bool _held; // a pod deletion is killing it: no restart until StartFreshAsync
 
     public SupervisedProcess(Spawner spawner, string name, string exe, IReadOnlyList<string> args, string logFile,
         IReadOnlyDictionary<string, string>? env, TimeSpan restartDelay, Func<Task>? beforeStart = null, string? netns = null)
@@ -43,19 +44,44 @@ internal sealed class SupervisedProcess
     public async Task StartAsync()
     {
         if (_beforeStart is not null) await _beforeStart();
-        _process = await _spawner.StartAsync(Exe, Args, LogFile, Env, netns: Netns);
-        _process.EnableRaisingEvents = true;
-        _process.Exited += (_, _) => _ = RestartLaterAsync();
+        var process = await _spawner.StartAsync(Exe, Args, LogFile, Env, netns: Netns);
+        _process = process;
+        process.EnableRaisingEvents = true;
+        process.Exited += (_, _) => _ = RestartLaterAsync(process);
         Started?.Invoke(this);
     }
 
-    private async Task RestartLaterAsync()
+    /// <summary>No restart of this process until <see cref="StartFreshAsync"/>: its pod is being deleted.</summary>
+    public void HoldRestarts() => _held = true;
+
+    /// <summary>Once the held process has exited, starts it anew (the StatefulSet recreating a deleted pod) and
+    /// supervises it again. Nothing starts when the sandbox is stopping.</summary>
+    public async Task StartFreshAsync()
     {
+        if (_process is { } old) await old.WaitForExitAsync();
         if (_stopping) return;
+        try
+        {
+            await StartAsync();
+        }
+        catch (Exception) when (_process is { } old2)
+        {
+            _held = false; // supervised again: retried as any failed restart
+            _ = RestartLaterAsync(old2);
+            throw;
+        }
+        _held = false; // only now: an Exited handler of the old process finds _process replaced
+    }
+
+    private bool Superseded(Process exited) => _stopping || _held || !ReferenceEquals(_process, exited);
+
+    private async Task RestartLaterAsync(Process exited)
+    {
+        if (Superseded(exited)) return;
         await File.AppendAllTextAsync(LogFile,
-            $"{DateTimeOffset.UtcNow:O} sandbox: {Name} exited ({ExitOf(_process)}); restarting in {RestartDelay.TotalSeconds:0.#}s{Environment.NewLine}");
+            $"{DateTimeOffset.UtcNow:O} sandbox: {Name} exited ({ExitOf(exited)}); restarting in {RestartDelay.TotalSeconds:0.#}s{Environment.NewLine}");
         await Task.Delay(RestartDelay);
-        if (_stopping) return;
+        if (Superseded(exited)) return;
         Restarts++;
         try
         {
@@ -64,7 +90,7 @@ internal sealed class SupervisedProcess
         catch (Exception e)
         {
             await File.AppendAllTextAsync(LogFile, $"sandbox: restart of {Name} failed: {e.Message}{Environment.NewLine}");
-            _ = RestartLaterAsync();
+            _ = RestartLaterAsync(exited);
         }
     }
 
