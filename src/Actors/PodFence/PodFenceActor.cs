@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
 using Forge.Grants;
@@ -26,22 +25,24 @@ public sealed class PodFenceActor : ReceiveActor, IWithTimers
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
-    private ImmutableHashSet<FencedTerm> _fenced = [];
+    private PodFenceMemory _memory = PodFenceMemory.Empty;
     private readonly TimeSpan _pollInterval;
     private long _correlation;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(IActorRef replica, IPodFenceApi api, string ownCluster, PodFenceSettings settings) =>
-        Akka.Actor.Props.Create(() => new PodFenceActor(replica, api, ownCluster, settings));
+    /// <param name="clock">The replica's clock (the quiet times it reports are on it).</param>
+    public static Props Props(IActorRef replica, IPodFenceApi api, string ownCluster, PodFenceSettings settings, IMonotonicClock clock) =>
+        Akka.Actor.Props.Create(() => new PodFenceActor(replica, api, ownCluster, settings, clock));
 
-    public PodFenceActor(IActorRef replica, IPodFenceApi api, string ownCluster, PodFenceSettings settings)
+    public PodFenceActor(IActorRef replica, IPodFenceApi api, string ownCluster, PodFenceSettings settings, IMonotonicClock clock)
     {
-        Receive<Poll>(_ => replica.Tell(new ReplicaQuietQuery(settings.QuietFraction, TimeSpan.Zero, ++_correlation)));
+        // fraction 0: every pool's current term, so a term the arbiter replaces before it is quiet enough can be followed
+        Receive<Poll>(_ => replica.Tell(new ReplicaQuietQuery(0, TimeSpan.Zero, ++_correlation)));
         Receive<ReplicaQuietTerms>(answer =>
         {
-            var decision = PodFenceDecider.Decide(answer, ownCluster, _fenced, settings);
-            _fenced = decision.Fenced;
+            var decision = PodFenceDecider.Decide(answer, ownCluster, _memory, settings, clock.Now);
+            _memory = decision.Memory;
             foreach (var order in decision.Orders)
             {
                 _log.Warning("fencing pod {0}: holder of term {1} of pool {2} quiet for {3:0.0#} s (delete, grace {4} s, uid precondition)",

@@ -51,7 +51,7 @@ public static class ForgeGrantsHosting
             system.Log.Warning("pod fencing is off in region {0}: {1}; a frozen forger's pod is not killed", fc.Cluster.Region, off);
             return;
         }
-        system.ActorOf(PodFenceActor.Props(replica, api, fc.Coordinator.ClusterName, fc.PodFence), PodFenceActor.Name);
+        system.ActorOf(PodFenceActor.Props(replica, api, fc.Coordinator.ClusterName, fc.PodFence, StopwatchClock.Instance), PodFenceActor.Name);
         system.Log.Info("pod fencing on in region {0}: pods of cluster {1} whose term is quiet for {2} x TTL are deleted", fc.Cluster.Region,
             fc.Coordinator.ClusterName, fc.PodFence.QuietFraction);
     }
