@@ -99,7 +99,8 @@ public static class CoordinatorHost
         builder.Services.AddSingleton<CoordinatorMetrics>();
         var healthProbe = probe ?? new HttpHealthProbe(new HttpClient());
         var projection = ProjectionSettings.FromConfig(fc.Config);
-        var clusterApi = ForgeProjectionHosting.CreateApi(fc.Config, projection);
+        var kube = ForgeProjectionHosting.CreateClient(fc.Config);
+        var clusterApi = ForgeProjectionHosting.CreateApi(kube, projection);
         if (clusterApi is not null) builder.Services.AddSingleton(clusterApi);
         builder.Services.AddAkka(fc.Coordinator.SystemName, (akka, sp) =>
         {
@@ -107,7 +108,7 @@ public static class CoordinatorHost
                 .ConfigureLoggers(l => l.AddLoggerFactory())
                 .AddForgeCluster(fc)
                 .AddForgeSpecs()
-                .AddForgeGrants(fc)
+                .AddForgeGrants(fc, ForgeProjectionHosting.CreatePodFenceApi(kube, projection))
                 .AddForgeNodes(fc)
                 .AddForgeArbiter(fc, healthProbe)
                 .AddForgeMetrics(sp.GetRequiredService<CoordinatorMetrics>(), fc)

@@ -9,7 +9,7 @@ public sealed record CoordinatorSettings
 
     public CoordinatorSettings(string systemName, string hostname, string publicHostname, int port, int httpPort, int agentPort,
         string agentCaPath, string agentCertPath, string agentKeyPath, TimeSpan askTimeout, IReadOnlyList<string> seedNodes,
-        bool grantReplica, IReadOnlyDictionary<string, string> replicaAddresses)
+        bool grantReplica, IReadOnlyDictionary<string, string> replicaAddresses, string clusterName = "")
     {
         if (string.IsNullOrWhiteSpace(systemName) || !systemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
             throw new ArgumentException($"{Section}.system-name '{systemName}' must be letters, digits, '-' or '_'");
@@ -40,6 +40,9 @@ public sealed record CoordinatorSettings
                 throw new ArgumentException($"{Section}.replica-addresses.{region}: '{address}' is not an Akka address");
         GrantReplica = grantReplica;
         ReplicaAddresses = replicaAddresses;
+        if (clusterName.Length > 0 && !Forge.Protocol.NodeId.IsDnsLabel(clusterName))
+            throw new ArgumentException($"{Section}.cluster-name '{clusterName}' is not a DNS-1123 name");
+        ClusterName = clusterName;
     }
 
     public string SystemName { get; }
@@ -58,6 +61,9 @@ public sealed record CoordinatorSettings
     /// <summary>Where each region's grant replica lives (region → Akka address); regions not listed are found in
     /// the membership (the member with role grant-replica in that region).</summary>
     public IReadOnlyDictionary<string, string> ReplicaAddresses { get; }
+    /// <summary>The CardanoForgeCluster whose pods run in this coordinator's Kubernetes namespace (the cluster part of
+    /// their NodeIds, e.g. us-east-1-prod); empty when not set: the pod fence is then off.</summary>
+    public string ClusterName { get; }
 
     private static void Port(int value, string name, bool allowZero)
     {
@@ -82,6 +88,7 @@ public sealed record CoordinatorSettings
             (config.GetStringList("forge.cluster.seed-nodes") ?? []).ToList(),
             c.GetBoolean("grant-replica", false),
             (c.GetConfig("replica-addresses")?.AsEnumerable() ?? [])
-                .ToDictionary(kv => kv.Key, kv => kv.Value.GetString(), StringComparer.Ordinal));
+                .ToDictionary(kv => kv.Key, kv => kv.Value.GetString(), StringComparer.Ordinal),
+            c.GetString("cluster-name", "")?.Trim() ?? "");
     }
 }

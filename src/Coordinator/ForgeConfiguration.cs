@@ -5,6 +5,7 @@ using Forge.Decider;
 using Forge.Grants;
 using Forge.Health;
 using Forge.Nodes;
+using Forge.PodFence;
 
 namespace Forge.Coordinator;
 
@@ -26,6 +27,9 @@ public sealed record ForgeConfiguration(
 {
     /// <summary>The liveness watchdog (<c>forge.cluster.liveness-watchdog</c>).</summary>
     public required LivenessWatchdogSettings Watchdog { get; init; }
+
+    /// <summary>The pod fence (<c>forge.pod-fence</c>).</summary>
+    public required PodFenceSettings PodFence { get; init; }
 
     /// <summary>The default files, in precedence order (first wins).</summary>
     public static readonly string[] DefaultFiles = ["coordinator.conf", "cluster.conf", "grants.conf", "forge-decider.conf", "serialization.conf", "projection.conf"];
@@ -72,7 +76,7 @@ public sealed record ForgeConfiguration(
             NodeSettings.FromConfig(config),
             HealthSettings.FromConfig(config),
             DeciderSettings.FromConfig(config),
-            grants) { Watchdog = LivenessWatchdogSettings.FromConfig(config) };
+            grants) { Watchdog = LivenessWatchdogSettings.FromConfig(config), PodFence = PodFenceSettings.FromConfig(config, arbiter.GrantTtl) };
     }
 
     /// <summary>This coordinator's id in logs and AgentRegistered: region/host:port.</summary>

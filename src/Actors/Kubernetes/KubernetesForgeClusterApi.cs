@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,6 +14,7 @@ namespace Forge.Kubernetes;
 public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namespace, TimeSpan requestTimeout, string serviceAccount)
     : IForgeClusterApi
 {
+    private readonly KubeCalls _calls = new(@namespace, requestTimeout, serviceAccount);
     private const string Group = "cardano.io";
     private const string Version = "v1";
     private const string Plural = "cardanoforgeclusters";
@@ -22,7 +22,7 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
 
     public async Task<(IReadOnlyList<ForgeClusterObject> Items, string ResourceVersion)> ListAsync(CancellationToken ct)
     {
-        var list = await Call("list cardanoforgeclusters", c =>
+        var list = await _calls.Call("list cardanoforgeclusters", c =>
             client.CustomObjects.ListNamespacedCustomObjectAsync<JsonElement>(Group, Version, @namespace, Plural, cancellationToken: c), ct);
         var node = JsonNode.Parse(list.GetRawText())!.AsObject();
         var items = (node["items"] as JsonArray ?? []).OfType<JsonObject>().Select(ForgeClusterObject.FromJson).ToList();
@@ -46,7 +46,7 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
             }
             catch (HttpOperationException e)
             {
-                throw Map("watch cardanoforgeclusters", e.Response.StatusCode, e.Response.Content, e);
+                throw _calls.Map("watch cardanoforgeclusters", e.Response.StatusCode, e.Response.Content, e);
             }
             catch (HttpRequestException e)
             {
@@ -72,12 +72,12 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
     }
 
     public Task PatchStatusAsync(string name, JsonObject status, CancellationToken ct) =>
-        Call("patch cardanoforgeclusters/status", c => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+        _calls.Call("patch cardanoforgeclusters/status", c => client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
             new V1Patch(new JsonObject { ["status"] = status.DeepClone() }.ToJsonString(), V1Patch.PatchType.MergePatch),
             Group, Version, @namespace, Plural, name, fieldManager: FieldManager, cancellationToken: c), ct);
 
     public Task PatchSpecAsync(string name, JsonObject specPatch, CancellationToken ct) =>
-        Call("patch cardanoforgeclusters", c => client.CustomObjects.PatchNamespacedCustomObjectAsync(
+        _calls.Call("patch cardanoforgeclusters", c => client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(new JsonObject { ["spec"] = specPatch.DeepClone() }.ToJsonString(), V1Patch.PatchType.MergePatch),
             Group, Version, @namespace, Plural, name, fieldManager: FieldManager, cancellationToken: c), ct);
 
@@ -90,13 +90,13 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
             ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = @namespace },
             ["spec"] = spec.DeepClone(),
         };
-        return Call("create cardanoforgeclusters", c => client.CustomObjects.CreateNamespacedCustomObjectAsync(
+        return _calls.Call("create cardanoforgeclusters", c => client.CustomObjects.CreateNamespacedCustomObjectAsync(
             JsonSerializer.Deserialize<JsonElement>(body.ToJsonString()), Group, Version, @namespace, Plural,
             fieldManager: FieldManager, cancellationToken: c), ct);
     }
 
     public Task DeleteAsync(string name, string uid, CancellationToken ct) =>
-        Call("delete cardanoforgeclusters", c => client.CustomObjects.DeleteNamespacedCustomObjectAsync(
+        _calls.Call("delete cardanoforgeclusters", c => client.CustomObjects.DeleteNamespacedCustomObjectAsync(
             Group, Version, @namespace, Plural, name,
             body: new V1DeleteOptions { Preconditions = new V1Preconditions { Uid = uid } }, cancellationToken: c), ct);
 
@@ -120,64 +120,6 @@ public sealed class KubernetesForgeClusterApi(IKubernetes client, string @namesp
             Source = new V1EventSource { Component = "forge-coordinator" },
             ReportingComponent = "forge-coordinator",
         };
-        return Call("create events", c => client.CoreV1.CreateNamespacedEventAsync(ev, @namespace, cancellationToken: c), ct);
-    }
-
-    private async Task<T> Call<T>(string verb, Func<CancellationToken, Task<T>> call, CancellationToken ct, TimeSpan? timeout = null)
-    {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var limit = timeout ?? requestTimeout;
-        if (limit != Timeout.InfiniteTimeSpan) cts.CancelAfter(limit);
-        try
-        {
-            return await call(cts.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            throw new KubeApiException(KubeApiError.Timeout, $"{verb}: no answer within {limit.TotalSeconds:0.#}s");
-        }
-        catch (HttpOperationException e)
-        {
-            throw Map(verb, e.Response.StatusCode, e.Response.Content, e);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new KubeApiException(KubeApiError.Unavailable, $"{verb}: the Kubernetes API is unreachable: {e.Message}", e);
-        }
-    }
-
-    private async Task Call(string verb, Func<CancellationToken, Task> call, CancellationToken ct) =>
-        await Call<bool>(verb, async c =>
-        {
-            await call(c);
-            return true;
-        }, ct);
-
-    private KubeApiException Map(string verb, HttpStatusCode code, string? body, Exception inner)
-    {
-        var message = StatusMessage(body);
-        return code switch
-        {
-            HttpStatusCode.Forbidden => new KubeApiException(KubeApiError.Forbidden,
-                $"RBAC: {serviceAccount} may not {verb} in namespace {@namespace} ({message})", inner),
-            HttpStatusCode.NotFound => new KubeApiException(KubeApiError.NotFound, $"{verb}: not found ({message})", inner),
-            HttpStatusCode.Conflict => new KubeApiException(KubeApiError.Conflict, $"{verb}: conflict ({message})", inner),
-            HttpStatusCode.Gone => new KubeApiException(KubeApiError.Gone, $"{verb}: resource version too old ({message})", inner),
-            HttpStatusCode.UnprocessableEntity => new KubeApiException(KubeApiError.Invalid, $"{verb}: invalid ({message})", inner),
-            _ => new KubeApiException(KubeApiError.Unavailable, $"{verb}: the Kubernetes API answered {(int)code} ({message})", inner),
-        };
-    }
-
-    private static string StatusMessage(string? body)
-    {
-        if (string.IsNullOrWhiteSpace(body)) return "no details";
-        try
-        {
-            return JsonNode.Parse(body)?["message"]?.GetValue<string>() ?? body;
-        }
-        catch (JsonException)
-        {
-            return body;
-        }
+        return _calls.Call("create events", c => client.CoreV1.CreateNamespacedEventAsync(ev, @namespace, cancellationToken: c), ct);
     }
 }

@@ -6,6 +6,7 @@ using Akka.Hosting;
 using Forge.Arbiter;
 using Forge.Cluster;
 using Forge.Kubernetes;
+using Forge.PodFence;
 using Forge.Specs;
 using k8s;
 
@@ -17,8 +18,9 @@ namespace Forge.Coordinator.Hosting;
 /// </summary>
 public static class ForgeProjectionHosting
 {
-    /// <summary>The region's Kubernetes API from <c>forge.projection</c>, or null when none is configured.</summary>
-    public static IForgeClusterApi? CreateApi(Config config, ProjectionSettings settings)
+    /// <summary>The region's Kubernetes API client from <c>forge.projection</c> (kubeconfig / api-url, or in-cluster), or
+    /// null when none is configured. One client for the projection and the pod fence.</summary>
+    public static IKubernetes? CreateClient(Config config)
     {
         var kubeconfig = config.GetString("forge.projection.kubeconfig", "");
         var context = config.GetString("forge.projection.context", "");
@@ -29,10 +31,16 @@ public static class ForgeProjectionHosting
                 string.IsNullOrEmpty(context) ? null : context)
             : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
             : null;
-        return k8sConfig is null
-            ? null
-            : new KubernetesForgeClusterApi(new k8s.Kubernetes(k8sConfig), settings.Namespace, settings.RequestTimeout, settings.ServiceAccount);
+        return k8sConfig is null ? null : new k8s.Kubernetes(k8sConfig);
     }
+
+    /// <summary>The projection's view of the region's Kubernetes API, or null without a client.</summary>
+    public static IForgeClusterApi? CreateApi(IKubernetes? client, ProjectionSettings settings) =>
+        client is null ? null : new KubernetesForgeClusterApi(client, settings.Namespace, settings.RequestTimeout, settings.ServiceAccount);
+
+    /// <summary>The pod fence's view of the region's Kubernetes API (same namespace and timeout), or null without a client.</summary>
+    public static IPodFenceApi? CreatePodFenceApi(IKubernetes? client, ProjectionSettings settings) =>
+        client is null ? null : new KubernetesPodFenceApi(client, settings.Namespace, settings.RequestTimeout, settings.ServiceAccount);
 
     /// <summary>The region's projection singleton (manager and instance carry this name).</summary>
     public static string SingletonName(string region) => "crd-projection-" + region;

@@ -5,6 +5,7 @@ using Forge.Decider;
 using Forge.Grants;
 using Forge.Health;
 using Forge.Kubernetes;
+using Forge.PodFence;
 using Prometheus;
 
 namespace Forge.Coordinator.Metrics;
@@ -41,6 +42,7 @@ public sealed class CoordinatorMetrics
     private readonly Counter _probes;
     private readonly Histogram _probeDuration;
     private readonly Counter _transitions;
+    private readonly Counter _podFences;
     private readonly LeadershipTracker _leadership = new();
     private readonly Dictionary<string, HashSet<string>> _poolClusters = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Dictionary<string, Counter.Child>> _transitionSeries = new(StringComparer.Ordinal);
@@ -96,6 +98,9 @@ public sealed class CoordinatorMetrics
         _transitions = f.CreateCounter("forge_coordinator_leadership_transitions_total",
             "Forging moved to a node of this cluster (a new holder granted), by reason; arbiter host only.",
             new CounterConfiguration { LabelNames = ["cluster", "reason"] });
+        _podFences = f.CreateCounter("forge_pod_fence_total",
+            "Pods of a quiet term's holder this coordinator deleted (pod fence), by outcome: confirmed|unconfirmed|failed|conflict|gone; grant-replica host only.",
+            new CounterConfiguration { LabelNames = ["cluster", "pod", "outcome"] });
         _registry.AddBeforeCollectCallback(Collect);
     }
 
@@ -132,6 +137,14 @@ public sealed class CoordinatorMetrics
 
     internal void OnCrdSynced(CrdStatusSynced s) => _crdSync.WithLabels(s.Region, s.Cluster).Set(UnixSeconds(s.At));
     internal void OnCrdUntracked(CrdClusterUntracked u) => _crdSync.RemoveLabelled(u.Region, u.Cluster);
+
+    internal void OnPodFence(PodFenceCompleted c)
+    {
+        var outcome = PodFenceActor.Label(c.Outcome);
+        // every outcome of the pod from its first fence: increase() misses a series born at 1
+        foreach (var o in Enum.GetValues<PodFenceOutcome>()) _podFences.WithLabels(c.Holder.Cluster, c.Holder.Pod, PodFenceActor.Label(o));
+        _podFences.WithLabels(c.Holder.Cluster, c.Holder.Pod, outcome).Inc();
+    }
 
     internal void OnHealthProbe(HealthProbeCompleted p)
     {

@@ -7,6 +7,7 @@ using Forge.Coordinator.Hosting;
 using Forge.Grants;
 using Forge.Health;
 using Forge.Kubernetes;
+using Forge.PodFence;
 
 namespace Forge.Coordinator.Metrics;
 
@@ -38,6 +39,7 @@ public sealed class MetricsListener : ReceiveActor
         Receive<CrdStatusSynced>(metrics.OnCrdSynced);
         Receive<CrdClusterUntracked>(metrics.OnCrdUntracked);
         Receive<HealthProbeCompleted>(metrics.OnHealthProbe);
+        Receive<PodFenceCompleted>(metrics.OnPodFence);
         Receive<PoolStateChanged>(c =>
         {
             if (FromLocalActor(Sender)) metrics.OnLocalArbiterState(c.State);
@@ -56,7 +58,7 @@ public sealed class MetricsListener : ReceiveActor
                  {
                      typeof(SplitBrainDecisionMade), typeof(CoordinatorRefused), typeof(LivenessWatchdogFired), typeof(LivenessWatchdogSuspicion), typeof(ArbiterDecisionMeasured), typeof(ArbiterGrantStates),
                      typeof(GrantQuorumReachability), typeof(CrdClusterTracked), typeof(CrdStatusSynced), typeof(CrdClusterUntracked),
-                     typeof(HealthProbeCompleted), typeof(RemoteTlsHandshakeFailed),
+                     typeof(HealthProbeCompleted), typeof(RemoteTlsHandshakeFailed), typeof(PodFenceCompleted),
                  })
             es.Subscribe(Self, t);
         _mediator?.Tell(new Subscribe(ArbiterTopics.PoolState, Self));

@@ -55,6 +55,9 @@ public class SettingsSpec
         Assert.Equal(TimeSpan.FromSeconds(30), fc.Health.DefaultInterval);
         Assert.Equal(TimeSpan.FromSeconds(5), fc.Health.DefaultTimeout);
         Assert.Equal(3, fc.Health.DefaultFailureThreshold);
+        Assert.Equal("", fc.Coordinator.ClusterName); // pod fence off until the deployment names its cluster
+        Assert.Equal((true, 0.6, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15)),
+            (fc.PodFence.Enabled, fc.PodFence.QuietFraction, fc.PodFence.PollInterval, fc.PodFence.GracePeriod, fc.PodFence.ConfirmWithin));
         var c = fc.Config;
         Assert.Equal("Forge.Cluster.RegionDowningProvider, Forge.Actors", c.GetString("akka.cluster.downing-provider-class"));
         Assert.Equal(TimeSpan.FromSeconds(5), c.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
@@ -75,6 +78,11 @@ public class SettingsSpec
     [InlineData("forge.cluster.tls.enabled = on", "forge.cluster.tls.ca-path")]
     [InlineData("forge.coordinator.agent-port = 9000", "forge.coordinator.agent-tls")]
     [InlineData("forge.cluster.seed-nodes = [\"not-an-address\"]", "forge.cluster.seed-nodes")]
+    [InlineData("forge.coordinator.cluster-name = \"US_East\"", "forge.coordinator.cluster-name")]
+    [InlineData("forge.pod-fence.quiet-fraction = 1", "forge.pod-fence.quiet-fraction must be in (0, 1)")]
+    [InlineData("forge.pod-fence.quiet-fraction = 0.95", "must be below the grant TTL")]
+    [InlineData("forge.pod-fence.grace-period = 0s", "forge.pod-fence.grace-period")]
+    [InlineData("forge.pod-fence.confirm-within = 1s", "forge.pod-fence.confirm-within")]
     public void Bad_configuration_names_the_setting(string bad, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => ForgeConfiguration.FromConfig(Defaults([bad, .. Valid])));

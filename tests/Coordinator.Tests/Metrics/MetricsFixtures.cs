@@ -32,6 +32,23 @@ public abstract class MetricsFixtures : TestKit
 
     protected void Publish(object fact) => Sys.EventStream.Publish(fact);
 
+    /// <summary>A cluster-provider system on a loopback port (the listener's facts need no cluster to join).</summary>
+    protected const string ClusterSystem = """
+        akka.actor.provider = cluster
+        akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
+        akka.loglevel = WARNING
+        """;
+
+    /// <summary>Metrics of region us-east-1 with a listener subscribed to the EventStream.</summary>
+    protected async Task<CoordinatorMetrics> ListeningMetrics()
+    {
+        var metrics = new CoordinatorMetrics();
+        metrics.Attach(Sys, "us-east-1");
+        var listener = Sys.ActorOf(MetricsListener.Props(metrics, null));
+        await listener.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)); // subscribed from here on
+        return metrics;
+    }
+
     public static ClusterVerdict Verdict(string name, string state = ForgeStates.PriorityBasedText, string reason = "Standby",
         bool healthy = true, bool overrideActive = false, bool failbackPending = false, NodeId? leader = null)
     {

@@ -1,4 +1,3 @@
-using Akka.Actor;
 using Forge.Cluster;
 using Forge.Coordinator.Metrics;
 using Xunit;
@@ -7,11 +6,7 @@ namespace Forge.Coordinator.Tests.Metrics;
 
 /// <summary>Failed TLS handshakes between coordinators (<see cref="RemoteTlsHandshakeFailed"/>, published by the
 /// transport) are counted by direction, both at 0 from the first scrape.</summary>
-public sealed class RemoteTlsMetricsSpec() : MetricsFixtures("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-    akka.loglevel = WARNING
-    """)
+public sealed class RemoteTlsMetricsSpec() : MetricsFixtures(ClusterSystem)
 {
     private const string Outbound = "forge_coordinator_remote_tls_handshake_failures_total{direction=\"outbound\"}";
     private const string Inbound = "forge_coordinator_remote_tls_handshake_failures_total{direction=\"inbound\"}";
@@ -19,10 +14,7 @@ public sealed class RemoteTlsMetricsSpec() : MetricsFixtures("""
     [Fact]
     public async Task Failed_handshakes_are_counted_by_direction()
     {
-        var metrics = new CoordinatorMetrics();
-        metrics.Attach(Sys, "us-east-1");
-        var listener = Sys.ActorOf(MetricsListener.Props(metrics, null));
-        await listener.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(5)); // subscribed from here on
+        var metrics = await ListeningMetrics();
         var first = await Scrape(metrics);
         Assert.Equal((0, 0), (first[Outbound], first[Inbound]));
 

@@ -88,6 +88,8 @@ public sealed class RbacCommandsTests(EmulatorFixture emulator) : IClassFixture<
     [InlineData("get cardanoforgeclusters --subresource=status", "forge-manager")]
     [InlineData("update leases", "forge-manager")]
     [InlineData("list pods", "forge-manager")]
+    [InlineData("patch pods", "forge-manager")]
+    [InlineData("deletecollection pods", "forge-manager")]
     [InlineData("update cardanoforgeclusters", "cardano-node")]
     [InlineData("list events", "cardano-node")]
     [InlineData("delete leases", "cardano-node")]
@@ -106,6 +108,8 @@ public sealed class RbacCommandsTests(EmulatorFixture emulator) : IClassFixture<
     [InlineData("delete cardanoforgeclusters", "forge-manager")]
     [InlineData("patch cardanoforgeclusters --subresource=status", "forge-manager")]
     [InlineData("create events", "forge-manager")]
+    [InlineData("get pods", "forge-manager")]
+    [InlineData("delete pods", "forge-manager")]
     [InlineData("update leases", "cardano-node")]
     [InlineData("create leases", "cardano-node")]
     public async Task What_each_part_needs_is_allowed(string verbAndResource, string account)

@@ -14,9 +14,9 @@ public sealed class OverlayRenderingTests
 
     /// <summary>
     /// The coordinators' rights: exactly what KubernetesForgeClusterApi calls (list, watch, create, merge patch and
-    /// delete of CardanoForgeClusters; merge patch of their status; create of core Events). A verb without a caller
-    /// fails here; a call without its verb fails Actors.Tests' KubernetesApiAgainstEmulatorTests, which makes every
-    /// call as this account under the Role.
+    /// delete of CardanoForgeClusters; merge patch of their status; create of core Events) and KubernetesPodFenceApi
+    /// (get + delete of a pod). A verb without a caller fails here; a call without its verb fails Actors.Tests'
+    /// KubernetesApiAgainstEmulatorTests and PodFenceApiAgainstEmulatorTests, which make every call as this account under the Role.
     /// </summary>
     private static readonly HashSet<string> CoordinatorRights =
     [
@@ -24,6 +24,7 @@ public sealed class OverlayRenderingTests
         "cardano.io/cardanoforgeclusters:patch", "cardano.io/cardanoforgeclusters:delete",
         "cardano.io/cardanoforgeclusters/status:patch",
         "/events:create",
+        "/pods:get", "/pods:delete",
     ];
 
     /// <summary>The node pods' rights, and only with the lease-rights component: Leases for single-cluster mode.</summary>
