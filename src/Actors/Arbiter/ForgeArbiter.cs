@@ -394,6 +394,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private void PublishState(PoolRecord rec, ForgeDecision decision)
     {
         DeliverClusterInfo(rec, decision);
+        // A settling arbiter has not heard every cluster and node yet: its state would replace a complete one in the
+        // failover watches, which choose a successor from it if this arbiter is lost too (seen: a region killed 3 s after
+        // its arbiter started; the watches found "no other cluster" and waited for the region to come back, 15.7 s).
+        if (Settling) return;
         var now = Now;
         if (_published.TryGetValue(rec.PoolId, out var last) && PublishedState.Unchanged(last, rec)
             && now - _publishedAt.GetValueOrDefault(rec.PoolId) < _settings.RepublishAfter) return;

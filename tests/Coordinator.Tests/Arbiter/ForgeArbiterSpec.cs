@@ -176,6 +176,19 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
+    public void A_settling_arbiter_publishes_no_pool_state_before_its_settle_ends()
+    {
+        var settle = TimeSpan.FromSeconds(1.5);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var rig = Start(Timed(TimeSpan.FromMilliseconds(100), settle, TimeSpan.FromSeconds(5)));
+        Feed(rig, eastHeld: new TermId(7, "old"));
+        // the first state comes only after the settle (a lower bound on a deliberate wait, not a speed assertion)
+        var first = rig.Mediator.FishForMessage<Publish>(p => p.Message is PoolStateChanged, TimeSpan.FromSeconds(10));
+        Assert.True(started.Elapsed >= settle, $"published {started.Elapsed.TotalMilliseconds:F0} ms after start, within the {settle.TotalMilliseconds} ms settle");
+        Assert.Equal(East, ((PoolStateChanged)first.Message).State.Holder);
+    }
+
+    [Fact]
     public void An_unchanged_state_is_published_again_after_republish_after_for_subscribers_that_missed_it()
     {
         var rig = Start(new ArbiterSettings(Settings.DecideInterval, Settings.RevokeTimeout, Settings.ProposeTimeout,
