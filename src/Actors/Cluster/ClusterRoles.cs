@@ -16,6 +16,14 @@ public static class ClusterRoles
     public const string Witness = "witness";
     public const string RegionPrefix = "region:";
     public const string RegionListPrefix = "regions:";
+    /// <summary>The CardanoForgeCluster a coordinator serves (<c>cluster:us-east-1-prod</c>, from
+    /// forge.coordinator.cluster-name; absent when not configured): where its cluster's node entities live.</summary>
+    public const string ClusterPrefix = "cluster:";
+
+    public static string ClusterRole(string cluster) => ClusterPrefix + cluster;
+
+    public static string? ClusterOf(IEnumerable<string> roles) =>
+        roles.FirstOrDefault(r => r.StartsWith(ClusterPrefix, StringComparison.Ordinal))?[ClusterPrefix.Length..];
 
     public static string RegionRole(string region) => RegionPrefix + region;
 

@@ -6,7 +6,7 @@ namespace Forge.Nodes;
 
 /// <summary>
 /// Routes node messages to the entity <c>&lt;cluster&gt;/&lt;pod&gt;</c>. A shard holds nodes of one cluster only
-/// (<c>&lt;cluster&gt;#&lt;n&gt;</c>), so <see cref="RequesterFirstAllocation"/> can keep a cluster's node entities on a
+/// (<c>&lt;cluster&gt;#&lt;n&gt;</c>), so <see cref="HomeRegionAllocation"/> can keep a cluster's node entities on a
 /// coordinator of that cluster's own region: losing another region then never strands them (before, a surviving
 /// node's registration waited ~10 s for its shard to leave a killed region's coordinator).
 /// </summary>

@@ -31,6 +31,7 @@ public static class ForgeClusterHosting
         // Roles and seeds go in as quoted HOCON: Akka.Cluster.Hosting writes roles unquoted, and "region:x" has a colon.
         builder.WithClustering(new ClusterOptions());
         var roles = fc.Coordinator.GrantReplica ? fc.Cluster.Roles.Add(ForgeGrantsHosting.ReplicaRole) : fc.Cluster.Roles;
+        if (fc.Coordinator.ClusterName.Length > 0) roles = roles.Add(ClusterRoles.ClusterRole(fc.Coordinator.ClusterName));
         builder.AddHocon(Quoted("akka.cluster.roles", roles) + "\n" + Quoted("akka.cluster.seed-nodes", c.SeedNodes),
             HoconAddMode.Prepend);
         builder.WithDistributedPubSub(ClusterRoles.Coordinator);

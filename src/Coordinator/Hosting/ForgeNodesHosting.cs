@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Forge.Arbiter;
@@ -9,8 +10,7 @@ using Forge.Specs;
 namespace Forge.Coordinator.Hosting;
 
 /// <summary>Node entities: Cluster.Sharding type "forge-node", one entity per &lt;cluster&gt;/&lt;pod&gt;, shards per
-/// cluster placed where first asked for (<see cref="RequesterFirstAllocation"/>: a node's entity stays in its own
-/// region), remember-entities off (registry key <see cref="NodeEntity"/> is the shard region). Started through
+/// cluster kept in that cluster's own region (<see cref="HomeRegionAllocation"/>), remember-entities off (registry key <see cref="NodeEntity"/> is the shard region). Started through
 /// ClusterSharding directly: Akka.Hosting's WithShardRegion takes no allocation strategy.</summary>
 public static class ForgeNodesHosting
 {
@@ -28,7 +28,18 @@ public static class ForgeNodesHosting
             // The arbiter proxy is registered after the region (the arbiter needs the region): resolve it per entity.
             var region = await ClusterSharding.Get(system).StartAsync(TypeName,
                 entityId => NodeEntity.Props(NodeId.Parse(entityId), fc.Nodes, registry.Get<ForgeArbiter>(), specs, fc.CoordinatorId),
-                settings, extractor, new RequesterFirstAllocation(), Akka.Actor.PoisonPill.Instance);
+                settings, extractor, new HomeRegionAllocation(ClusterOfRegion(system)), Akka.Actor.PoisonPill.Instance);
             registry.Register<NodeEntity>(region);
         });
+
+    /// <summary>The cluster role of the member a shard region runs on (a local ref's address has no host: this member).</summary>
+    public static Func<IActorRef, string?> ClusterOfRegion(ActorSystem system)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        return region =>
+        {
+            var address = region.Path.Address.HasLocalScope ? cluster.SelfAddress : region.Path.Address;
+            return cluster.State.Members.FirstOrDefault(m => m.Address == address) is { } member ? ClusterRoles.ClusterOf(member.Roles) : null;
+        };
+    }
 }

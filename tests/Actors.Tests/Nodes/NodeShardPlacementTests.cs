@@ -38,20 +38,44 @@ public sealed class NodeShardPlacementTests : TestKit
     }
 
     [Fact]
-    public async Task A_shard_goes_to_the_region_that_asked_for_it_and_is_never_moved()
+    public async Task A_shard_goes_to_a_region_of_its_own_cluster_and_is_moved_home_when_one_is_back()
     {
         var east = CreateTestProbe().Ref;
         var west = CreateTestProbe().Ref;
         var eu = CreateTestProbe().Ref;
+        var unnamed = CreateTestProbe().Ref; // a coordinator without forge.coordinator.cluster-name
+        var clusters = new Dictionary<IActorRef, string> { [east] = "us-east-1-prod", [west] = "us-west-2-prod", [eu] = "eu-west-1-prod" };
+        var strategy = new HomeRegionAllocation(r => clusters.GetValueOrDefault(r));
         var current = ImmutableDictionary<IActorRef, IImmutableList<string>>.Empty
-            .Add(east, ImmutableList.Create("us-east-1-prod#0", "us-east-1-prod#1", "eu-west-1-prod#0"))
+            .Add(east, ImmutableList.Create("us-east-1-prod#0", "eu-west-1-prod#0"))
             .Add(west, ImmutableList<string>.Empty)
-            .Add(eu, ImmutableList.Create("eu-west-1-prod#1"));
-        var strategy = new RequesterFirstAllocation();
+            .Add(unnamed, ImmutableList<string>.Empty);
 
+        // eu's own region is down: its shard went to the requester (the arbiter's host, east); the home is preferred
+        // over a requester elsewhere, whatever the load
+        Assert.Same(east, await strategy.AllocateShard(west, "us-east-1-prod#1", current));
+        Assert.Same(east, await strategy.AllocateShard(east, "eu-west-1-prod#1", current));
+        // no home and a requester that is not a region here: the least loaded
+        Assert.Same(west, await strategy.AllocateShard(CreateTestProbe().Ref, "eu-west-1-prod#2", current));
+        Assert.Empty(await strategy.Rebalance(current, ImmutableHashSet<string>.Empty)); // nothing is away from a home that is up
+
+        // eu is back: its shard on east goes home (not one already moving), and is allocated there
+        var back = current.Add(eu, ImmutableList<string>.Empty);
+        Assert.Equal(["eu-west-1-prod#0"], await strategy.Rebalance(back, ImmutableHashSet<string>.Empty));
+        Assert.Empty(await strategy.Rebalance(back, ImmutableHashSet.Create("eu-west-1-prod#0")));
+        Assert.Same(eu, await strategy.AllocateShard(east, "eu-west-1-prod#0", back));
+    }
+
+    [Fact]
+    public async Task Without_cluster_roles_a_shard_goes_to_the_region_that_asked_for_it_and_is_never_moved()
+    {
+        var east = CreateTestProbe().Ref;
+        var west = CreateTestProbe().Ref;
+        var current = ImmutableDictionary<IActorRef, IImmutableList<string>>.Empty
+            .Add(east, ImmutableList.Create("us-east-1-prod#0", "us-east-1-prod#1"))
+            .Add(west, ImmutableList<string>.Empty);
+        var strategy = new HomeRegionAllocation(_ => null);
         Assert.Same(east, await strategy.AllocateShard(east, "us-east-1-prod#2", current)); // busiest, but it asked
-        Assert.Same(eu, await strategy.AllocateShard(eu, "eu-west-1-prod#2", current));
-        // a requester that is not a shard region here (a proxy): the least loaded region
         Assert.Same(west, await strategy.AllocateShard(CreateTestProbe().Ref, "us-west-2-prod#0", current));
         Assert.Empty(await strategy.Rebalance(current, ImmutableHashSet<string>.Empty));
     }

@@ -136,7 +136,7 @@ public sealed class InProcessCoordinator
         Nodes = ClusterSharding.Get(System).Start("forge-node",
             entityId => NodeEntity.Props(Forge.Protocol.NodeId.Parse(entityId), nodeSettings, proxy, specs, coordinatorId),
             ClusterShardingSettings.Create(System).WithRole(ClusterRoles.Coordinator).WithRememberEntities(false),
-            new NodeMessageExtractor(nodeSettings.NumberOfShards), new RequesterFirstAllocation(), PoisonPill.Instance);
+            new NodeMessageExtractor(nodeSettings.NumberOfShards), new HomeRegionAllocation(Forge.Coordinator.Hosting.ForgeNodesHosting.ClusterOfRegion(System)), PoisonPill.Instance);
         IActorRef port;
         if (quorum is null)
         {
