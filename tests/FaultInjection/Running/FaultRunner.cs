@@ -107,11 +107,14 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         RunResult Failed(string problem, string target = "-") => new(scenario.Name, run, target, problem, 0, 0, 0, 0, null, false, 0, [], [], null);
 
         NodeEntry? forger = null;
+        var regions = probe.Sandbox.Manifest().Regions.Count;
         if (!await Poll.UntilAsync(async () => probe.AllProcessesRunning() && await probe.ClusterFormedAsync().ConfigureAwait(false)
-                                               && (forger = probe.StableForger(options.Settle)) is not null, options.RecoveryLimit)
+                                               && (forger = probe.StableForger(options.Settle)) is not null
+                                               && (regions < 2 || kubectl.AnotherClusterEligible(forger.Id[..forger.Id.IndexOf('/')])),
+                    options.RecoveryLimit)
                 .ConfigureAwait(false))
-            return Failed($"no single forger for {options.Settle.TotalSeconds:0} s with every process running and every coordinator in the cluster within " +
-                          $"{options.RecoveryLimit.TotalSeconds:0} s before the fault");
+            return Failed($"no single forger for {options.Settle.TotalSeconds:0} s with every process running, every coordinator in the cluster " +
+                          $"and another cluster eligible within {options.RecoveryLimit.TotalSeconds:0} s before the fault");
         var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs) { GrantTtl = options.GrantTtl };
         Fault fault;
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 
 namespace Forge.FaultInjection.Running;
 
@@ -21,6 +22,19 @@ public sealed class Kubectl(string kubeconfig)
             return (-1, "kubectl timed out: " + string.Join(' ', args));
         }
         return (p.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>Whether a cluster other than <paramref name="cluster"/> shows condition Eligible=True in the current
+    /// context's status: a failover has somewhere to go (right after a start the standbys are still catching up, and a
+    /// fault then measures their sync, not a failover).</summary>
+    public bool AnotherClusterEligible(string cluster)
+    {
+        var (code, json) = Run("get", Resource, "-o", "json");
+        if (code != 0) return false;
+        return (JsonNode.Parse(json)?["items"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(o => o["metadata"]?["name"]?.GetValue<string>() != cluster)
+            .Any(o => (o["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+                .Any(c => c["type"]?.GetValue<string>() == "Eligible" && c["status"]?.GetValue<string>() == "True"));
     }
 
     /// <summary>A merge patch of one cluster's object, in its own region's context; throws when kubectl refuses it.</summary>
