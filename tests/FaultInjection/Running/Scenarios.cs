@@ -151,7 +151,7 @@ public static partial class Scenarios
             while (Native.MonoNow() < until)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50)).ConfigureAwait(false);
-                if (node != 0 && Native.StartTime(node) != started[node])
+                if (node != 0 && (!Native.Alive(node) || Native.StartTime(node) != started[node])) // a zombie runs no code
                 {
                     deaths.Add(new NodeDeath(c.Forger.Id, Native.MonoNow()));
                     node = 0;
@@ -163,7 +163,7 @@ public static partial class Scenarios
             // a process killed while stopped (the coordinator fences a silent forger's pod through its kubelet) is not
             // thawed: its PID may already name another process
             foreach (var pid in pids)
-                if (Native.StartTime(pid) is var now && now != "" && now == started[pid]) Native.Signal(pid, Native.SIGCONT);
+                if (Native.Alive(pid) && Native.StartTime(pid) == started[pid]) Native.Signal(pid, Native.SIGCONT);
                 else gone.Add(pid);
         }
         var killed = gone.Count == 0 ? "" : $"; killed while stopped: {string.Join(", ", gone)}";
