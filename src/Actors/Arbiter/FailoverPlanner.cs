@@ -38,24 +38,15 @@ public static class FailoverPlanner
         return term.QuietFor >= due ? TimeSpan.Zero : due - term.QuietFor;
     }
 
-    /// <summary>Regions with a coordinator this member sees Up (or Leaving) and reachable, itself included: an agent takes
-    /// grants only through its own region's coordinators, so a node of any other region cannot take one now.</summary>
-    public static IReadOnlySet<string> RegionsReachable(ClusterMembersSnapshot s) =>
-        s.Members.Where(m => m.Status is "Up" or "Leaving" && m.Roles.Contains(ClusterRoles.Coordinator) && (m.Self || m.Reachability == "reachable"))
-            .Select(m => m.Region).OfType<string>().ToHashSet(StringComparer.Ordinal);
-
     /// <summary>The best other node from the last published pool state: an eligible cluster other than the holder's,
-    /// healthy first, lowest effective priority, then its alive, synced, connected node with the highest tip - in a region
-    /// this member can reach when <paramref name="reachable"/> is given (the published state may predate that region's
-    /// loss: proposing one of its nodes costs a whole quiet period more).</summary>
-    public static (NodeId Node, Guid Incarnation)? Candidate(PoolState state, IReadOnlySet<string>? reachable = null)
+    /// healthy first, lowest effective priority, then its alive, synced, connected node with the highest tip.</summary>
+    public static (NodeId Node, Guid Incarnation)? Candidate(PoolState state)
     {
         if (state.Holder is not { } holder) return null;
         foreach (var c in state.Clusters.Where(c => c.Eligible && c.Name != holder.Cluster)
                      .OrderBy(c => c.Healthy ? 0 : 1).ThenBy(c => c.EffectivePriority ?? int.MaxValue).ThenBy(c => c.Name, StringComparer.Ordinal))
         {
-            var node = state.Nodes.Where(n => n.Node.Cluster == c.Name && n.Alive && n.Synced && n.Connected && n.Refused is null
-                                              && (reachable is null || reachable.Contains(n.Region)))
+            var node = state.Nodes.Where(n => n.Node.Cluster == c.Name && n.Alive && n.Synced && n.Connected && n.Refused is null)
                 .OrderByDescending(n => n.TipSlot).ThenBy(n => n.Node).FirstOrDefault();
             if (node is not null) return (node.Node, node.Incarnation);
         }
@@ -64,7 +55,7 @@ public static class FailoverPlanner
 
     /// <summary>Why <see cref="Candidate"/> found nobody, per cluster other than the holder's: not eligible (its
     /// verdict's reason), no node reported, or each node with what it lacks - so a watch that does not propose says why.</summary>
-    public static string WhyNoCandidate(PoolState state, NodeId holder, IReadOnlySet<string>? reachable = null)
+    public static string WhyNoCandidate(PoolState state, NodeId holder)
     {
         var parts = state.Clusters.Where(c => c.Name != holder.Cluster).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
         {
@@ -73,8 +64,7 @@ public static class FailoverPlanner
             if (nodes.Count == 0) return $"{c.Name} has no node in the state";
             return c.Name + ": " + string.Join(", ", nodes.Select(n =>
             {
-                var lacks = new[] { (n.Alive, "alive"), (n.Synced, "synced"), (n.Connected, "connected"), (n.Refused is null, "not refused"),
-                        (reachable is null || reachable.Contains(n.Region), "in a reachable region") }
+                var lacks = new[] { (n.Alive, "alive"), (n.Synced, "synced"), (n.Connected, "connected"), (n.Refused is null, "not refused") }
                     .Where(x => !x.Item1).Select(x => x.Item2).ToList();
                 return lacks.Count == 0 ? $"{n.Node.Pod} ok" : $"{n.Node.Pod} not {string.Join("/", lacks)}";
             }));

@@ -154,11 +154,10 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
             return;
         }
         // The quorum's holder, not the published one (the state may predate a fallback's grant).
-        var reachable = FailoverPlanner.RegionsReachable(ClusterMembersView.Of(Akka.Cluster.Cluster.Get(Context.System)));
-        if (FailoverPlanner.Candidate(state with { Holder = t.Holder }, reachable) is not { } candidate || candidate.Node == t.Holder)
+        if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder)
         {
-            NotProposing(t, "no alive, synced, connected node in a reachable region of another eligible cluster in the arbiter's last " +
-                $"published state (decided {state.DecidedAt:HH:mm:ss.f}): {FailoverPlanner.WhyNoCandidate(state, t.Holder, reachable)}");
+            NotProposing(t, "no alive, synced, connected node of another eligible cluster in the arbiter's last published state " +
+                $"(decided {state.DecidedAt:HH:mm:ss.f}): {FailoverPlanner.WhyNoCandidate(state, t.Holder)}");
             return;
         }
         _inFlight[t.PoolId] = now;

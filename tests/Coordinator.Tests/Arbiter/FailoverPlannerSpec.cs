@@ -84,29 +84,6 @@ public class FailoverPlannerSpec
         Assert.Null(FailoverPlanner.Candidate(none));
         Assert.Equal("eu: bp-0 not alive; off not eligible (); west: bp-0 not synced/connected, bp-1 not synced/connected",
             FailoverPlanner.WhyNoCandidate(none, east));
-
-        // A node of a region with no reachable coordinator (lost since the state was published) is passed over.
-        var placed = state with
-        {
-            Nodes = [.. state.Nodes.Select(n => n with { Region = n.Node.Cluster switch { "west" => "us-west-2", "eu" => "eu-west-1", _ => "us-east-1" } })],
-        };
-        var reachable = new HashSet<string>(["us-east-1", "eu-west-1"], StringComparer.Ordinal);
-        Assert.Equal(west1, FailoverPlanner.Candidate(placed)!.Value.Node);
-        Assert.Equal(eu, FailoverPlanner.Candidate(placed, reachable)!.Value.Node);
-        var euGone = placed with { Nodes = [.. placed.Nodes.Where(n => n.Node != eu)] };
-        Assert.Null(FailoverPlanner.Candidate(euGone, reachable));
-        Assert.Contains("bp-1 not in a reachable region", FailoverPlanner.WhyNoCandidate(euGone, east, reachable), StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Only_regions_with_an_up_reachable_coordinator_count_as_reachable()
-    {
-        MemberInfo R(string address, string region, string status, string reach, bool self = false) =>
-            new(address, ["coordinator", "region:" + region], region, false, status, reach, false, false, self);
-        var s = new ClusterMembersSnapshot("a", null, null,
-            [R("a", "us-east-1", "Up", "unreachable", self: true), R("b", "us-west-2", "Up", "unreachable"), R("c", "eu-west-1", "Up", "reachable"),
-             R("d", "ap-south-1", "Joining", "reachable")]);
-        Assert.Equal(["eu-west-1", "us-east-1"], FailoverPlanner.RegionsReachable(s).Order(StringComparer.Ordinal));
     }
 
     [Fact]
