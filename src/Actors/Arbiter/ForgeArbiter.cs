@@ -51,8 +51,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private readonly TimeSpan _startedAt;
     private ImmutableDictionary<string, PoolRecord> _pools = ImmutableDictionary<string, PoolRecord>.Empty;
     private ImmutableDictionary<string, string> _credentialOwners = ImmutableDictionary<string, string>.Empty;
-    private readonly Dictionary<string, PoolState> _published = [];
-    private readonly Dictionary<string, TimeSpan> _publishedAt = [];
+    /// <summary>Per pool, the state last published and when (monotonic), for <see cref="ArbiterSettings.RepublishAfter"/>.</summary>
+    private readonly Dictionary<string, (PoolState State, TimeSpan At)> _published = [];
     /// <summary>Which pool each known node belongs to (a node that changes pool leaves the old one).</summary>
     private readonly Dictionary<NodeId, string> _poolOfNode = [];
     /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
@@ -399,11 +399,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         // its arbiter started; the watches found "no other cluster" and waited for the region to come back, 15.7 s).
         if (Settling) return;
         var now = Now;
-        if (_published.TryGetValue(rec.PoolId, out var last) && PublishedState.Unchanged(last, rec)
-            && now - _publishedAt.GetValueOrDefault(rec.PoolId) < _settings.RepublishAfter) return;
+        if (_published.TryGetValue(rec.PoolId, out var last) && PublishedState.Unchanged(last.State, rec)
+            && now - last.At < _settings.RepublishAfter) return;
         var state = StateOf(rec);
-        _published[rec.PoolId] = state;
-        _publishedAt[rec.PoolId] = now;
+        _published[rec.PoolId] = (state, now);
         Publish(ArbiterTopics.PoolState, new PoolStateChanged(state));
     }
 
