@@ -1,5 +1,7 @@
+using System.Collections.Immutable;
 using Forge.Cluster;
 using Forge.Grants;
+using Forge.Nodes;
 using Forge.Protocol;
 
 namespace Forge.Arbiter;
@@ -51,6 +53,49 @@ public static class FailoverPlanner
             if (node is not null) return (node.Node, node.Incarnation);
         }
         return null;
+    }
+
+    /// <summary>
+    /// The most a watch that learned of a quiet term only when its proposal was already due waits for the candidates'
+    /// entities to answer (<see cref="AskedView"/>): they answer in milliseconds on loopback, tens of them across regions.
+    /// </summary>
+    public static readonly TimeSpan AnswerWindow = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>A node's entity answered this watch's GetNodeView at <paramref name="HeardAt"/> (monotonic, here) with
+    /// <paramref name="View"/>; null when the entity has no registered agent.</summary>
+    public readonly record struct AskedView(NodeView? View, TimeSpan HeardAt);
+
+    /// <summary>
+    /// <see cref="Candidate(PoolState)"/> checked against what the candidates' entities answered this watch just now, not
+    /// only the arbiter's last published state, which stops changing when the arbiter dies (seen: the watch proposed a
+    /// node of the region just killed with it, or a node restarted since and still catching up; each such grant was never
+    /// renewed and cost a whole quiet period, 10-19 s failovers). A node's answer from the last view-stale-after replaces
+    /// its published view. Nodes whose answer is fresh (<see cref="SuccessorFreshness.IsFresh"/>) are preferred; when no
+    /// fresh one can take over (answers late under load, or none asked yet) the state's choice stands, minus the nodes
+    /// whose answer says they cannot (not registered, not alive, not synced): late answers cost a duel, never nobody.
+    /// </summary>
+    public static (NodeId Node, Guid Incarnation, bool Fresh)? Candidate(PoolState state, Func<NodeId, AskedView?> asked,
+        SuccessorFreshness freshness, TimeSpan now)
+    {
+        var overlaid = Overlay(state, asked, freshness, now);
+        var fresh = overlaid.Where(n => n.Fresh).Select(n => n.View).ToImmutableArray();
+        if (Candidate(state with { Nodes = fresh }) is { } f) return (f.Node, f.Incarnation, true);
+        var known = overlaid.Select(n => n.View).ToImmutableArray();
+        return Candidate(state with { Nodes = known }) is { } c ? (c.Node, c.Incarnation, false) : null;
+    }
+
+    /// <summary>The state's node views with each answer of the last view-stale-after in place of its published view
+    /// (a "not registered" answer drops the node); Fresh when the answer is.</summary>
+    public static ImmutableArray<(NodeView View, bool Fresh)> Overlay(PoolState state, Func<NodeId, AskedView?> asked,
+        SuccessorFreshness freshness, TimeSpan now)
+    {
+        var nodes = ImmutableArray.CreateBuilder<(NodeView, bool)>(state.Nodes.Length);
+        foreach (var published in state.Nodes)
+        {
+            if (asked(published.Node) is not { } a || now - a.HeardAt >= freshness.ViewStaleAfter) nodes.Add((published, false));
+            else if (a.View is { } v && v.PoolId == state.PoolId) nodes.Add((v, freshness.IsFresh(v, a.HeardAt, now)));
+        }
+        return nodes.ToImmutable();
     }
 
     /// <summary>Why <see cref="Candidate"/> found nobody, per cluster other than the holder's: not eligible (its

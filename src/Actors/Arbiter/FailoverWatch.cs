@@ -48,6 +48,9 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     private readonly Dictionary<string, Waiting> _waiting = new(StringComparer.Ordinal);
     private readonly GrantRebroadcast _rebroadcast = new();
     private readonly HashSet<(string PoolId, TermId Term)> _explained = [];
+    private readonly Dictionary<NodeId, FailoverPlanner.AskedView> _asked = [];
+    private readonly HashSet<NodeId> _warmed = [];
+    private readonly SuccessorFreshness _freshness;
     private TimeSpan? _askedAt;
     private int _rank;
 
@@ -64,16 +67,25 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         _ttl = settings.GrantTtl;
         _interval = settings.DecideInterval;
         _grants = grants;
+        _freshness = settings.Successor;
         mediator.Tell(new Subscribe(ArbiterTopics.PoolState, Self));
 
         Receive<SubscribeAck>(_ => { });
-        Receive<PoolStateChanged>(c => _states[c.State.PoolId] = c.State);
+        Receive<PoolStateChanged>(c =>
+        {
+            _states[c.State.PoolId] = c.State;
+            WarmShardHomes(c.State);
+        });
         // Answers to the bootstrap asks (OnCheck, Propose); a publication that arrived meanwhile is newer.
         Receive<PoolList>(l =>
         {
             foreach (var p in l.Pools.Where(p => !_states.ContainsKey(p.PoolId))) Arbiter.Tell(new GetPoolState(p.PoolId));
         });
-        Receive<PoolState>(s => { if (s.Phase != "unknown") _states.TryAdd(s.PoolId, s); });
+        Receive<PoolState>(s =>
+        {
+            if (s.Phase == "unknown" || !_states.TryAdd(s.PoolId, s)) return;
+            WarmShardHomes(s);
+        });
         Receive<Check>(_ => OnCheck());
         Receive<Due>(_ => OnDue());
         Receive<QuietTerms>(OnQuietTerms);
@@ -88,6 +100,10 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
             if (_states.TryGetValue(g.PoolId, out var s))
                 _states[g.PoolId] = s with { Holder = g.Holder, HolderIncarnation = g.Incarnation, Term = g.Term };
         });
+        // The candidates' entities answering GetNodeView (OnQuietTerms): newer than the published state.
+        Receive<NodeViewChanged>(v => _asked[v.View.Node] = new FailoverPlanner.AskedView(v.View, Now));
+        Receive<DeliveryFailed>(f => f.What == "view", f => _asked[f.Node] = new FailoverPlanner.AskedView(null, Now));
+        Receive<DeliveryFailed>(f => _log.Warning("failover: {0} to {1} not delivered: {2}", f.What, f.Node, f.Reason));
         Receive<TermNotGranted>(n => _inFlight.Remove(n.PoolId));
         Receive<FailoverNotNeeded>(n => _inFlight.Remove(n.PoolId));
     }
@@ -110,6 +126,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
             Arbiter.Tell(ListPools.Instance);
             return;
         }
+        foreach (var (node, _) in _asked.Where(a => now - a.Value.HeardAt > _freshness.ViewStaleAfter * 2).ToList()) _asked.Remove(node);
         if (_askedAt is { } at && now - at < _interval + _interval) return;
         if (FailoverPlanner.Rank(ClusterMembersView.Of(Akka.Cluster.Cluster.Get(Context.System))) is not { } rank) return;
         _askedAt = now;
@@ -125,12 +142,39 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         foreach (var t in q.Terms)
         {
             var wait = FailoverPlanner.WaitBeforeProposing(t, _rank, _grants);
+            // Ask the possible successors' entities how they are now; a watch learning late gives them a moment.
+            if (AskCandidates(t) && !HasFreshAnswer(t.PoolId, now) && wait < FailoverPlanner.AnswerWindow) wait = FailoverPlanner.AnswerWindow;
             if (wait == TimeSpan.Zero) Propose(t, now);
             else _waiting[t.PoolId] = new Waiting(t, now, now + wait);
         }
         if (_waiting.Count > 0) Timers.StartSingleTimer("due", Due.Instance, _waiting.Values.Min(w => w.At) - now);
         else Timers.Cancel("due");
     }
+
+    /// <summary>
+    /// Asks each node's entity once, when it first appears in a state, so this coordinator's shard region learns where the
+    /// node's shard lives while the shard coordinator can still tell: a region asks the coordinator (a singleton on the
+    /// oldest member) only for shards it has not sent to yet, and when a region dies with the arbiter the oldest often dies
+    /// with it. Unwarmed, the surviving candidates' entities could not be asked then (seen in RealQuorumSpec: only the
+    /// asker's own region's entities answered, so a lower-priority cluster was chosen).
+    /// </summary>
+    private void WarmShardHomes(PoolState state)
+    {
+        foreach (var n in state.Nodes.Where(n => _warmed.Add(n.Node))) _nodes.Tell(new GetNodeView(n.Node));
+    }
+
+    /// <summary>Asks the entity of every node outside the holder's cluster in the pool's state; false when no state.</summary>
+    private bool AskCandidates(QuietTerm t)
+    {
+        if (!_states.TryGetValue(t.PoolId, out var state)) return false;
+        foreach (var n in state.Nodes.Where(n => n.Node.Cluster != t.Holder.Cluster)) _nodes.Tell(new GetNodeView(n.Node));
+        return true;
+    }
+
+    private bool HasFreshAnswer(string poolId, TimeSpan now) =>
+        _states.TryGetValue(poolId, out var state) && FailoverPlanner.Overlay(state, Asked, _freshness, now).Any(n => n.Fresh);
+
+    private FailoverPlanner.AskedView? Asked(NodeId node) => _asked.TryGetValue(node, out var a) ? a : null;
 
     private void OnDue()
     {
@@ -154,15 +198,18 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
             return;
         }
         // The quorum's holder, not the published one (the state may predate a fallback's grant).
-        if (FailoverPlanner.Candidate(state with { Holder = t.Holder }) is not { } candidate || candidate.Node == t.Holder)
+        var holding = state with { Holder = t.Holder };
+        if (FailoverPlanner.Candidate(holding, Asked, _freshness, now) is not { } candidate || candidate.Node == t.Holder)
         {
+            var seen = holding with { Nodes = [.. FailoverPlanner.Overlay(holding, Asked, _freshness, now).Select(n => n.View)] };
             NotProposing(t, "no alive, synced, connected node of another eligible cluster in the arbiter's last published state " +
-                $"(decided {state.DecidedAt:HH:mm:ss.f}): {FailoverPlanner.WhyNoCandidate(state, t.Holder)}");
+                $"(decided {state.DecidedAt:HH:mm:ss.f}) with the nodes' answers: {FailoverPlanner.WhyNoCandidate(seen, t.Holder)}");
             return;
         }
         _inFlight[t.PoolId] = now;
         _log.Warning("failover: pool {0}: term {1} of {2} not renewed on [{3}] for {4}; proposing {5}", t.PoolId, t.Term,
-            t.Holder, string.Join(", ", t.Regions), $"{t.QuietFor.TotalSeconds:F1}s (rank {_rank})", candidate.Node);
+            t.Holder, string.Join(", ", t.Regions), $"{t.QuietFor.TotalSeconds:F1}s (rank {_rank})", candidate.Node + (candidate.Fresh
+                ? " (its entity answered just now)" : " (no fresh answer from any candidate: the published state's choice)"));
         _proposer.Tell(new ProposeFailover(t.PoolId, t.Term, candidate.Node, candidate.Incarnation, _ttl,
             $"{t.Holder} stopped renewing term {t.Term} ({t.QuietFor.TotalSeconds:F1}s quiet on a majority) and the arbiter did not act"));
     }

@@ -86,6 +86,72 @@ public class FailoverPlannerSpec
             FailoverPlanner.WhyNoCandidate(none, east));
     }
 
+    private static readonly NodeId East = NodeId.Parse("east/bp-0");
+    private static readonly NodeId West = NodeId.Parse("west/bp-0");
+    private static readonly NodeId Eu = NodeId.Parse("eu/bp-0");
+    private static readonly Guid WestInc = Guid.NewGuid();
+    private static readonly Guid EuInc = Guid.NewGuid();
+
+    /// <summary>East holds; west (priority 2) would be the published state's choice, eu (priority 3) the next.</summary>
+    private static readonly PoolState Published = new("pool1", East, East, Guid.NewGuid(), new TermId(4, "arb"), "idle", "holder kept",
+        [new("east", "Priority-based", 1, true, true, false, null, "", "", []), new("west", "Priority-based", 2, true, true, false, null, "", "", []),
+         new("eu", "Priority-based", 3, true, true, false, null, "", "", [])],
+        [View("pool1", East, Guid.NewGuid()), View("pool1", West, WestInc), View("pool1", Eu, EuInc)], [], DateTimeOffset.UtcNow);
+
+    public enum Answer { None, Fresh, ReportedLongAgo, AnsweredLongAgo, NotRegistered, NotSynced, Restarted }
+
+    private static FailoverPlanner.AskedView? Asked(NodeId node, Answer answer, TimeSpan now) => answer switch
+    {
+        Answer.None => null,
+        Answer.Fresh => new(View("pool1", node, node == West ? WestInc : EuInc) with { ReportAge = TimeSpan.FromMilliseconds(300) }, now - TimeSpan.FromMilliseconds(50)),
+        Answer.ReportedLongAgo => new(View("pool1", node, node == West ? WestInc : EuInc) with { ReportAge = TimeSpan.FromSeconds(2) }, now - TimeSpan.FromMilliseconds(50)),
+        Answer.AnsweredLongAgo => new(View("pool1", node, node == West ? WestInc : EuInc, alive: false), now - TimeSpan.FromSeconds(3)),
+        Answer.NotRegistered => new(null, now - TimeSpan.FromMilliseconds(50)),
+        Answer.NotSynced => new(View("pool1", node, node == West ? WestInc : EuInc, synced: false), now - TimeSpan.FromMilliseconds(50)),
+        Answer.Restarted => new(View("pool1", node, Guid.Empty, synced: false), now - TimeSpan.FromMilliseconds(50)),
+        _ => throw new ArgumentOutOfRangeException(nameof(answer)),
+    };
+
+    [Theory]
+    // No answers yet: the published state's choice stands (never nobody).
+    [InlineData(Answer.None, Answer.None, "west", false)]
+    // West's entity did not answer (its region died with the arbiter), eu's did: eu, though west ranks first.
+    [InlineData(Answer.None, Answer.Fresh, "eu", true)]
+    [InlineData(Answer.Fresh, Answer.Fresh, "west", true)]
+    // West's agent last reported 2 s ago (dead, entity alive): eu.
+    [InlineData(Answer.ReportedLongAgo, Answer.Fresh, "eu", true)]
+    // Answers late under load, both stale: the state's order, with what the answers say.
+    [InlineData(Answer.ReportedLongAgo, Answer.ReportedLongAgo, "west", false)]
+    // An answer older than view-stale-after is not used (its "not alive" would otherwise rule west out).
+    [InlineData(Answer.AnsweredLongAgo, Answer.None, "west", false)]
+    // Definite answers rule a node out even in the fallback: not registered, not synced, restarted and catching up.
+    [InlineData(Answer.NotRegistered, Answer.None, "eu", false)]
+    [InlineData(Answer.NotSynced, Answer.None, "eu", false)]
+    [InlineData(Answer.Restarted, Answer.ReportedLongAgo, "eu", false)]
+    [InlineData(Answer.NotSynced, Answer.NotRegistered, null, false)]
+    public void The_watch_prefers_a_successor_whose_entity_answered_fresh_to_the_published_states_choice(Answer west, Answer eu,
+        string? expected, bool fresh)
+    {
+        var now = TimeSpan.FromSeconds(100);
+        var answers = new Dictionary<NodeId, FailoverPlanner.AskedView?> { [West] = Asked(West, west, now), [Eu] = Asked(Eu, eu, now) };
+        var picked = FailoverPlanner.Candidate(Published, n => answers.GetValueOrDefault(n), SuccessorFreshness.Default, now);
+        Assert.Equal(expected, picked?.Node.Cluster);
+        if (picked is not { } p) return;
+        Assert.Equal(fresh, p.Fresh);
+        Assert.Equal(p.Node == West ? WestInc : EuInc, p.Incarnation);
+    }
+
+    [Fact]
+    public void The_proposed_incarnation_is_the_one_the_entity_answered_with()
+    {
+        var now = TimeSpan.FromSeconds(100);
+        var restarted = Guid.NewGuid();
+        FailoverPlanner.AskedView? Answer(NodeId n) => n == West
+            ? new(View("pool1", West, restarted) with { ReportAge = TimeSpan.FromMilliseconds(100) }, now)
+            : null;
+        Assert.Equal((West, restarted, true), FailoverPlanner.Candidate(Published, Answer, SuccessorFreshness.Default, now));
+    }
+
     [Fact]
     public void A_grant_is_broadcast_again_until_its_activation_plus_one_ttl_and_only_the_pools_newest()
     {

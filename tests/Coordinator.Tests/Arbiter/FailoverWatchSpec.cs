@@ -1,8 +1,12 @@
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
+using Forge.Decider;
 using Forge.Grants;
+using Forge.Nodes;
 using Forge.Protocol;
+using static Forge.Coordinator.Tests.Fixtures;
 using Xunit;
 
 namespace Forge.Coordinator.Tests.Arbiter;
@@ -12,11 +16,60 @@ public sealed class FailoverWatchSpec() : TestKit("""
     akka.actor.provider = cluster
     akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
     akka.loglevel = WARNING
+    akka.cluster.roles = [coordinator]
     """)
 {
     private sealed class Forwarder : ReceiveActor
     {
         public Forwarder(IActorRef to) => ReceiveAny(m => to.Forward(m));
+    }
+
+    private static readonly ArbiterSettings Settings = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(5),
+        TimeSpan.Zero, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(5), 10);
+
+    private static readonly GrantSettings Grants = new(["a", "b", "c"], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
+        TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/x");
+
+    [Fact]
+    public void A_watch_proposes_the_successor_whose_entity_answers_not_the_published_states_first_choice()
+    {
+        // Seen in kill-region runs: the arbiter died with the forger's region, and its last state still showed that
+        // region's other cluster's node alive; the watch granted it, it never renewed, failover took 10-19 s.
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(10));
+        var proposer = CreateTestProbe();
+        var nodes = CreateTestProbe();
+        var watch = Sys.ActorOf(FailoverWatch.Props(proposer.Ref, nodes.Ref, CreateTestProbe().Ref, Settings, Grants));
+        var east = NodeId.Parse("east/bp-0");
+        var west = NodeId.Parse("west/bp-0");
+        var eu = NodeId.Parse("eu/bp-0");
+        var euIncarnation = Guid.NewGuid();
+        ClusterVerdict V(string name, int prio) => new(name, "Priority-based", prio, true, true, false, null, "", "", []);
+        watch.Tell(new PoolStateChanged(new PoolState("pool1", east, east, Guid.NewGuid(), new TermId(4, "arb"), "idle", "holder kept",
+            [V("east", 1), V("west", 2), V("eu", 3)],
+            [View("pool1", east, Guid.NewGuid()), View("pool1", west, Guid.NewGuid()), View("pool1", eu, euIncarnation)], [], DateTimeOffset.UtcNow)));
+
+        // Every node's entity is asked once on first sight, so the shard region learns each shard's home while the
+        // shard coordinator can still tell (it may die with the arbiter's region).
+        var warmed = Enumerable.Range(0, 3).Select(_ => nodes.ExpectMsg<GetNodeView>(TimeSpan.FromSeconds(5)).Node).ToList();
+        Assert.Equal([east, eu, west], warmed.OrderBy(n => n.Cluster, StringComparer.Ordinal));
+        watch.Tell(new PoolStateChanged(new PoolState("pool1", east, east, Guid.NewGuid(), new TermId(4, "arb"), "idle", "republished",
+            [V("east", 1), V("west", 2), V("eu", 3)],
+            [View("pool1", east, Guid.NewGuid()), View("pool1", west, Guid.NewGuid()), View("pool1", eu, euIncarnation)], [], DateTimeOffset.UtcNow)));
+        nodes.ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // once only
+
+        proposer.FishForMessage<FindQuietTerms>(_ => true, TimeSpan.FromSeconds(5));
+        proposer.Reply(new QuietTerms([new QuietTerm("pool1", new TermId(4, "arb"), east, Guid.NewGuid(), TimeSpan.FromSeconds(5), false,
+            TimeSpan.FromSeconds(2.5), ["b", "c"])], 2));
+
+        // It asks every node outside the holder's cluster; only eu's entity answers (west's died with its region).
+        var asked = new[] { nodes.ExpectMsg<GetNodeView>(TimeSpan.FromSeconds(5)), nodes.ExpectMsg<GetNodeView>(TimeSpan.FromSeconds(5)) };
+        Assert.Equal([eu, west], asked.Select(a => a.Node).OrderBy(n => n.Cluster, StringComparer.Ordinal));
+        watch.Tell(new NodeViewChanged(View("pool1", eu, euIncarnation) with { ReportAge = TimeSpan.FromMilliseconds(200) }));
+
+        var proposal = proposer.FishForMessage<ProposeFailover>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.Equal((eu, euIncarnation), (proposal.Candidate, proposal.CandidateIncarnation));
     }
 
     [Fact]
