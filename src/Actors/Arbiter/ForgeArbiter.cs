@@ -30,6 +30,9 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         private Tick() { }
     }
 
+    /// <summary>The answers to the probe of a pool's candidates (<see cref="PoolRecord.ProbedAt"/>) had their time.</summary>
+    private sealed record ProbeAnswered(ImmutableArray<string> PoolIds);
+
     /// <summary>The next slice of the periodic sweep (<see cref="PoolSweep"/>).</summary>
     private sealed class SweepSlice
     {
@@ -55,6 +58,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (PoolState State, TimeSpan At)> _published = [];
     /// <summary>Which pool each known node belongs to (a node that changes pool leaves the old one).</summary>
     private readonly Dictionary<NodeId, string> _poolOfNode = [];
+    /// <summary>Pools whose candidates were just asked for their views (<see cref="ProbeCandidates"/>): not decided until
+    /// the answers had their time.</summary>
+    private readonly HashSet<string> _probing = new(StringComparer.Ordinal);
+    private long _probeRounds;
     /// <summary>The cluster info each connected node last got (its incarnation and the values sent).</summary>
     private readonly Dictionary<NodeId, (Guid Incarnation, ClusterInfoKey Key)> _infoSent = [];
     private readonly Dictionary<(string Pool, string Cluster), (IActorRef Prober, HealthCheckSpec Spec)> _probers = [];
@@ -98,6 +105,12 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         Receive<GrantNotProposed>(OnNotGranted);
         Receive<DeliveryFailed>(f => _log.Warning("relay of {0} to {1} failed: {2}", f.What, f.Node, f.Reason));
         Receive<QuietTerms>(OnQuietTerms);
+        Receive<ProbeAnswered>(p =>
+        {
+            // Decided in one message, so holders lost together are still proposed in one batch (SendProposals).
+            foreach (var id in p.PoolIds)
+                if (_probing.Remove(id) && _pools.ContainsKey(id)) Decide(id);
+        });
         Receive<Tick>(_ =>
         {
             foreach (var grant in _rebroadcast.Due(Now)) Publish(GrantTopics.Of(grant.PoolId), new GrantBroadcast(grant));
@@ -235,6 +248,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     {
         _quietAskedAt = null;
         Gate(q.AnsweredByMajority, $"the last quorum probe was answered by {q.RegionsAnswered} region(s), not a majority");
+        var probed = new List<string>();
         var quiet = q.Terms.GroupBy(t => t.PoolId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(t => t.Term)!, StringComparer.Ordinal);
         foreach (var (poolId, rec) in _pools)
         {
@@ -249,16 +263,32 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                 };
             var lost = t is not null && next.Grant is { } g && g.Term == t.Term ? t.Term : TermId.None;
             if (lost == rec.QuietTerm && ReferenceEquals(next, rec)) continue;
+            var probedAt = lost.IsNone ? null : next.ProbedAt;
             if (!lost.IsNone && lost != rec.QuietTerm)
             {
+                probedAt = ProbeCandidates(next, t!.Holder);
+                probed.Add(poolId);
                 var why = $"term {t!.Term} {(t.Released ? "released and " : "")}not renewed on a majority [{string.Join(", ", t.Regions)}] " +
                           $"for {t.QuietFor.TotalSeconds:F1}s (TTL {t.Ttl.TotalSeconds:0.#}s): holder lost";
                 _log.Warning("{0}: {1}: {2}", poolId, t.Holder, why);
                 next = next.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "holder-lost", t.Holder, null, t.Term, why), _settings.HistorySize);
             }
-            _pools = _pools.SetItem(poolId, next with { QuietTerm = lost });
+            _pools = _pools.SetItem(poolId, next with { QuietTerm = lost, ProbedAt = probedAt });
             Decide(poolId);
         }
+        if (probed.Count > 0)
+            Timers.StartSingleTimer("probe-" + ++_probeRounds, new ProbeAnswered([.. probed]), FailoverPlanner.AnswerWindow);
+    }
+
+    /// <summary>Asks every other node's entity of a pool whose holder was just found lost for its view now; the pool is
+    /// decided again once the answers had <see cref="FailoverPlanner.AnswerWindow"/> (their entities answer in
+    /// milliseconds; one of a region that died gives none). Costs no failover time: the successor may forge only TTL +
+    /// margin after the holder's last renewal, ~3 s after this.</summary>
+    private TimeSpan ProbeCandidates(PoolRecord rec, NodeId holder)
+    {
+        foreach (var node in rec.Nodes.Keys.Where(n => n != holder)) _nodes.Tell(new GetNodeView(node));
+        _probing.Add(rec.PoolId);
+        return Now;
     }
 
     private void OnReleased(Released rel) => Update(rel.PoolId, r =>
@@ -293,6 +323,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                 HighestTerm = Max(r.HighestTerm, grant.Term),
                 Phase = ArbiterPhase.Idle.Instance,
                 Release = null,
+                ProbedAt = null,
             };
     });
 
@@ -332,6 +363,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         var rec = _pools[poolId];
         var started = Stopwatch.GetTimestamp();
         var now = Now;
+        if (_probing.Contains(poolId)) return; // ProbeAnswered decides
         var wall = DateTimeOffset.UtcNow;
         var (inputs, setAside) = rec.DecisionInputs(now, _settings, wall);
         var decision = ForgeDecider.Decide(rec.Decider, inputs, new DeciderNow(wall, now), _decider);

@@ -48,7 +48,8 @@ public sealed record PoolRecord(
     ForgeDecision? LastDecision,
     ImmutableList<PoolTransition> History,
     ImmutableHashSet<Guid> Draining,
-    TermId QuietTerm = default)
+    TermId QuietTerm = default,
+    TimeSpan? ProbedAt = null)
 {
     public static PoolRecord Create(string poolId) => new(
         poolId,
@@ -100,7 +101,11 @@ public sealed record PoolRecord(
     /// <summary>The decider's inputs (<see cref="Inputs"/>); unless a known holder is live, with the successor freshness
     /// rule applied (<see cref="SuccessorFreshness"/>), and the candidates it set aside. No known grant counts too: an
     /// arbiter that moved with the lost region learns no holder (its entity died with it) and chooses "no forger" — in a
-    /// fault run, the lost region's other node, whose entity elsewhere still showed it connected 16 s after the kill.</summary>
+    /// fault run, the lost region's other node, whose entity elsewhere still showed it connected 16 s after the kill.
+    /// Once the holder was found lost and the candidates' entities were asked (<see cref="ProbedAt"/>), a candidate is
+    /// fresh only if its entity answered since: a view pushed before its region died can look fresh for up to
+    /// view-stale-after, longer than the holder takes to be found lost (seen: the dead region's other node was granted,
+    /// 1 s lost).</summary>
     public (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) DecisionInputs(TimeSpan now, ArbiterSettings s, DateTimeOffset wallNow)
     {
         var inputs = Inputs(now, s.ViewStaleAfter);
@@ -109,7 +114,7 @@ public sealed record PoolRecord(
             return (inputs, []);
         return s.Successor.Apply(inputs, Grant?.Holder, id =>
             Nodes.TryGetValue(id, out var v) && NodeHeardAt.TryGetValue(id, out var at)
-                ? new SuccessorFreshness.Seen(s.Successor.IsFresh(v, at, now), SuccessorFreshness.Age(v, at, now))
+                ? new SuccessorFreshness.Seen(s.Successor.IsFresh(v, at, now) && !(ProbedAt is { } p && at < p), SuccessorFreshness.Age(v, at, now))
                 : null, wallNow);
     }
 

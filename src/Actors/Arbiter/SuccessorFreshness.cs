@@ -24,6 +24,9 @@ namespace Forge.Arbiter;
 /// <see cref="ReportStaleAfter"/> of it (ages that close are noise: the decider's priority chooses among them), widening
 /// until a cluster is eligible: a pool whose every candidate looks stale (views late under load) still gets the best of
 /// them, never nobody.</para>
+/// <para>A view pushed just before its entity died with its region passes both bounds for up to view-stale-after, longer
+/// than a lost holder takes to be found; so the arbiter then asks the candidates' entities and also requires an answer
+/// since (<see cref="PoolRecord.ProbedAt"/>): a dead region's entity gives none.</para>
 /// </summary>
 public sealed record SuccessorFreshness
 {

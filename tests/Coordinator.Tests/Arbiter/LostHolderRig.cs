@@ -13,7 +13,7 @@ namespace Forge.Coordinator.Tests.Arbiter;
 
 /// <summary>An arbiter with probe-backed ports and pool1: cluster east (priority 1, us-east-1) whose east/bp-0 holds
 /// term 3, cluster west (priority 2, us-west-2); view-stale-after 30 s, so only the rules under test make a node stale.</summary>
-internal sealed record LostHolderRig(IActorRef Arbiter, TestProbe Grants, Guid HolderIncarnation)
+internal sealed record LostHolderRig(IActorRef Arbiter, TestProbe Grants, Guid HolderIncarnation, TestProbe Nodes)
 {
     public static readonly ArbiterSettings Settings = new(
         decideInterval: TimeSpan.FromMilliseconds(100), revokeTimeout: TimeSpan.FromSeconds(2),
@@ -29,14 +29,15 @@ internal sealed record LostHolderRig(IActorRef Arbiter, TestProbe Grants, Guid H
     {
         var grants = kit.CreateTestProbe();
         var specs = kit.CreateTestProbe();
-        var arbiter = kit.Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, kit.CreateTestProbe(), specs, grants, null,
+        var nodes = kit.CreateTestProbe();
+        var arbiter = kit.Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, nodes, specs, grants, null,
             new Health.ScriptedProbe(), HealthSettings.Default));
         specs.ExpectMsg<SubscribeSpecs>();
         var inc = Guid.NewGuid();
         arbiter.Tell(Pool("pool1", Entry("pool1", "east", 1), Entry("pool1", "west", 2, "us-west-2")));
         arbiter.Tell(new NodeViewChanged(View("pool1", Holder, inc, held: Held)));
         foreach (var v in others) arbiter.Tell(new NodeViewChanged(v));
-        return new LostHolderRig(arbiter, grants, inc);
+        return new LostHolderRig(arbiter, grants, inc, nodes);
     }
 
     /// <summary>The holder's term, reported quiet by a majority (its region is lost).</summary>

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
 using Forge.Grants;
+using Forge.Nodes;
 using Forge.Protocol;
 using Xunit;
 using static Forge.Coordinator.Tests.Arbiter.LostHolderRig;
@@ -45,6 +46,34 @@ public sealed class SuccessorFreshnessSpec : TestKit
         var target = ExpectMsg<PoolState>().History.Last(h => h.Kind == "target");
         if (p.Holder == West) Assert.Contains("not heard from recently, so not chosen: east/bp-1", target.Reason);
         else Assert.DoesNotContain("not heard from recently", target.Reason);
+    }
+
+    [Theory]
+    [InlineData(true, "east/bp-1")]
+    // Seen in kill-region runs: the sibling's last view, pushed just before its region died, still looked fresh when the
+    // holder was found lost; it was granted and never renewed. The arbiter now asks the candidates' entities, and only
+    // an answer since counts as fresh: a dead region's entity gives none.
+    [InlineData(false, "west/bp-0")]
+    public void A_candidate_whose_entity_does_not_answer_the_arbiters_probe_is_not_chosen(bool siblingAnswers, string expected)
+    {
+        var siblingView = View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.4) };
+        var westView = View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.3) };
+        var rig = Start(this, siblingView, westView);
+        rig.Grants.IgnoreMessages<FindQuietTerms>();
+        AwaitAssert(() =>
+        {
+            rig.Arbiter.Tell(new GetPoolState("pool1"));
+            Assert.Equal(Holder, ExpectMsg<PoolState>().Target);
+        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
+        rig.Arbiter.Tell(rig.HolderQuiet());
+
+        GetNodeView Asked() => (GetNodeView)rig.Nodes.FishForMessage(m => m is GetNodeView, TimeSpan.FromSeconds(3));
+        var asked = new[] { Asked(), Asked() };
+        Assert.Equal([Sibling, West], asked.Select(a => a.Node).Order());
+        rig.Arbiter.Tell(new NodeViewChanged(westView with { ReportAge = TimeSpan.FromSeconds(0.2) }));
+        if (siblingAnswers) rig.Arbiter.Tell(new NodeViewChanged(siblingView with { ReportAge = TimeSpan.FromSeconds(0.2) }));
+
+        Assert.Equal(NodeId.Parse(expected), rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3)).Holder);
     }
 
     [Fact]
