@@ -23,6 +23,15 @@ public static class ArbiterTopics
 /// <summary>Ask: the state of one pool. Answer: <see cref="PoolState"/> (unknown pools answer with an empty state).</summary>
 public sealed record GetPoolState(string PoolId) : IForgeWireMessage;
 
+/// <summary>Local, arbiter → its host's failover watch at start: the pool states the watch last received (published by
+/// the previous arbiter). Answer: <see cref="WatchedStates"/>.</summary>
+public sealed record GetWatchedStates
+{
+    public static readonly GetWatchedStates Instance = new();
+}
+
+public sealed record WatchedStates(ImmutableDictionary<string, PoolState> States);
+
 /// <summary>Ask: every pool the arbiter knows. Answer: <see cref="PoolList"/>.</summary>
 public sealed record ListPools : IForgeWireMessage
 {

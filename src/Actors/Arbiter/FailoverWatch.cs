@@ -86,6 +86,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
             if (s.Phase == "unknown" || !_states.TryAdd(s.PoolId, s)) return;
             WarmShardHomes(s);
         });
+        Receive<GetWatchedStates>(_ => Sender.Tell(new WatchedStates(_states.ToImmutableDictionary(StringComparer.Ordinal))));
         Receive<Check>(_ => OnCheck());
         Receive<Due>(_ => OnDue());
         Receive<QuietTerms>(OnQuietTerms);

@@ -58,6 +58,11 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private readonly Dictionary<string, (PoolState State, TimeSpan At)> _published = [];
     /// <summary>Which pool each known node belongs to (a node that changes pool leaves the old one).</summary>
     private readonly Dictionary<NodeId, string> _poolOfNode = [];
+    /// <summary>The states the previous arbiter last published, as this host's failover watch received them: answered to
+    /// <see cref="GetPoolState"/> while settling. Its own are incomplete then (no decision yet, views still arriving), and
+    /// a restarted coordinator's watch bootstraps from that answer; seen in kill-region runs: both surviving watches
+    /// held "no other cluster" states from settling arbiters and could not fail over when this one's region died (15.5 s).</summary>
+    private ImmutableDictionary<string, PoolState> _inherited = ImmutableDictionary<string, PoolState>.Empty;
     /// <summary>Pools whose candidates were just asked for their views (<see cref="ProbeCandidates"/>): not decided until
     /// the answers had their time.</summary>
     private readonly HashSet<string> _probing = new(StringComparer.Ordinal);
@@ -125,7 +130,9 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
                 if (_pools.ContainsKey(id)) Decide(id);
             if (more) Self.Tell(SweepSlice.Instance);
         });
-        Receive<GetPoolState>(q => Sender.Tell(_pools.TryGetValue(q.PoolId, out var r) ? StateOf(r) : PoolState.Empty(q.PoolId)));
+        Receive<GetPoolState>(q => Sender.Tell(Settling && _inherited.TryGetValue(q.PoolId, out var last) ? last
+            : _pools.TryGetValue(q.PoolId, out var r) ? StateOf(r) : PoolState.Empty(q.PoolId)));
+        Receive<WatchedStates>(w => _inherited = w.States);
         Receive<ListPools>(_ => Sender.Tell(new PoolList(_pools.Values.OrderBy(r => r.PoolId, StringComparer.Ordinal)
             .Select(r => new PoolSummary(r.PoolId, r.LastDecision?.Target, r.Grant?.Holder, r.Grant?.Term ?? TermId.None, r.Phase.Name))
             .ToImmutableArray())));
@@ -151,6 +158,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _specs.Tell(SubscribeSpecs.Instance);
+        Context.ActorSelection("/user/forge-failover-watch").Tell(GetWatchedStates.Instance);
         Timers.StartPeriodicTimer("tick", Tick.Instance, _settings.DecideInterval);
         _log.Info("ForgeArbiter started; listening {0}s before proposing", _settings.StartupSettle.TotalSeconds);
     }

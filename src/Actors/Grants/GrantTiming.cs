@@ -34,6 +34,20 @@ public sealed record GrantTiming
         return drift > MinimumMargin ? drift : MinimumMargin;
     }
 
+    /// <summary>Clock-rate difference the activation hint allows for (<see cref="ActivationHint"/>), at most the drift bound.</summary>
+    public const int ActivationHintPpm = 10_000;
+
+    /// <summary>
+    /// The activation hint a new term's holder gets: the longest wait its accepting replicas reported, stretched by 1 %
+    /// (at most the drift bound) so that its first request does not reach a replica whose clock runs a little fast
+    /// before that replica's activation point. Liveness only: the replicas refuse every renewal before their own
+    /// activation point whatever the hint says, and an agent whose first request was refused asks again request-retry
+    /// (500 ms) later. Stretching by the whole drift bound (10 %, sized for safety under chrony's worst slew) cost
+    /// ~0.3 s on every unplanned failover (a ~3 s wait), although NTP-disciplined clocks differ by far less than 1 %.
+    /// </summary>
+    public TimeSpan ActivationHint(TimeSpan longestWait) =>
+        longestWait + TimeSpan.FromTicks(longestWait.Ticks * Math.Min(DriftBoundPpm, ActivationHintPpm) / 1_000_000);
+
     /// <summary>How long a replica keeps a term's renewal alive after accepting it: TTL + margin (replica clock).</summary>
     public TimeSpan ReplicaHoldFor(TimeSpan ttl) => ttl + MarginFor(ttl);
 

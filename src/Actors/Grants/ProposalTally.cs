@@ -7,7 +7,7 @@ namespace Forge.Grants;
 /// Counts a grant proposal's answers by <em>distinct configured region</em> (a duplicated or forged-region answer
 /// never counts twice). Granted once a majority accepted; failed once a majority can no longer be reached.
 /// The activation delay is a hint for the holder: the longest wait any accepting replica reported (their own clocks,
-/// scaled up for drift). Replicas enforce it themselves by refusing renewals until then.
+/// stretched by <see cref="GrantTiming.ActivationHint"/>). Replicas enforce it themselves by refusing renewals until then.
 /// </summary>
 public sealed record ProposalTally(ProposeTerm Proposal, TermId Term, ImmutableArray<string> Regions, int Majority,
     ImmutableDictionary<string, ReplicaGrantAnswer> Answers)
@@ -30,9 +30,8 @@ public sealed record ProposalTally(ProposeTerm Proposal, TermId Term, ImmutableA
         var accepted = Answers.Values.Where(a => a.Accepted).ToList();
         if (accepted.Count >= Majority)
         {
-            var wait = accepted.Max(a => a.ActivationRemaining);
-            var scaled = wait + TimeSpan.FromTicks(wait.Ticks * timing.DriftBoundPpm / 1_000_000);
-            return new TermGranted(Proposal.PoolId, Term, Proposal.Holder, Proposal.Incarnation, Proposal.Ttl, scaled, AcceptedBy, Proposal.Reason);
+            var hint = timing.ActivationHint(accepted.Max(a => a.ActivationRemaining));
+            return new TermGranted(Proposal.PoolId, Term, Proposal.Holder, Proposal.Incarnation, Proposal.Ttl, hint, AcceptedBy, Proposal.Reason);
         }
         var refused = Answers.Count - accepted.Count;
         if (refused > Regions.Length - Majority)

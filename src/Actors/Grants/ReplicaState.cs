@@ -44,7 +44,7 @@ public sealed record ReplicaPoolState(
     /// <summary>How long this term has gone without a renewal here while its holder should have been renewing: since
     /// its last renewal, else since its first request was due. A healthy holder renews every TTL/5, so it is never quiet
     /// for long. The first request is due at activation, stretched by 3ρ of the wait: the holder waits the proposer's hint
-    /// (the longest remaining wait, scaled up by ρ) on its own clock, which may run slow by ρ against this one fast by ρ.
+    /// (the longest remaining wait, scaled up by at most ρ) on its own clock, which may run slow by ρ against this one fast by ρ.
     /// Zero before.</summary>
     public TimeSpan QuietFor(TimeSpan now, GrantTiming timing)
     {

@@ -188,6 +188,38 @@ public class ForgeArbiterSpec : TestKit
         Assert.Equal(East, ((PoolStateChanged)first.Message).State.Holder);
     }
 
+    private sealed class WatchStandIn : ReceiveActor
+    {
+        public WatchStandIn(PoolState last) =>
+            Receive<GetWatchedStates>(_ => Sender.Tell(new WatchedStates(ImmutableDictionary<string, PoolState>.Empty.Add(last.PoolId, last))));
+    }
+
+    [Fact]
+    public void A_settling_arbiter_answers_with_the_state_its_hosts_watch_last_received_then_with_its_own()
+    {
+        // A restarted coordinator's watch bootstraps from this answer; a settling arbiter's own state has no decision yet
+        // ("no other cluster"), so the watch could not fail over if this arbiter's region died next (seen: 15.5 s).
+        ClusterVerdict V(string name, int prio) => new(name, "Priority-based", prio, true, true, false, null, "", "", []);
+        var previous = new PoolState("pool1", East, East, _eastInc, new TermId(7, "old"), "idle", "holder kept", [V("east", 1), V("west", 2)],
+            [View("pool1", East, _eastInc, held: new TermId(7, "old")), View("pool1", West, _westInc)], [], DateTimeOffset.UtcNow.AddSeconds(-20));
+        Sys.ActorOf(Props.Create(() => new WatchStandIn(previous)), "forge-failover-watch");
+        var rig = Start(Timed(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30)));
+        Feed(rig, eastHeld: new TermId(7, "old"));
+
+        AwaitAssert(() => // the watch's answer is a local message, here within milliseconds of the start
+        {
+            rig.Arbiter.Tell(new GetPoolState("pool1"));
+            Assert.Same(previous, ExpectMsg<PoolState>());
+        }, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(50));
+        AwaitAssert(() =>
+        {
+            rig.Arbiter.Tell(new GetPoolState("pool1"));
+            var own = ExpectMsg<PoolState>();
+            Assert.True(own.DecidedAt > previous.DecidedAt, "still the inherited state");
+            Assert.Equal(["east", "west"], own.Clusters.Select(c => c.Name).Order(StringComparer.Ordinal));
+        }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(200));
+    }
+
     [Fact]
     public void An_unchanged_state_is_published_again_after_republish_after_for_subscribers_that_missed_it()
     {
