@@ -167,6 +167,12 @@ public sealed class GrantActorsSpec : TestKit
         var none = ExpectMsg<QuietTerms>(TimeSpan.FromSeconds(3));
         Assert.Empty(none.Terms);
         Assert.Equal(2, none.RegionsAnswered);
+        // a new arbiter's question: every current term, quiet or not, as a majority reports it
+        proposer.Tell(FindCurrentTerms.Instance);
+        var current = ExpectMsg<CurrentTerms>(TimeSpan.FromSeconds(3));
+        Assert.True(current.AnsweredByMajority);
+        var term = Assert.Single(current.Terms);
+        Assert.Equal((granted.Term, Node, Inc), (term.Term, term.Holder, term.Incarnation));
 
         clock.Now += TimeSpan.FromSeconds(0.1); // 2.5 s: two renewals missed
         proposer.Tell(new FindQuietTerms(Rank: 0));

@@ -110,6 +110,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         Receive<GrantNotProposed>(OnNotGranted);
         Receive<DeliveryFailed>(f => _log.Warning("relay of {0} to {1} failed: {2}", f.What, f.Node, f.Reason));
         Receive<QuietTerms>(OnQuietTerms);
+        Receive<CurrentTerms>(OnCurrentTerms);
         Receive<ProbeAnswered>(p =>
         {
             // Decided in one message, so holders lost together are still proposed in one batch (SendProposals).
@@ -119,6 +120,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         Receive<Tick>(_ =>
         {
             foreach (var grant in _rebroadcast.Due(Now)) Publish(GrantTopics.Of(grant.PoolId), new GrantBroadcast(grant));
+            if (Settling) _grants.Tell(FindCurrentTerms.Instance); // answered within a quarter round timeout, before deciding
             AskQuietTerms();
             if (_sweep.Start(_pools.Keys)) Self.Tell(SweepSlice.Instance);
             PublishGrantStates();
@@ -297,6 +299,25 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         foreach (var node in rec.Nodes.Keys.Where(n => n != holder)) _nodes.Tell(new GetNodeView(node));
         _probing.Add(rec.PoolId);
         return Now;
+    }
+
+    /// <summary>While settling: every pool's current term as a majority of replicas report it, so that the first decision
+    /// knows the holder even when the holder's view has not arrived (its entity re-created on another coordinator after
+    /// the shard coordinator moved with the old arbiter). Not knowing it, the arbiter would propose a new term for a node
+    /// the decider picks, the holder itself included, which the quorum makes wait out the holder's term: a TTL's gap.</summary>
+    private void OnCurrentTerms(CurrentTerms c)
+    {
+        if (!Settling) return; // after the settle, views and quiet terms keep the grant current
+        foreach (var t in c.Terms)
+        {
+            if (!_pools.TryGetValue(t.PoolId, out var rec) || rec.Grant is { } g && g.Term >= t.Term) continue;
+            _pools = _pools.SetItem(t.PoolId, rec with
+            {
+                Grant = new CurrentGrant(t.Term, t.Holder, t.Incarnation),
+                HighestTerm = Max(rec.HighestTerm, t.Term),
+                Decider = rec.Decider with { Holder = t.Holder },
+            });
+        }
     }
 
     private void OnReleased(Released rel) => Update(rel.PoolId, r =>

@@ -34,6 +34,7 @@ public sealed class GrantProposerPort : ReceiveActor
         Receive<FailoverNotNeeded>(_ => { });
         // The arbiter's watch on its holders: the proposer answers the arbiter directly.
         Receive<FindQuietTerms>(f => proposer.Forward(f));
+        Receive<FindCurrentTerms>(f => proposer.Forward(f));
     }
 
     private ProposeTerm Translate(ProposeGrant p, IActorRef replyTo)

@@ -118,6 +118,18 @@ public sealed record ForwardRelease(string PoolId, TermRelease Release) : IGrant
 /// Rank 0 is the arbiter; the failover watch of the k-th fallback coordinator asks with rank k.</summary>
 public sealed record FindQuietTerms(int Rank) : IGrantProposerCommand;
 
+/// <summary>Every pool's current term as a majority of replicas report it (quiet or not), asked like
+/// <see cref="FindQuietTerms"/> and answered with <see cref="CurrentTerms"/>. A new arbiter asks while it settles: the
+/// holder's own view may not reach it in time (its entity re-created after a shard moved), and an arbiter that knows no
+/// holder proposes a new term even for the node that holds one - a gap of one TTL (seen once in kill-region runs).</summary>
+public sealed record FindCurrentTerms : IGrantProposerCommand
+{
+    public static readonly FindCurrentTerms Instance = new();
+}
+
+/// <summary>Answer to <see cref="FindCurrentTerms"/>: <see cref="QuietTerm.QuietFor"/> is how long since its last renewal.</summary>
+public sealed record CurrentTerms(ImmutableArray<QuietTerm> Terms, bool AnsweredByMajority);
+
 /// <summary>Answer to <see cref="FindQuietTerms"/>, sent once the regions still silent can no longer change it
 /// (<see cref="QuietTally.Settled"/>: a cut-off region does not delay the others' verdict) or after a quarter of the
 /// round timeout.</summary>

@@ -28,7 +28,8 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
 
     private sealed record FailoverQuery(ProposeFailover Request, IActorRef ReplyTo, ImmutableDictionary<string, ReplicaStatus> Statuses);
 
-    private sealed record QuietQuery(IActorRef ReplyTo, ImmutableDictionary<string, ReplicaQuietTerms> Answers);
+    /// <param name="Current">A <see cref="FindCurrentTerms"/> (every term), not a <see cref="FindQuietTerms"/>.</param>
+    private sealed record QuietQuery(IActorRef ReplyTo, ImmutableDictionary<string, ReplicaQuietTerms> Answers, bool Current = false);
 
     private readonly GrantSettings _settings;
     private readonly string _proposerId;
@@ -58,7 +59,8 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         });
         Receive<SendProposals>(_ => SendUnsent());
         Receive<ProposeFailover>(StartFailoverQuery);
-        Receive<FindQuietTerms>(StartQuietQuery);
+        Receive<FindQuietTerms>(f => StartQuietQuery(QuietTally.Query(_settings, Math.Max(0, f.Rank), ++_correlation), current: false));
+        Receive<FindCurrentTerms>(_ => StartQuietQuery(new ReplicaQuietQuery(0, TimeSpan.Zero, ++_correlation), current: true));
         Receive<ReplicaQuietTerms>(OnQuietTerms);
         Receive<ForwardRelease>(f => Broadcast(new ReplicaReleaseNotice(f.PoolId, f.Release, ++_correlation)));
         Receive<ReplicaGrantAnswer>(OnGrantAnswer);
@@ -146,11 +148,12 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void StartQuietQuery(FindQuietTerms f)
+    /// <summary>Every replica reports its terms quiet beyond the query's bound (a bound of zero: all of them).</summary>
+    private void StartQuietQuery(ReplicaQuietQuery query, bool current)
     {
-        var id = ++_correlation;
-        _quiet[id] = new QuietQuery(Sender, ImmutableDictionary<string, ReplicaQuietTerms>.Empty.WithComparers(StringComparer.Ordinal));
-        Broadcast(QuietTally.Query(_settings, Math.Max(0, f.Rank), id));
+        var id = query.CorrelationId;
+        _quiet[id] = new QuietQuery(Sender, ImmutableDictionary<string, ReplicaQuietTerms>.Empty.WithComparers(StringComparer.Ordinal), current);
+        Broadcast(query);
         Timers.StartSingleTimer(id, new RoundTimeout(id), _settings.RoundTimeout / 4);
     }
 
@@ -170,7 +173,9 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private void AnswerQuiet(QuietQuery q)
     {
         foreach (var t in q.Answers.Values.SelectMany(a => a.Terms)) Learn(t.PoolId, t.Term);
-        q.ReplyTo.Tell(new QuietTerms(QuietTally.Majority(q.Answers.Values, _settings), q.Answers.Count, q.Answers.Count >= _settings.Majority));
+        var terms = QuietTally.Majority(q.Answers.Values, _settings);
+        q.ReplyTo.Tell(q.Current ? new CurrentTerms(terms, q.Answers.Count >= _settings.Majority)
+            : new QuietTerms(terms, q.Answers.Count, q.Answers.Count >= _settings.Majority));
     }
 
     private void OnTimeout(RoundTimeout t)

@@ -11,7 +11,7 @@ namespace Forge.Nodes;
 /// agent's connection (wherever that lives). Renewals never pass here.
 /// <para>Registration is refused (AgentRefused with the reason, logged, shown in the view) for: a protocol version
 /// other than ours, a region outside <c>forge.cluster.regions</c>, an unknown pool (no CardanoForgeCluster of it is
-/// known), and a second live incarnation of the same identity. Credentials registered under two pools are found by
+/// known here nor to a majority of coordinators: <see cref="Forge.Specs.SpecStore"/>), and a second live incarnation of the same identity. Credentials registered under two pools are found by
 /// the arbiter (it sees every pool) and refused through <see cref="RefuseNode"/>.</para>
 /// </summary>
 public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash

@@ -15,6 +15,12 @@ public sealed class SpecStore : ReceiveActor
 {
     private sealed record PendingWrite(IActorRef ReplyTo, string PoolId, string ClusterName);
 
+    /// <summary>A pool this replica does not know, being read from a majority before it is called unknown.</summary>
+    private sealed record UnknownLookup(IActorRef ReplyTo, string PoolId);
+
+    /// <summary>How long a majority read of a pool this coordinator does not know may take.</summary>
+    public static readonly TimeSpan UnknownLookupTimeout = TimeSpan.FromSeconds(3);
+
     private readonly IActorRef _replicator;
     private readonly UniqueAddress _self;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -36,8 +42,14 @@ public sealed class SpecStore : ReceiveActor
         Receive<RemoveClusterSpec>(Remove);
         Receive<NoteCopy>(n => _replicator.Tell(Dsl.Update(SpecKeys.Copies(n.PoolId), LWWDictionary<string, CopySeen>.Empty,
             WriteLocal.Instance, d => d.SetItem(_self, CopySeen.KeyOf(n.Copy.Region, n.Copy.ClusterName), n.Copy))));
-        Receive<GetPoolSpecs>(g => Sender.Tell(_specs.GetValueOrDefault(g.PoolId)
-            ?? new PoolSpecs(g.PoolId, ImmutableDictionary<string, SpecEntry>.Empty, _copies.GetValueOrDefault(g.PoolId))));
+        Receive<GetPoolSpecs>(g =>
+        {
+            if (_specs.TryGetValue(g.PoolId, out var known)) Sender.Tell(known);
+            // Not here (yet): a coordinator that has just (re)started may not have the specs by gossip, and "unknown pool"
+            // refuses a registration, which makes a forging holder stop (seen: a 4 s gap after its entity moved to a
+            // restarted coordinator). Ask a majority of coordinators before saying unknown.
+            else _replicator.Tell(Dsl.Get(SpecKeys.Pool(g.PoolId), new ReadMajority(UnknownLookupTimeout), new UnknownLookup(Sender, g.PoolId)));
+        });
         Receive<SubscribeSpecs>(_ =>
         {
             if (_subscribers.Add(Sender)) Context.Watch(Sender);
@@ -53,12 +65,26 @@ public sealed class SpecStore : ReceiveActor
         });
         Receive<GetSuccess>(g =>
         {
+            if (g.Request is UnknownLookup u)
+            {
+                PublishPool(u.PoolId, g.Get(SpecKeys.Pool(u.PoolId))); // known now: every subscriber may as well learn it
+                u.ReplyTo.Tell(_specs[u.PoolId]);
+                return;
+            }
             if (g.Request is not PendingWrite w) return;
             PublishPool(w.PoolId, g.Get(SpecKeys.Pool(w.PoolId)));
             w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, true));
         });
+        Receive<GetFailure>(f =>
+        {
+            if (f.Request is not UnknownLookup u) return;
+            _log.Warning("pool {0}: a majority of coordinators did not answer within {1}s; answering with what this one knows",
+                u.PoolId, UnknownLookupTimeout.TotalSeconds);
+            u.ReplyTo.Tell(Unknown(u.PoolId));
+        });
         Receive<NotFound>(n =>
         {
+            if (n.Request is UnknownLookup u) u.ReplyTo.Tell(Unknown(u.PoolId));
             if (n.Request is PendingWrite w) w.ReplyTo.Tell(new SpecStored(w.PoolId, w.ClusterName, true)); // not expected: just written
         });
         Receive<IUpdateFailure>(f =>
@@ -137,6 +163,10 @@ public sealed class SpecStore : ReceiveActor
         if (SpecKeys.PoolIdOf(c.Key) is not { } poolId) return;
         PublishPool(poolId, c.Get(SpecKeys.Pool(poolId)));
     }
+
+    /// <summary>What this coordinator knows of a pool it has no specs of (perhaps copies, never a cluster).</summary>
+    private PoolSpecs Unknown(string poolId) =>
+        _specs.GetValueOrDefault(poolId) ?? new PoolSpecs(poolId, ImmutableDictionary<string, SpecEntry>.Empty, _copies.GetValueOrDefault(poolId));
 
     private void PublishPool(string poolId, LWWDictionary<string, SpecEntry> data) =>
         Publish(new PoolSpecs(poolId, data.Entries.ToImmutableDictionary(StringComparer.Ordinal), _copies.GetValueOrDefault(poolId)));

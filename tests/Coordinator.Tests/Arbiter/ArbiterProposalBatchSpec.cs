@@ -27,7 +27,7 @@ public sealed class ArbiterProposalBatchSpec : TestKit
     public void Holders_lost_together_are_proposed_together_and_answered_per_pool()
     {
         var grants = CreateTestProbe();
-        grants.IgnoreMessages<FindQuietTerms>();
+        grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
         var specs = CreateTestProbe();
         var arbiter = Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, CreateTestProbe(), specs, grants, null,
             new Health.ScriptedProbe(), HealthSettings.Default));

@@ -25,7 +25,7 @@ public sealed class SuccessorFreshnessSpec : TestKit
             View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(siblingReportAgeS) },
             View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(westReportAgeS) });
         var arbiter = rig.Arbiter;
-        rig.Grants.IgnoreMessages<FindQuietTerms>();
+        rig.Grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
         AwaitAssert(() =>
         {
             arbiter.Tell(new GetPoolState("pool1"));
@@ -59,7 +59,7 @@ public sealed class SuccessorFreshnessSpec : TestKit
         var siblingView = View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.4) };
         var westView = View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.3) };
         var rig = Start(this, siblingView, westView);
-        rig.Grants.IgnoreMessages<FindQuietTerms>();
+        rig.Grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
         AwaitAssert(() =>
         {
             rig.Arbiter.Tell(new GetPoolState("pool1"));

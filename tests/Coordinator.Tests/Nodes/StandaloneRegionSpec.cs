@@ -94,7 +94,7 @@ public sealed class StandaloneRegionSpec : TestKit
         var arbiterProposer = Sys.ActorOf(GrantProposerActor.Props(Grants, "coord-us", r => _replicas[r]), "proposer-us");
         var port = Sys.ActorOf(GrantProposerPort.Props(arbiterProposer));
         var proposals = CreateTestProbe("grant-port");
-        proposals.IgnoreMessages<FindQuietTerms>();
+        proposals.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
         var arbiter = Sys.ActorOf(ForgeArbiter.Props(Arbiter, DeciderSettings.Default, CreateTestProbe(), CreateTestProbe(), proposals,
             null, new Forge.Coordinator.Tests.Health.ScriptedProbe(), HealthSettings.Default));
         var westInc = Guid.NewGuid();
