@@ -77,13 +77,28 @@ public sealed class ArbiterPlannerTests
     [Theory]
     [InlineData("disconnected")]
     [InlineData("not heard from")]
+    public void A_holder_out_of_reach_is_replaced_only_once_the_quorum_reports_its_term_quiet(string why)
+    {
+        // A link drop or a stale view does not say the holder stopped renewing (it may renew through another
+        // coordinator); a successor proposed on it alone was, in kill-region runs, granted by an arbiter dying with the
+        // region and never told.
+        var rec = why == "disconnected" ? Record(EastHolds, eastConnected: false) : Record(EastHolds, heardAgo: TimeSpan.FromSeconds(4));
+        Assert.Equal($"east/bp-0 is out of reach; waiting for the quorum to report term {Term} quiet",
+            Why(ArbiterPlanner.Next(rec, Decision(West), Now, Settings)));
+
+        var p = Assert.IsType<ArbiterStep.Propose>(ArbiterPlanner.Next(rec with { QuietTerm = Term }, Decision(West), Now, Settings));
+        Assert.Null(p.Release);
+        Assert.Equal("spec change (no verified release from east/bp-0: the quorum waits out its term)", p.Reason);
+    }
+
+    [Theory]
     [InlineData("revoke timed out")]
+    [InlineData("quiet")]
     public void A_move_from_a_holder_that_cannot_answer_proposes_without_a_release_and_the_quorum_waits(string why)
     {
         var rec = why switch
         {
-            "disconnected" => Record(EastHolds, eastConnected: false),
-            "not heard from" => Record(EastHolds, heardAgo: TimeSpan.FromSeconds(4)),
+            "quiet" => Record(EastHolds) with { QuietTerm = Term }, // its view looks healthy: its entity is elsewhere
             _ => Record(EastHolds, phase: new ArbiterPhase.Revoking(EastHolds, West, Now - TimeSpan.FromSeconds(4))),
         };
         var p = Assert.IsType<ArbiterStep.Propose>(ArbiterPlanner.Next(rec, Decision(West), Now, Settings));

@@ -292,12 +292,16 @@ public class ForgeArbiterSpec : TestKit
     }
 
     [Fact]
-    public void A_holder_that_is_gone_gets_no_revoke_and_the_new_term_goes_without_a_release()
+    public void A_holder_that_is_gone_is_replaced_once_its_term_is_quiet_without_a_revoke_or_a_release()
     {
         var rig = Start();
         Feed(rig, eastHeld: new TermId(3, "old"));
         rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
         rig.Arbiter.Tell(new NodeViewChanged(View("pool1", East, _eastInc, alive: false, held: new TermId(3, "old")) with { Connected = false }));
+        // Its link dropped, which does not say it stopped renewing: no proposal until the quorum reports its term quiet
+        // (seen: a dying arbiter granted a successor on the link drop and took the grant with it).
+        rig.Grants.ExpectNoMsg(TimeSpan.FromMilliseconds(600));
+        rig.Arbiter.Tell(Quiet(new TermId(3, "old"), East, _eastInc));
         var p = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(6));
         Assert.Equal(West, p.Holder);
         Assert.Null(p.PreviousRelease);

@@ -35,7 +35,9 @@ public sealed class QuorumGateSpec : TestKit
         var rig = StartRig();
         rig.Grants.FishForMessage<FindQuietTerms>(_ => true, TimeSpan.FromSeconds(5));
         rig.Arbiter.Tell(new QuietTerms([], 1, AnsweredByMajority: false)); // only its own region answered
-        rig.Arbiter.Tell(rig.HolderGone()); // without the gate this proposes West at once
+        // the holder released its term and left: without the gate this proposes West at once (with the release)
+        rig.Arbiter.Tell(new Released("pool1", Holder, rig.HolderIncarnation, Held, "shutting down"));
+        rig.Arbiter.Tell(rig.HolderGone());
         OnlyProbes(rig.Grants, TimeSpan.FromSeconds(1));
 
         rig.Arbiter.Tell(new QuietTerms([], 2)); // a majority answers again
@@ -49,6 +51,7 @@ public sealed class QuorumGateSpec : TestKit
     {
         var rig = StartRig();
         rig.Arbiter.Tell(rig.HolderGone());
+        rig.Arbiter.Tell(rig.HolderQuiet());
         Assert.Equal(West, NextProposal(rig.Grants).Holder);
         rig.Arbiter.Tell(new GrantNotProposed("pool1", West, new TermId(4, "arb"),
             "no majority of 3 regions within the round timeout (accepted by: us-east-1)", AnsweredByMajority: answeredByMajority));
@@ -59,7 +62,7 @@ public sealed class QuorumGateSpec : TestKit
         }
         OnlyProbes(rig.Grants, TimeSpan.FromSeconds(1)); // ten decide intervals: no blind term
 
-        rig.Arbiter.Tell(new QuietTerms([], 3));
+        rig.Arbiter.Tell(rig.HolderQuiet() with { RegionsAnswered = 3 }); // a majority answers again (the holder still quiet)
         Assert.Equal(West, NextProposal(rig.Grants).Holder);
     }
 }
