@@ -81,8 +81,11 @@ public static class ClusterPalette
 
     private static async Task DownUnreachable(ActorSystem system, Akka.Cluster.Cluster cluster, CommandContext ctx)
     {
-        // A member already marked down stays unreachable until the leader removes it: nothing left to do for it.
-        var targets = cluster.State.Unreachable.Where(m => m.Status != MemberStatus.Down).Select(m => m.Address).Order().ToList();
+        // A member already marked down stays unreachable until the leader removes it, and so does one that has left
+        // (Exiting: its system shut down after the leave; the leader removes it without convergence on it): nothing left
+        // to do for either. Seen in ClusterMembershipChangeSpec: a member that had just left was "marked down" too.
+        var targets = cluster.State.Unreachable.Where(m => m.Status is not (MemberStatus.Down or MemberStatus.Exiting))
+            .Select(m => m.Address).Order().ToList();
         if (targets.Count == 0)
         {
             await ctx.WriteLineAsync("No unreachable members").ConfigureAwait(false);
