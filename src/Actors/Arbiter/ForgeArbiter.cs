@@ -214,16 +214,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         {
             r = r with { Nodes = r.Nodes.SetItem(view.Node, view), NodeHeardAt = r.NodeHeardAt.SetItem(view.Node, now) };
             // Learn the current term from the agents: after an arbiter move this is how the holder is found.
-            if (!view.HeldTerm.IsNone && view.Refused is null && (r.Grant is null || view.HeldTerm > r.Grant.Term))
-            {
-                r = r with
-                {
-                    Grant = new CurrentGrant(view.HeldTerm, view.Node, view.Incarnation),
-                    HighestTerm = Max(r.HighestTerm, view.HeldTerm),
-                    // The decider's holder is whoever holds the term, not whoever it would have picked.
-                    Decider = r.Decider with { Holder = view.Node },
-                };
-            }
+            if (!view.HeldTerm.IsNone && view.Refused is null) r = r.LearnTerm(view.HeldTerm, view.Node, view.Incarnation);
             return r;
         }, decide: matters);
     }
@@ -263,14 +254,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         foreach (var (poolId, rec) in _pools)
         {
             var t = quiet.GetValueOrDefault(poolId);
-            var next = rec;
-            if (t is not null && (rec.Grant is null || t.Term > rec.Grant.Term))
-                next = next with
-                {
-                    Grant = new CurrentGrant(t.Term, t.Holder, t.Incarnation),
-                    HighestTerm = Max(next.HighestTerm, t.Term),
-                    Decider = next.Decider with { Holder = t.Holder },
-                };
+            var next = t is null ? rec : rec.LearnTerm(t.Term, t.Holder, t.Incarnation);
             var lost = t is not null && next.Grant is { } g && g.Term == t.Term ? t.Term : TermId.None;
             if (lost == rec.QuietTerm && ReferenceEquals(next, rec)) continue;
             var probedAt = lost.IsNone ? null : next.ProbedAt;
@@ -310,13 +294,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         if (!Settling) return; // after the settle, views and quiet terms keep the grant current
         foreach (var t in c.Terms)
         {
-            if (!_pools.TryGetValue(t.PoolId, out var rec) || rec.Grant is { } g && g.Term >= t.Term) continue;
-            _pools = _pools.SetItem(t.PoolId, rec with
-            {
-                Grant = new CurrentGrant(t.Term, t.Holder, t.Incarnation),
-                HighestTerm = Max(rec.HighestTerm, t.Term),
-                Decider = rec.Decider with { Holder = t.Holder },
-            });
+            if (_pools.TryGetValue(t.PoolId, out var rec)) _pools = _pools.SetItem(t.PoolId, rec.LearnTerm(t.Term, t.Holder, t.Incarnation));
         }
     }
 

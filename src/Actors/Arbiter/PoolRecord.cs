@@ -87,6 +87,17 @@ public sealed record PoolRecord(
     public bool HolderLost(NodeId node, Guid incarnation) =>
         Grant is { } g && !QuietTerm.IsNone && QuietTerm == g.Term && g.Holder == node && g.Incarnation == incarnation;
 
+    /// <summary>A term learned from outside this arbiter's own grants (a holder's view, the quorum's answers): the current
+    /// one if it is higher than the known grant; the decider's holder is whoever holds it, not whoever it would pick.
+    /// Returns this record itself when nothing changes.</summary>
+    public PoolRecord LearnTerm(TermId term, NodeId holder, Guid incarnation) =>
+        Grant is { } g && g.Term >= term ? this : this with
+        {
+            Grant = new CurrentGrant(term, holder, incarnation),
+            HighestTerm = term > HighestTerm ? term : HighestTerm,
+            Decider = Decider with { Holder = holder },
+        };
+
     /// <summary>The pool's current credentials: the highest opcert counter registered (and only if all nodes at that
     /// counter present the same opcert; two different opcerts with one counter make nobody current).</summary>
     public (long Counter, string? Hash) CurrentCredentials()
