@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using Forge.Native;
 
 namespace Forge.Sandbox;
 
@@ -73,20 +74,7 @@ internal static class PromText
 /// <summary>Process facts from /proc.</summary>
 internal static class ProcFs
 {
-    public static bool Alive(int pid)
-    {
-        if (pid <= 0) return false;
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 1)..].TrimStart();
-            return state.Length > 0 && state[0] is not ('Z' or 'X');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-    }
+    public static bool Alive(int pid) => ProcStat.Alive(pid);
 
     public static string CommandLine(int pid)
     {
@@ -108,11 +96,11 @@ internal static class ProcFs
         return set;
     }
 
-    public static int Parent(int pid) => (int)StatField(pid, 4);
+    public static int Parent(int pid) => ProcStat.Read(pid)?.ParentPid ?? 0;
 
     /// <summary>When <paramref name="pid"/> started (clock ticks after boot; 0 when it is gone): with the PID, a process
     /// identity that a reused PID does not share.</summary>
-    public static long StartTime(int pid) => StatField(pid, 22);
+    public static long StartTime(int pid) => ProcStat.Read(pid)?.StartTime ?? 0;
 
     /// <summary>Every live process below <paramref name="pid"/> (children, their children, ...), by their parent PIDs.</summary>
     public static IReadOnlyList<int> Descendants(int pid)
@@ -134,21 +122,6 @@ internal static class ProcFs
             }
         }
         return found;
-    }
-
-    /// <summary>Field <paramref name="number"/> (1-based, as in proc(5)) of /proc/PID/stat when it is a number; 0 otherwise.</summary>
-    private static long StatField(int pid, int number)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' '); // fields[0] is field 3 (state)
-            return long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 0;
-        }
     }
 
     /// <summary>Live processes (not <paramref name="except"/>) whose command line contains <paramref name="text"/>.</summary>

@@ -66,6 +66,26 @@ public static class FailoverPlanner
     public readonly record struct AskedView(NodeView? View, TimeSpan HeardAt);
 
     /// <summary>
+    /// One node's answer from its entity (Sharding) and from its agent's link (<see cref="LinkedAgentView"/>, by pub-sub):
+    /// a fresh answer beats one that is not (a "not registered" entity that was just moved, or the last view of an entity
+    /// on a lost coordinator, against the live link's); of two fresh ones the younger report; else the later heard.
+    /// </summary>
+    public static AskedView? Merge(AskedView? entity, AskedView? link, SuccessorFreshness freshness, TimeSpan now)
+    {
+        if (entity is not { } e) return link;
+        if (link is not { } l) return entity;
+        bool Fresh(AskedView a) => a.View is { } v && freshness.IsFresh(v, a.HeardAt, now);
+        TimeSpan Age(AskedView a) => SuccessorFreshness.Age(a.View!, a.HeardAt, now);
+        return (Fresh(e), Fresh(l)) switch
+        {
+            (true, false) => e,
+            (false, true) => l,
+            (true, true) => Age(l) < Age(e) ? l : e,
+            _ => l.HeardAt > e.HeardAt ? l : e,
+        };
+    }
+
+    /// <summary>
     /// <see cref="Candidate(PoolState)"/> checked against what the candidates' entities answered this watch just now, not
     /// only the arbiter's last published state, which stops changing when the arbiter dies (seen: the watch proposed a
     /// node of the region just killed with it, or a node restarted since and still catching up; each such grant was never

@@ -49,6 +49,7 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     private readonly GrantRebroadcast _rebroadcast = new();
     private readonly HashSet<(string PoolId, TermId Term)> _explained = [];
     private readonly Dictionary<NodeId, FailoverPlanner.AskedView> _asked = [];
+    private readonly Dictionary<NodeId, FailoverPlanner.AskedView> _linked = [];
     private readonly HashSet<NodeId> _warmed = [];
     private readonly SuccessorFreshness _freshness;
     private TimeSpan? _askedAt;
@@ -104,6 +105,8 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         // The candidates' entities answering GetNodeView (OnQuietTerms): newer than the published state.
         Receive<NodeViewChanged>(v => _asked[v.View.Node] = new FailoverPlanner.AskedView(v.View, Now));
         Receive<DeliveryFailed>(f => f.What == "view", f => _asked[f.Node] = new FailoverPlanner.AskedView(null, Now));
+        // The same candidates' links answering AskLinkedAgents (no Sharding on the way: their entities may be out of reach).
+        Receive<LinkedAgentView>(v => _linked[v.View.Node] = new FailoverPlanner.AskedView(v.View, Now));
         Receive<DeliveryFailed>(f => _log.Warning("failover: {0} to {1} not delivered: {2}", f.What, f.Node, f.Reason));
         Receive<TermNotGranted>(n => _inFlight.Remove(n.PoolId));
         Receive<FailoverNotNeeded>(n => _inFlight.Remove(n.PoolId));
@@ -127,7 +130,10 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
             Arbiter.Tell(ListPools.Instance);
             return;
         }
-        foreach (var (node, _) in _asked.Where(a => now - a.Value.HeardAt > _freshness.ViewStaleAfter * 2).ToList()) _asked.Remove(node);
+        foreach (var answers in new[] { _asked, _linked })
+        {
+            foreach (var (node, _) in answers.Where(a => now - a.Value.HeardAt > _freshness.ViewStaleAfter * 2).ToList()) answers.Remove(node);
+        }
         if (_askedAt is { } at && now - at < _interval + _interval) return;
         if (FailoverPlanner.Rank(ClusterMembersView.Of(Akka.Cluster.Cluster.Get(Context.System))) is not { } rank) return;
         _askedAt = now;
@@ -164,18 +170,22 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         foreach (var n in state.Nodes.Where(n => _warmed.Add(n.Node))) _nodes.Tell(new GetNodeView(n.Node));
     }
 
-    /// <summary>Asks the entity of every node outside the holder's cluster in the pool's state; false when no state.</summary>
+    /// <summary>Asks every node outside the holder's cluster in the pool's state, at its entity and at its agent's link;
+    /// false when no state.</summary>
     private bool AskCandidates(QuietTerm t)
     {
         if (!_states.TryGetValue(t.PoolId, out var state)) return false;
-        foreach (var n in state.Nodes.Where(n => n.Node.Cluster != t.Holder.Cluster)) _nodes.Tell(new GetNodeView(n.Node));
+        var candidates = state.Nodes.Where(n => n.Node.Cluster != t.Holder.Cluster).Select(n => n.Node).ToImmutableArray();
+        foreach (var n in candidates) _nodes.Tell(new GetNodeView(n));
+        _mediator.Tell(new Publish(GrantTopics.Of(t.PoolId), new AskLinkedAgents(t.PoolId, candidates)));
         return true;
     }
 
     private bool HasFreshAnswer(string poolId, TimeSpan now) =>
         _states.TryGetValue(poolId, out var state) && FailoverPlanner.Overlay(state, Asked, _freshness, now).Any(n => n.Fresh);
 
-    private FailoverPlanner.AskedView? Asked(NodeId node) => _asked.TryGetValue(node, out var a) ? a : null;
+    private FailoverPlanner.AskedView? Asked(NodeId node) =>
+        FailoverPlanner.Merge(_asked.TryGetValue(node, out var a) ? a : null, _linked.TryGetValue(node, out var l) ? l : null, _freshness, Now);
 
     private void OnDue()
     {

@@ -103,6 +103,11 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
 
         Receive<PoolSpecs>(OnSpecs);
         Receive<NodeViewChanged>(OnView);
+        // A candidate's link answering the probe (ProbeCandidates) where its entity cannot: taken only if newer than the held view.
+        Receive<LinkedAgentView>(l =>
+        {
+            if (!_pools.TryGetValue(l.View.PoolId, out var rec) || rec.IsNewerThanHeld(l.View, Now)) OnView(new NodeViewChanged(l.View));
+        });
         Receive<HealthReport>(h => Update(h.PoolId, r => r with { Health = r.Health.SetItem(h.Cluster, h.Observation) }));
         Receive<Released>(OnReleased);
         Receive<HandoverRequest>(OnHandover);
@@ -274,13 +279,16 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             Timers.StartSingleTimer("probe-" + ++_probeRounds, new ProbeAnswered([.. probed]), FailoverPlanner.AnswerWindow);
     }
 
-    /// <summary>Asks every other node's entity of a pool whose holder was just found lost for its view now; the pool is
+    /// <summary>Asks every other node of a pool whose holder was just found lost for its view now, at its entity and at its
+    /// agent's link (<see cref="AskLinkedAgents"/>); the pool is
     /// decided again once the answers had <see cref="FailoverPlanner.AnswerWindow"/> (their entities answer in
     /// milliseconds; one of a region that died gives none). Costs no failover time: the successor may forge only TTL +
     /// margin after the holder's last renewal, ~3 s after this.</summary>
     private TimeSpan ProbeCandidates(PoolRecord rec, NodeId holder)
     {
-        foreach (var node in rec.Nodes.Keys.Where(n => n != holder)) _nodes.Tell(new GetNodeView(node));
+        var candidates = rec.Nodes.Keys.Where(n => n != holder).ToImmutableArray();
+        foreach (var node in candidates) _nodes.Tell(new GetNodeView(node));
+        Publish(GrantTopics.Of(rec.PoolId), new AskLinkedAgents(rec.PoolId, candidates)); // their entities may be out of reach
         _probing.Add(rec.PoolId);
         return Now;
     }

@@ -81,6 +81,13 @@ public sealed record PoolRecord(
         v.Alive && v.Refused is null && !Draining.Contains(v.Incarnation) && !HolderLost(v.Node, v.Incarnation)
         && NodeHeardAt.TryGetValue(v.Node, out var at) && now - at < staleAfter;
 
+    /// <summary>Whether an agent link's answer (<see cref="LinkedAgentView"/>) is newer than this record's view of its node:
+    /// there is none, or its agent report is older than the link's (each age: the view's report age plus the time since it
+    /// was heard). A link of an agent that died or restarted since reports ever older, so it never undoes a newer view.</summary>
+    public bool IsNewerThanHeld(NodeView linked, TimeSpan now) =>
+        !Nodes.TryGetValue(linked.Node, out var v) || !NodeHeardAt.TryGetValue(linked.Node, out var at)
+        || SuccessorFreshness.Age(v, at, now) > linked.ReportAge;
+
     /// <summary>The current term's holder has lost it: a majority of replicas saw no renewal of that term for its quiet
     /// bound (at least two missed renewals). Its node view may still look healthy (the entity lives on the far side of a
     /// partition, or the link is up while the renewals cannot reach a majority), but it cannot forge much longer.</summary>

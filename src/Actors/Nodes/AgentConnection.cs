@@ -37,6 +37,11 @@ public sealed class AgentConnection : ReceiveActor
     /// <summary>The entity refused this link's registration (a grant broadcast is not passed on then).</summary>
     private bool _refused;
     private StandaloneProposal? _standalone;
+    private readonly int _syncedMaxLagSlots;
+    private readonly string _coordinatorId;
+    /// <summary>The registered agent's last status report, and when it was last heard (monotonic).</summary>
+    private NodeStatusReport? _report;
+    private TimeSpan _lastHeard;
 
     /// <summary>The standalone request being proposed (one at a time per link); <see cref="Retried"/>: proposed again
     /// once above a higher term a replica reported.</summary>
@@ -50,17 +55,23 @@ public sealed class AgentConnection : ReceiveActor
     /// <param name="renewals">This coordinator's renewal batcher (the grant module).</param>
     /// <param name="proposer">This coordinator's grant proposer (standalone regions), or null when not wired.</param>
     /// <param name="mediator">DistributedPubSub mediator: an accepted link subscribes to its pool's grant broadcasts
-    /// (<see cref="GrantBroadcast"/>); null: grants come through the entity only.</param>
-    public static Props Props(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null, IActorRef? mediator = null) =>
-        Akka.Actor.Props.Create(() => new AgentConnection(session, nodes, renewals, proposer, mediator));
+    /// (<see cref="GrantBroadcast"/>) and view asks (<see cref="AskLinkedAgents"/>); null: grants come through the entity only.</param>
+    /// <param name="syncedMaxLagSlots">forge.decider.synced-max-lag-slots, for the views it answers with.</param>
+    /// <param name="coordinatorId">This coordinator's id, for the views it answers with.</param>
+    public static Props Props(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null, IActorRef? mediator = null,
+        int syncedMaxLagSlots = SyncDefinition.DefaultMaxLagSlots, string coordinatorId = "") =>
+        Akka.Actor.Props.Create(() => new AgentConnection(session, nodes, renewals, proposer, mediator, syncedMaxLagSlots, coordinatorId));
 
-    public AgentConnection(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null, IActorRef? mediator = null)
+    public AgentConnection(IAgentSession session, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null, IActorRef? mediator = null,
+        int syncedMaxLagSlots = SyncDefinition.DefaultMaxLagSlots, string coordinatorId = "")
     {
         _session = session;
         _nodes = nodes;
         _renewals = renewals;
         _proposer = proposer;
         _mediator = mediator;
+        _syncedMaxLagSlots = syncedMaxLagSlots;
+        _coordinatorId = coordinatorId;
 
         Receive<FromAgent>(f => OnAgent(f.Message));
         Receive<SessionClosed>(c =>
@@ -94,6 +105,14 @@ public sealed class AgentConnection : ReceiveActor
             if (!_refused && _registration is { } reg && reg.Node == b.Grant.Holder && reg.Incarnation == b.Grant.Incarnation)
                 _session.Send(b.Grant);
         });
+        // Views by the same path (a failover watch whose candidates' entities may be out of reach): only the agent's own
+        // registration and report, as its entity would say; nothing after a refusal.
+        Receive<AskLinkedAgents>(a =>
+        {
+            if (!_refused && _registration is { } reg && reg.PoolId == a.PoolId && a.Nodes.Contains(reg.Node))
+                Sender.Tell(new LinkedAgentView(NodeView.Of(reg, _report, connected: true, refused: null, _coordinatorId,
+                    Now - _lastHeard, _syncedMaxLagSlots)));
+        });
         Receive<SubscribeAck>(_ => { });
         Receive<UnsubscribeAck>(_ => { });
         Receive<TermGranted>(OnStandaloneGranted);
@@ -101,11 +120,15 @@ public sealed class AgentConnection : ReceiveActor
         Receive<IAgentProtocolMessage>(m => _session.Send(m));
     }
 
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
+
     private void OnAgent(IAgentProtocolMessage m)
     {
         switch (m)
         {
             case RegisterAgent r:
+                if (_registration is not { } same || same.Incarnation != r.Incarnation) _report = null;
+                _lastHeard = Now;
                 if (_registration is { } old && (old.Node != r.Node || old.Incarnation != r.Incarnation))
                     _nodes.Tell(new AgentDisconnected(old.Node, old.Incarnation, "the link re-registered as another node"));
                 _registration = r;
@@ -120,7 +143,16 @@ public sealed class AgentConnection : ReceiveActor
                 _renewals.Tell(m, Self);
                 _nodes.Tell(m, Self);
                 break;
-            case NodeStatusReport or HandoverRequest:
+            case NodeStatusReport report:
+                if (_registration is { } reg && reg.Node == report.Node && reg.Incarnation == report.Incarnation
+                    && (_report is null || report.Sequence > _report.Sequence))
+                {
+                    _report = report;
+                    _lastHeard = Now;
+                }
+                _nodes.Tell(m, Self);
+                break;
+            case HandoverRequest:
                 _nodes.Tell(m, Self);
                 break;
             case GrantRequest or Renew:

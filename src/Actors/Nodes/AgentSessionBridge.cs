@@ -11,7 +11,10 @@ namespace Forge.Nodes;
 /// The coordinator's <see cref="IAgentSessionHandler"/>: one <see cref="AgentConnection"/> actor per session; the
 /// gateway's callbacks only tell that actor (never block, never touch actor state).
 /// </summary>
-public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null)
+/// <param name="syncedMaxLagSlots">forge.decider.synced-max-lag-slots (the links' <see cref="LinkedAgentView"/>s).</param>
+/// <param name="coordinatorId">This coordinator's id (the links' <see cref="LinkedAgentView"/>s).</param>
+public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IActorRef renewals, IActorRef? proposer = null,
+    int syncedMaxLagSlots = SyncDefinition.DefaultMaxLagSlots, string coordinatorId = "")
     : IAgentSessionHandler
 {
     private readonly ConcurrentDictionary<long, IActorRef> _connections = new();
@@ -22,7 +25,8 @@ public sealed class AgentSessionBridge(ActorSystem system, IActorRef nodes, IAct
     public int Sessions => _connections.Count;
 
     public void OnConnected(IAgentSession session) =>
-        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals, proposer, _mediator.Value), $"agent-session-{session.Id}");
+        _connections[session.Id] = system.ActorOf(AgentConnection.Props(session, nodes, renewals, proposer, _mediator.Value,
+            syncedMaxLagSlots, coordinatorId), $"agent-session-{session.Id}");
 
     public void OnMessage(IAgentSession session, IAgentProtocolMessage message)
     {

@@ -235,21 +235,8 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
             _reg?.Request.Incarnation.ToString() ?? "none");
     }
 
-    private NodeView? View()
-    {
-        if (_reg is null) return null;
-        var r = _reg.Request;
-        var rep = _report;
-        var alive = _connected && rep is { Alive: true };
-        var synced = alive && SyncDefinition.IsSynced(rep!.TipSlot, rep.CurrentSlot, _settings.SyncedMaxLagSlots);
-        return new NodeView(
-            r.PoolId, _node, r.Region, r.Incarnation, _connected, alive, synced,
-            rep?.TipSlot ?? -1, rep?.CurrentSlot ?? -1,
-            rep?.Forging ?? VerifiedForging.Unknown, rep?.LastSignal ?? SignalOutcome.None,
-            rep?.KesPeriodsRemaining ?? r.Credentials.KesPeriodsRemaining,
-            rep?.HeldTerm ?? TermId.None, r.Credentials, _refused, _coordinatorId, DateTimeOffset.UtcNow, rep?.LastSignalAt,
-            ReportAge: Now - _reg.LastHeard);
-    }
+    private NodeView? View() => _reg is null ? null
+        : NodeView.Of(_reg.Request, _report, _connected, _refused, _coordinatorId, Now - _reg.LastHeard, _settings.SyncedMaxLagSlots);
 
     private void Publish(bool force)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Forge.Protocol;
 
 namespace Forge.Nodes;
@@ -27,6 +28,16 @@ public sealed record DeliverGrant(NodeId Node, Grant Grant) : INodeMessage, IFor
 /// downing); the link that subscribed on the holder's own coordinator still gets the grant. Only the link registered as
 /// the grant's holder and incarnation passes it on; the agent ignores the duplicate.</summary>
 public sealed record GrantBroadcast(Grant Grant) : IForgeWireMessage;
+
+/// <summary>Failover watch → every agent link of the pool (the <see cref="GrantTopics.Of"/> topic): each link registered as
+/// one of <paramref name="Nodes"/> answers the asker with a <see cref="LinkedAgentView"/>. Needs neither Sharding nor the
+/// entities' hosts: after a region is lost, a surviving node's entity may live on the lost side until Sharding moves it
+/// (its coordinator, a singleton on the oldest member, often dies with the region), while the agent's link is alive on
+/// its own region's coordinator. Seen: a watch left with the arbiter's stale state granted a dead incarnation (13 s).</summary>
+public sealed record AskLinkedAgents(string PoolId, ImmutableArray<NodeId> Nodes) : IForgeWireMessage;
+
+/// <summary>Link → asker: the view of its registered agent (<see cref="NodeView.Of"/>), as fresh as the agent's last report.</summary>
+public sealed record LinkedAgentView(NodeView View) : IForgeWireMessage;
 
 public static class GrantTopics
 {

@@ -34,4 +34,22 @@ public sealed record NodeView(
     string CoordinatorId,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? LastSignalAt = null,
-    TimeSpan ReportAge = default);
+    TimeSpan ReportAge = default)
+{
+    /// <summary>The view of a registration and the agent's last report (null: none yet), as its entity or its link
+    /// (<see cref="LinkedAgentView"/>) sees it: sync is recomputed here (<see cref="SyncDefinition"/>), never taken
+    /// from the agent; <paramref name="reportAge"/> is the time since the agent was last heard.</summary>
+    public static NodeView Of(RegisterAgent r, NodeStatusReport? rep, bool connected, string? refused, string coordinatorId,
+        TimeSpan reportAge, int syncedMaxLagSlots)
+    {
+        var alive = connected && rep is { Alive: true };
+        var synced = alive && SyncDefinition.IsSynced(rep!.TipSlot, rep.CurrentSlot, syncedMaxLagSlots);
+        return new NodeView(
+            r.PoolId, r.Node, r.Region, r.Incarnation, connected, alive, synced,
+            rep?.TipSlot ?? -1, rep?.CurrentSlot ?? -1,
+            rep?.Forging ?? VerifiedForging.Unknown, rep?.LastSignal ?? SignalOutcome.None,
+            rep?.KesPeriodsRemaining ?? r.Credentials.KesPeriodsRemaining,
+            rep?.HeldTerm ?? TermId.None, r.Credentials, refused, coordinatorId, DateTimeOffset.UtcNow, rep?.LastSignalAt,
+            ReportAge: reportAge);
+    }
+}

@@ -20,7 +20,7 @@ public static class AgentGatewayHosting
             var nodes = await registry.GetAsync<NodeEntity>();
             var renewals = await registry.GetAsync<RenewalsKey>();
             var proposer = await registry.GetAsync<Forge.Grants.GrantProposerActor>();
-            var bridge = new AgentSessionBridge(system, nodes, renewals, proposer);
+            var bridge = new AgentSessionBridge(system, nodes, renewals, proposer, fc.Nodes.SyncedMaxLagSlots, fc.CoordinatorId);
             var log = Akka.Event.Logging.GetLogger(system, "agent-gateway");
             var server = new AgentGatewayServer(new IPEndPoint(IPAddress.Any, fc.Coordinator.AgentPort),
                 new TlsSettings(fc.Coordinator.AgentCaPath, fc.Coordinator.AgentCertPath, fc.Coordinator.AgentKeyPath),

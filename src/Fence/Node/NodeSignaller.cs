@@ -30,20 +30,6 @@ internal static class NodeSignaller
     }
 
     /// <summary>/proc/&lt;pid&gt;/stat: state is not Z/X and the parent is us.</summary>
-    public static bool IsLiveChildOfThisProcess(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            // "pid (comm) state ppid ...": comm may contain spaces and parentheses, so split after the last ')'
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var state = fields[0];
-            var ppid = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            return state is not ("Z" or "X" or "x") && ppid == Environment.ProcessId;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
-        {
-            return false;
-        }
-    }
+    public static bool IsLiveChildOfThisProcess(int pid) =>
+        ProcStat.Read(pid) is { IsLive: true } stat && stat.ParentPid == Environment.ProcessId;
 }

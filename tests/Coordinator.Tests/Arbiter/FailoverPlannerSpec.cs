@@ -152,6 +152,41 @@ public class FailoverPlannerSpec
         Assert.Equal((West, restarted, true), FailoverPlanner.Candidate(Published, Answer, SuccessorFreshness.Default, now));
     }
 
+    [Theory]
+    // entity, link -> which answer counts (E entity, L link, - none)
+    [InlineData(Answer.None, Answer.None, "-")]
+    [InlineData(Answer.Fresh, Answer.None, "E")]
+    [InlineData(Answer.None, Answer.Fresh, "L")]
+    // the entity was just moved (no registration yet) or its last view is old: the live link's fresh answer
+    [InlineData(Answer.NotRegistered, Answer.Fresh, "L")]
+    [InlineData(Answer.AnsweredLongAgo, Answer.Fresh, "L")]
+    [InlineData(Answer.ReportedLongAgo, Answer.Fresh, "L")]
+    // a link whose agent went quiet does not undo the entity's fresh answer
+    [InlineData(Answer.Fresh, Answer.ReportedLongAgo, "E")]
+    // neither fresh: the later heard
+    [InlineData(Answer.NotRegistered, Answer.ReportedLongAgo, "E")]
+    [InlineData(Answer.AnsweredLongAgo, Answer.ReportedLongAgo, "L")]
+    public void An_entitys_and_a_links_answers_merge_to_the_fresh_one(Answer entity, Answer link, string expected)
+    {
+        var now = TimeSpan.FromSeconds(100);
+        var e = Asked(West, entity, now);
+        // the link's answers come a little later than the entity's, so "the later heard" is the link unless stated
+        var l = Asked(West, link, now) is { } a ? a with { HeardAt = a.HeardAt + TimeSpan.FromMilliseconds(entity == Answer.NotRegistered ? -10 : 10) } : (FailoverPlanner.AskedView?)null;
+        var merged = FailoverPlanner.Merge(e, l, SuccessorFreshness.Default, now);
+        Assert.Equal(expected switch { "E" => e, "L" => l, _ => null }, merged);
+    }
+
+    [Fact]
+    public void Of_two_fresh_answers_the_younger_report_counts()
+    {
+        var now = TimeSpan.FromSeconds(100);
+        var old = new FailoverPlanner.AskedView(View("pool1", West, WestInc) with { ReportAge = TimeSpan.FromMilliseconds(900) }, now);
+        var restarted = new FailoverPlanner.AskedView(View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromMilliseconds(100) },
+            now - TimeSpan.FromMilliseconds(200));
+        Assert.Equal(restarted, FailoverPlanner.Merge(old, restarted, SuccessorFreshness.Default, now));
+        Assert.Equal(restarted, FailoverPlanner.Merge(restarted, old, SuccessorFreshness.Default, now));
+    }
+
     [Fact]
     public void A_grant_is_broadcast_again_until_its_activation_plus_one_ttl_and_only_the_pools_newest()
     {

@@ -30,14 +30,20 @@ public sealed class FailoverWatchSpec() : TestKit("""
     private static readonly GrantSettings Grants = new(["a", "b", "c"], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
         TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/x");
 
+    /// <summary>A one-member cluster: the watch ranks itself only among Up coordinators.</summary>
+    private void JoinSelf()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(Sys);
+        cluster.Join(cluster.SelfAddress);
+        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(10));
+    }
+
     [Fact]
     public void A_watch_proposes_the_successor_whose_entity_answers_not_the_published_states_first_choice()
     {
         // Seen in kill-region runs: the arbiter died with the forger's region, and its last state still showed that
         // region's other cluster's node alive; the watch granted it, it never renewed, failover took 10-19 s.
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(10));
+        JoinSelf();
         var proposer = CreateTestProbe();
         var nodes = CreateTestProbe();
         var watch = Sys.ActorOf(FailoverWatch.Props(proposer.Ref, nodes.Ref, CreateTestProbe().Ref, Settings, Grants));
@@ -70,6 +76,39 @@ public sealed class FailoverWatchSpec() : TestKit("""
 
         var proposal = proposer.FishForMessage<ProposeFailover>(_ => true, TimeSpan.FromSeconds(5));
         Assert.Equal((eu, euIncarnation), (proposal.Candidate, proposal.CandidateIncarnation));
+    }
+
+    [Fact]
+    public void A_watch_proposes_the_incarnation_a_candidates_link_answers_with_when_its_entity_cannot()
+    {
+        // Seen in kill-region run #4 (session 8): west's shard lived on the killed region's coordinator, the arbiter died
+        // with it, and the watch's state held west's incarnation from before an earlier restart. It granted that dead
+        // incarnation; nobody could take the term; failover took 13.1 s. West's link, on west's own coordinator, knew.
+        JoinSelf();
+        var proposer = CreateTestProbe();
+        var nodes = CreateTestProbe();
+        var mediator = CreateTestProbe();
+        var watch = Sys.ActorOf(FailoverWatch.Props(proposer.Ref, nodes.Ref, mediator.Ref, Settings, Grants));
+        var east = NodeId.Parse("east/bp-0");
+        var west = NodeId.Parse("west/bp-0");
+        var (before, now) = (Guid.NewGuid(), Guid.NewGuid());
+        ClusterVerdict V(string name, int prio) => new(name, "Priority-based", prio, true, true, false, null, "", "", []);
+        watch.Tell(new PoolStateChanged(new PoolState("pool1", east, east, Guid.NewGuid(), new TermId(4, "arb"), "idle", "holder kept",
+            [V("east", 1), V("west", 2)], [View("pool1", east, Guid.NewGuid()), View("pool1", west, before)], [], DateTimeOffset.UtcNow)));
+
+        proposer.FishForMessage<FindQuietTerms>(_ => true, TimeSpan.FromSeconds(5));
+        proposer.Reply(new QuietTerms([new QuietTerm("pool1", new TermId(4, "arb"), east, Guid.NewGuid(), TimeSpan.FromSeconds(5), false,
+            TimeSpan.FromSeconds(2.5), ["b", "c"])], 2));
+
+        // west's entity is asked and never answers; the pool's links are asked on its topic, and west's answers
+        var ask = mediator.FishForMessage<Akka.Cluster.Tools.PublishSubscribe.Publish>(p => p.Message is AskLinkedAgents,
+            TimeSpan.FromSeconds(5));
+        Assert.Equal(GrantTopics.Of("pool1"), ask.Topic);
+        Assert.Equal([west], ((AskLinkedAgents)ask.Message).Nodes.ToArray());
+        watch.Tell(new LinkedAgentView(View("pool1", west, now) with { ReportAge = TimeSpan.FromMilliseconds(200) }));
+
+        var proposal = proposer.FishForMessage<ProposeFailover>(_ => true, TimeSpan.FromSeconds(5));
+        Assert.Equal((west, now), (proposal.Candidate, proposal.CandidateIncarnation));
     }
 
     [Fact]

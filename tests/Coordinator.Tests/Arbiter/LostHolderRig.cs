@@ -25,12 +25,16 @@ internal sealed record LostHolderRig(IActorRef Arbiter, TestProbe Grants, Guid H
     public static readonly TermId Held = new(3, "old");
 
     /// <param name="others">The other nodes' views, sent after the holder's.</param>
-    public static LostHolderRig Start(TestKitBase kit, params NodeView[] others)
+    public static LostHolderRig Start(TestKitBase kit, params NodeView[] others) => Start(kit, null, others);
+
+    /// <param name="mediator">The arbiter's pub-sub mediator (null: none, as on a single coordinator).</param>
+    /// <param name="others">The other nodes' views, sent after the holder's.</param>
+    public static LostHolderRig Start(TestKitBase kit, TestProbe? mediator, params NodeView[] others)
     {
         var grants = kit.CreateTestProbe();
         var specs = kit.CreateTestProbe();
         var nodes = kit.CreateTestProbe();
-        var arbiter = kit.Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, nodes, specs, grants, null,
+        var arbiter = kit.Sys.ActorOf(ForgeArbiter.Props(Settings, DeciderSettings.Default, nodes, specs, grants, mediator,
             new Health.ScriptedProbe(), HealthSettings.Default));
         specs.ExpectMsg<SubscribeSpecs>();
         var inc = Guid.NewGuid();

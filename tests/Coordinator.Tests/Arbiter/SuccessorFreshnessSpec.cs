@@ -24,15 +24,20 @@ public sealed class SuccessorFreshnessSpec : TestKit
         rig = Start(this,
             View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(siblingReportAgeS) },
             View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(westReportAgeS) });
-        var arbiter = rig.Arbiter;
         rig.Grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
+        LoseHolderOnceSettled(rig);
+        return rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+    }
+
+    /// <summary>Once the arbiter settled on the holder (no proposal yet), the quorum reports the holder's term quiet.</summary>
+    private void LoseHolderOnceSettled(LostHolderRig rig)
+    {
         AwaitAssert(() =>
         {
-            arbiter.Tell(new GetPoolState("pool1"));
-            Assert.Equal(Holder, ExpectMsg<PoolState>().Target); // settled on the holder: no proposal yet
+            rig.Arbiter.Tell(new GetPoolState("pool1"));
+            Assert.Equal(Holder, ExpectMsg<PoolState>().Target);
         }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
-        arbiter.Tell(rig.HolderQuiet());
-        return rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+        rig.Arbiter.Tell(rig.HolderQuiet());
     }
 
     [Theory]
@@ -60,12 +65,7 @@ public sealed class SuccessorFreshnessSpec : TestKit
         var westView = View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.3) };
         var rig = Start(this, siblingView, westView);
         rig.Grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
-        AwaitAssert(() =>
-        {
-            rig.Arbiter.Tell(new GetPoolState("pool1"));
-            Assert.Equal(Holder, ExpectMsg<PoolState>().Target);
-        }, TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
-        rig.Arbiter.Tell(rig.HolderQuiet());
+        LoseHolderOnceSettled(rig);
 
         GetNodeView Asked() => (GetNodeView)rig.Nodes.FishForMessage(m => m is GetNodeView, TimeSpan.FromSeconds(3));
         var asked = new[] { Asked(), Asked() };
@@ -74,6 +74,28 @@ public sealed class SuccessorFreshnessSpec : TestKit
         if (siblingAnswers) rig.Arbiter.Tell(new NodeViewChanged(siblingView with { ReportAge = TimeSpan.FromSeconds(0.2) }));
 
         Assert.Equal(NodeId.Parse(expected), rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3)).Holder);
+    }
+
+    [Fact]
+    public void A_candidate_whose_entity_cannot_answer_is_proposed_under_the_incarnation_its_link_answers_with()
+    {
+        // Session 8, kill-region: the candidates' shards lived on the lost coordinator, and the arbiter's view of west
+        // named an incarnation from before the agent's restart. The probe also asks the pool's links (pub-sub).
+        var mediator = CreateTestProbe();
+        var restarted = Guid.NewGuid();
+        var rig = Start(this, mediator,
+            View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.4) },
+            View("pool1", West, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.3) });
+        rig.Grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
+        LoseHolderOnceSettled(rig);
+
+        var ask = (Akka.Cluster.Tools.PublishSubscribe.Publish)mediator.FishForMessage(
+            m => m is Akka.Cluster.Tools.PublishSubscribe.Publish { Message: AskLinkedAgents }, TimeSpan.FromSeconds(3));
+        Assert.Equal([Sibling, West], ((AskLinkedAgents)ask.Message).Nodes.Order());
+        rig.Arbiter.Tell(new LinkedAgentView(View("pool1", West, restarted) with { ReportAge = TimeSpan.FromSeconds(0.1) }));
+
+        var proposal = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+        Assert.Equal((West, restarted), (proposal.Holder, proposal.Incarnation));
     }
 
     [Fact]

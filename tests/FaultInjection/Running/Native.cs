@@ -19,27 +19,12 @@ internal static class Native
     public static long MonoNow() =>
         Stopwatch.Frequency == 1_000_000_000 ? Stopwatch.GetTimestamp() : (long)(Stopwatch.GetTimestamp() * (1e9 / Stopwatch.Frequency));
 
-    public static bool Alive(int pid) => pid > 0 && File.Exists($"/proc/{pid}/stat") && !State(pid).StartsWith('Z');
+    public static bool Alive(int pid) => ProcStat.Alive(pid);
 
     /// <summary>The state letter of /proc/PID/stat (R, S, T stopped, Z zombie), "" when gone.</summary>
-    public static string State(int pid) => StatField(pid, 0);
+    public static string State(int pid) => ProcStat.Read(pid)?.Field(3) ?? "";
 
     /// <summary>The process's start time (clock ticks since boot, /proc/PID/stat field 22), "" when gone: with the PID it
     /// names one process, so a signal meant for a process that died meanwhile never reaches a newcomer with its PID.</summary>
-    public static string StartTime(int pid) => StatField(pid, 19);
-
-    /// <summary>Field <paramref name="index"/> counted from the state letter (field 3) of /proc/PID/stat; "" when gone.</summary>
-    private static string StatField(int pid, int index)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return index < fields.Length ? fields[index] : "";
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    public static string StartTime(int pid) => ProcStat.Read(pid)?.Field(22) ?? "";
 }

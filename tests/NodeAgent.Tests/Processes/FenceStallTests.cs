@@ -35,16 +35,5 @@ public sealed class FenceStallTests : RigTest
         await Reported(VerifiedForging.Off);
     }
 
-    private static bool NodeRunning(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return !stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
+    private static bool NodeRunning(int pid) => ProcStat.Alive(pid);
 }

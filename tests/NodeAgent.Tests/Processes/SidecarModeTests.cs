@@ -1,4 +1,3 @@
-using System.Globalization;
 using Forge.Native;
 using Forge.NodeAgent.Tests.Infrastructure;
 using Forge.Protocol;
@@ -17,11 +16,7 @@ public sealed class SidecarModeTests : RigTest
 {
     protected override bool Sidecar => true;
 
-    private static int ParentOf(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-    }
+    private static int ParentOf(int pid) => ProcStat.Read(pid)?.ParentPid ?? 0;
 
     [Fact]
     public async Task Grant_enables_and_revoke_disables_with_the_agent_outside_the_nodes_process_tree()

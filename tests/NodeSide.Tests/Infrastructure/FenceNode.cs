@@ -99,17 +99,7 @@ internal sealed class FenceNode : IDisposable
 
     public bool KeysInstalled() => Directory.EnumerateFiles(Node.KeyDir).Any();
 
-    public static bool Alive(int pid)
-    {
-        try
-        {
-            return !File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].TrimStart().StartsWith('Z');
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or IOException)
-        {
-            return false; // gone (also between an existence check and the read)
-        }
-    }
+    public static bool Alive(int pid) => ProcStat.Alive(pid);
 
     public void Dispose()
     {

@@ -81,11 +81,7 @@ public static class ClusterPalette
 
     private static async Task DownUnreachable(ActorSystem system, Akka.Cluster.Cluster cluster, CommandContext ctx)
     {
-        // A member already marked down stays unreachable until the leader removes it, and so does one that has left
-        // (Exiting: its system shut down after the leave; the leader removes it without convergence on it): nothing left
-        // to do for either. Seen in ClusterMembershipChangeSpec: a member that had just left was "marked down" too.
-        var targets = cluster.State.Unreachable.Where(m => m.Status is not (MemberStatus.Down or MemberStatus.Exiting))
-            .Select(m => m.Address).Order().ToList();
+        var targets = DownTargets(cluster.State.Unreachable.Select(m => (m.Address, m.Status)));
         if (targets.Count == 0)
         {
             await ctx.WriteLineAsync("No unreachable members").ConfigureAwait(false);
@@ -99,6 +95,13 @@ public static class ClusterPalette
         var seen = await AwaitStatus(system, ctx, targets, IsDownOrGone, "down").ConfigureAwait(false);
         await ctx.WriteLinesAsync(targets.Select(a => $"{a} is {seen[a]}")).ConfigureAwait(false);
     }
+
+    /// <summary>The unreachable members that down-unreachable marks down, in address order.</summary>
+    /// <remarks>A member already marked down stays unreachable until the leader removes it, and so does one that has left
+    /// (Exiting: its system shut down after the leave; the leader removes it without convergence on it): nothing left to
+    /// do for either. Seen in ClusterMembershipChangeSpec: a member that had just left was "marked down" too.</remarks>
+    internal static List<Address> DownTargets(IEnumerable<(Address Address, MemberStatus Status)> unreachable) =>
+        unreachable.Where(m => m.Status is not (MemberStatus.Down or MemberStatus.Exiting)).Select(m => m.Address).Order().ToList();
 
     private static bool IsDownOrGone(ClusterEvent.IMemberEvent e) => e is ClusterEvent.MemberDowned or ClusterEvent.MemberRemoved;
 
