@@ -55,6 +55,31 @@ public sealed class QuietTermsSpec
     }
 
     [Fact]
+    public void A_late_installed_term_whose_holder_was_refused_as_not_active_yet_is_quiet_from_that_refusal()
+    {
+        // This replica restarted (its last term live: quiet point load + TTL + margin) and missed T2's grant; T2's holder
+        // renews on the majority that granted it, and here its renewal installs T2 late, refused until T1's quiet point.
+        var s = Renew(Grant(Empty, T1, N0, I0, S(0)), T1, N0, I0, S(1)); // T1 may be followed from 1 + 5.5 = 6.5 s
+        ReplicaState Early(ReplicaState state, double at)
+        {
+            var step = ReplicaCore.Renew(state, [new ReplicaRenewalEntry("p", T2, N1, I1, Ttl)], S(at), Timing);
+            Assert.False(step.Answer[0].Accepted);
+            Assert.StartsWith("not active", step.Answer[0].Reason);
+            return step.State;
+        }
+        s = Early(Early(s, 2), 3); // the holder is cut off right after
+        // quiet from the last refused renewal (3 s), not from the activation here (6.5 s + 3ρ of the 4.5 s wait)
+        Assert.Equal(S(2.5), Assert.Single(Quiet(s, S(5.5))).QuietFor);
+        Assert.Empty(Quiet(s, S(5.4)));
+        // another holder's (or incarnation's) refused renewal is no sign of this holder
+        var other = ReplicaCore.Renew(s, [new ReplicaRenewalEntry("p", T2, N0, I0, Ttl)], S(5.4), Timing).State;
+        Assert.Equal(S(2.5), Assert.Single(Quiet(other, S(5.5))).QuietFor);
+        // and once the holder renews here, as before: from its last renewal
+        s = Renew(s, T2, N1, I1, S(7));
+        Assert.Empty(Quiet(s, S(9.4)));
+    }
+
+    [Fact]
     public void A_first_term_after_the_amnesia_wait_is_not_quiet_while_its_holder_waits_its_stretched_hint()
     {
         // a fresh deployment: every replica waits max-ttl + margin (33 s) before any renewal; the first holder's hint is

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Forge.Cluster;
+using Forge.Decider;
 using Forge.Grants;
 using Forge.Nodes;
 using Forge.Protocol;
@@ -40,15 +41,25 @@ public static class FailoverPlanner
         return term.QuietFor >= due ? TimeSpan.Zero : due - term.QuietFor;
     }
 
-    /// <summary>The best other node from the last published pool state: an eligible cluster other than the holder's,
-    /// healthy first, lowest effective priority, then its alive, synced, connected node with the highest tip.</summary>
-    public static (NodeId Node, Guid Incarnation)? Candidate(PoolState state)
+    /// <summary>The best other node from the last published pool state: a cluster other than the holder's that may forge,
+    /// healthy first, lowest effective priority, then its alive, synced, connected node with the pool's current
+    /// credentials and the highest tip. "May forge": eligible in the state, or not eligible only for want of a node then
+    /// (<see cref="ForgeDecider.NoEligibleNodeReason"/>): the state's node views may be newer than its verdicts (answers
+    /// overlaid, <see cref="Overlay"/>). Seen (session 8): the arbiter decided while the other regions' entities were being
+    /// re-created after restarts, was cut off with the forger's region right after, and its last state called both
+    /// other clusters "NoEligibleNode"; no watch proposed while the cut lasted (21.4 s).</summary>
+    public static (NodeId Node, Guid Incarnation)? Candidate(PoolState state) =>
+        Candidate(state, NodeView.CurrentOpcertHash(state.Nodes));
+
+    /// <param name="current">The pool's current opcert, from all its nodes' views (not only those offered here).</param>
+    private static (NodeId Node, Guid Incarnation)? Candidate(PoolState state, string? current)
     {
         if (state.Holder is not { } holder) return null;
-        foreach (var c in state.Clusters.Where(c => c.Eligible && c.Name != holder.Cluster)
+        foreach (var c in state.Clusters.Where(c => (c.Eligible || c.Reason == ForgeDecider.NoEligibleNodeReason) && c.Name != holder.Cluster)
                      .OrderBy(c => c.Healthy ? 0 : 1).ThenBy(c => c.EffectivePriority ?? int.MaxValue).ThenBy(c => c.Name, StringComparer.Ordinal))
         {
-            var node = state.Nodes.Where(n => n.Node.Cluster == c.Name && n.Alive && n.Synced && n.Connected && n.Refused is null)
+            var node = state.Nodes.Where(n => n.Node.Cluster == c.Name && n.Alive && n.Synced && n.Connected && n.Refused is null
+                                              && n.Credentials.OpcertHash == current)
                 .OrderByDescending(n => n.TipSlot).ThenBy(n => n.Node).FirstOrDefault();
             if (node is not null) return (node.Node, node.Incarnation);
         }
@@ -98,10 +109,11 @@ public static class FailoverPlanner
         SuccessorFreshness freshness, TimeSpan now)
     {
         var overlaid = Overlay(state, asked, freshness, now);
-        var fresh = overlaid.Where(n => n.Fresh).Select(n => n.View).ToImmutableArray();
-        if (Candidate(state with { Nodes = fresh }) is { } f) return (f.Node, f.Incarnation, true);
         var known = overlaid.Select(n => n.View).ToImmutableArray();
-        return Candidate(state with { Nodes = known }) is { } c ? (c.Node, c.Incarnation, false) : null;
+        var current = NodeView.CurrentOpcertHash(known);
+        var fresh = overlaid.Where(n => n.Fresh).Select(n => n.View).ToImmutableArray();
+        if (Candidate(state with { Nodes = fresh }, current) is { } f) return (f.Node, f.Incarnation, true);
+        return Candidate(state with { Nodes = known }, current) is { } c ? (c.Node, c.Incarnation, false) : null;
     }
 
     /// <summary>The state's node views with each answer of the last view-stale-after in place of its published view
@@ -122,14 +134,16 @@ public static class FailoverPlanner
     /// verdict's reason), no node reported, or each node with what it lacks - so a watch that does not propose says why.</summary>
     public static string WhyNoCandidate(PoolState state, NodeId holder)
     {
+        var current = NodeView.CurrentOpcertHash(state.Nodes);
         var parts = state.Clusters.Where(c => c.Name != holder.Cluster).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c =>
         {
-            if (!c.Eligible) return $"{c.Name} not eligible ({c.Reason})";
+            if (!c.Eligible && c.Reason != ForgeDecider.NoEligibleNodeReason) return $"{c.Name} not eligible ({c.Reason})";
             var nodes = state.Nodes.Where(n => n.Node.Cluster == c.Name).ToList();
             if (nodes.Count == 0) return $"{c.Name} has no node in the state";
             return c.Name + ": " + string.Join(", ", nodes.Select(n =>
             {
-                var lacks = new[] { (n.Alive, "alive"), (n.Synced, "synced"), (n.Connected, "connected"), (n.Refused is null, "not refused") }
+                var lacks = new[] { (n.Alive, "alive"), (n.Synced, "synced"), (n.Connected, "connected"), (n.Refused is null, "not refused"),
+                        (n.Credentials.OpcertHash == current, "current credentials") }
                     .Where(x => !x.Item1).Select(x => x.Item2).ToList();
                 return lacks.Count == 0 ? $"{n.Node.Pod} ok" : $"{n.Node.Pod} not {string.Join("/", lacks)}";
             }));

@@ -184,6 +184,10 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
     private bool HasFreshAnswer(string poolId, TimeSpan now) =>
         _states.TryGetValue(poolId, out var state) && FailoverPlanner.Overlay(state, Asked, _freshness, now).Any(n => n.Fresh);
 
+    /// <summary>Whose answer about <paramref name="node"/> counts now: its entity's or its agent's link's (logs).</summary>
+    private string AnsweredBy(NodeId node) =>
+        _linked.TryGetValue(node, out var l) && Asked(node) == l ? "its agent's link" : "its entity";
+
     private FailoverPlanner.AskedView? Asked(NodeId node) =>
         FailoverPlanner.Merge(_asked.TryGetValue(node, out var a) ? a : null, _linked.TryGetValue(node, out var l) ? l : null, _freshness, Now);
 
@@ -220,7 +224,8 @@ public sealed class FailoverWatch : ReceiveActor, IWithTimers
         _inFlight[t.PoolId] = now;
         _log.Warning("failover: pool {0}: term {1} of {2} not renewed on [{3}] for {4}; proposing {5}", t.PoolId, t.Term,
             t.Holder, string.Join(", ", t.Regions), $"{t.QuietFor.TotalSeconds:F1}s (rank {_rank})", candidate.Node + (candidate.Fresh
-                ? " (its entity answered just now)" : " (no fresh answer from any candidate: the published state's choice)"));
+                ? $" (incarnation {candidate.Incarnation}: {AnsweredBy(candidate.Node)} answered just now)"
+                : " (no fresh answer from any candidate: the published state's choice)"));
         _proposer.Tell(new ProposeFailover(t.PoolId, t.Term, candidate.Node, candidate.Incarnation, _ttl,
             $"{t.Holder} stopped renewing term {t.Term} ({t.QuietFor.TotalSeconds:F1}s quiet on a majority) and the arbiter did not act"));
     }

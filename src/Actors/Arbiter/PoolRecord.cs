@@ -105,16 +105,6 @@ public sealed record PoolRecord(
             Decider = Decider with { Holder = holder },
         };
 
-    /// <summary>The pool's current credentials: the highest opcert counter registered (and only if all nodes at that
-    /// counter present the same opcert; two different opcerts with one counter make nobody current).</summary>
-    public (long Counter, string? Hash) CurrentCredentials()
-    {
-        var registered = Nodes.Values.Where(v => v.Refused is null).ToList();
-        if (registered.Count == 0) return (-1, null);
-        var max = registered.Max(v => v.Credentials.OpcertCounter);
-        var hashes = registered.Where(v => v.Credentials.OpcertCounter == max).Select(v => v.Credentials.OpcertHash).Distinct().ToList();
-        return (max, hashes.Count == 1 ? hashes[0] : null);
-    }
 
     /// <summary>The decider's inputs (<see cref="Inputs"/>); unless a known holder is live, with the successor freshness
     /// rule applied (<see cref="SuccessorFreshness"/>), and the candidates it set aside. No known grant counts too: an
@@ -139,7 +129,7 @@ public sealed record PoolRecord(
     /// <summary>The decider's inputs: live clusters (tombstones leave the election), their health and nodes.</summary>
     public DeciderInputs Inputs(TimeSpan now, TimeSpan staleAfter)
     {
-        var (_, currentHash) = CurrentCredentials();
+        var currentHash = NodeView.CurrentOpcertHash(Nodes.Values); // two opcerts at one counter make nobody current
         var clusters = Specs.Values.Where(e => !e.Deleted && e.Spec is not null)
             .OrderBy(e => e.ClusterName, StringComparer.Ordinal)
             .Select(e => new ClusterInput(

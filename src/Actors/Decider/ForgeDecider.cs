@@ -13,6 +13,10 @@ namespace Forge.Decider;
 /// </summary>
 public static class ForgeDecider
 {
+    /// <summary>The verdict reason of a cluster that is valid and not Disabled but has no eligible node (alive, synced,
+    /// current credentials) at the moment of the decision: the only reason newer node views can overturn.</summary>
+    public const string NoEligibleNodeReason = "NoEligibleNode";
+
     public static ForgeDecision Decide(DeciderState previous, DeciderInputs inputs, DeciderNow now, DeciderSettings settings)
     {
         var clusters = inputs.Clusters
@@ -199,7 +203,7 @@ public static class ForgeDecider
                 ? $"override forces Disabled: {c.Spec.OverrideReason}"
                 : "forgeState is Disabled");
         if (c.EligibleNodes.IsEmpty)
-            return ("NoEligibleNode", "no node is alive, synced and holding the pool's current credentials");
+            return (NoEligibleNodeReason, "no node is alive, synced and holding the pool's current credentials");
         if (forging) return ("Forging", $"{target!.Value.Pod} forges ({choice.Transition})");
         if (conflict) return ("Conflict", $"several clusters are Enabled; {winner} forges");
         if (pending) return ("FailbackPending", FailbackMessageShort(choice));

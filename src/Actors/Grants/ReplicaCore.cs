@@ -109,7 +109,16 @@ public static class ReplicaCore
             : now < current.ActiveFrom ? $"not active for another {(current.ActiveFrom - now).TotalMilliseconds:F0} ms"
             : null;
         if (refusal is not null)
+        {
+            // the holder itself, early: remembered for QuietFor only (memory, not persisted: no write for it)
+            if (now < current.ActiveFrom && e.Term == current.Term && e.Holder == current.Holder && e.Incarnation == current.Incarnation
+                && !current.Released)
+            {
+                current = current with { RefusedEarlyAt = now };
+                return new(state.With(current, e.PoolId), Refuse(refusal), persist ? [e.PoolId] : Nothing);
+            }
             return persist ? new(state.With(current, e.PoolId), Refuse(refusal), [e.PoolId]) : new(state, Refuse(refusal), Nothing);
+        }
 
         persist |= !current.Live; // the live flag is what a restart must not forget; later renewals restart as "now"
         var renewed = current with { Live = true, LastRenewalAt = now };

@@ -9,6 +9,9 @@ namespace Forge.Grants;
 /// <param name="LastRenewalAt">Last accepted renewal of <paramref name="Term"/> (null: never renewed here).</param>
 /// <param name="Standalone">A standalone region's term (single-cluster mode): it holds every other proposal off
 /// (<see cref="ExclusiveUntil"/>).</param>
+/// <param name="RefusedEarlyAt">Last renewal by the holder refused here only because the term was not active yet (null:
+/// none): a grant this replica missed and installed late waits out its predecessor here while the holder renews on the
+/// majority that granted it. Memory only; a liveness signal (<see cref="QuietFor"/>), never a reason to accept.</param>
 public sealed record ReplicaPoolState(
     TermId Term,
     NodeId Holder,
@@ -19,7 +22,8 @@ public sealed record ReplicaPoolState(
     TimeSpan AcceptedAt,
     TimeSpan ActiveFrom,
     TimeSpan? LastRenewalAt,
-    bool Standalone = false)
+    bool Standalone = false,
+    TimeSpan? RefusedEarlyAt = null)
 {
     /// <summary>From when a <em>different</em> term may be renewed here: this term's wait (it inherits the older
     /// terms' quiet point), and, if it was renewed here and not released, its last renewal + TTL + margin.
@@ -45,12 +49,16 @@ public sealed record ReplicaPoolState(
     /// its last renewal, else since its first request was due. A healthy holder renews every TTL/5, so it is never quiet
     /// for long. The first request is due at activation, stretched by 3ρ of the wait: the holder waits the proposer's hint
     /// (the longest remaining wait, scaled up by at most ρ) on its own clock, which may run slow by ρ against this one fast by ρ.
-    /// Zero before.</summary>
+    /// Zero before. A term installed late (a missed grant) whose holder's renewals were refused here as not active yet
+    /// counts from the last such renewal instead: the holder was renewing then, elsewhere, and nothing was accepted here
+    /// since the install, so any later instant is a true bound. Seen (session 8, a region cut off right after another
+    /// region's coordinator restarted): the restarted replica's late install reported its holder quiet only from an
+    /// activation 4.4 s after the cut, and the fallback proposer waited for it (8.1-8.3 s failovers).</summary>
     public TimeSpan QuietFor(TimeSpan now, GrantTiming timing)
     {
         var wait = ActiveFrom - AcceptedAt;
         var due = wait > TimeSpan.Zero ? ActiveFrom + TimeSpan.FromTicks(wait.Ticks * timing.DriftBoundPpm * 3 / 1_000_000) : AcceptedAt;
-        var since = now - (LastRenewalAt ?? due);
+        var since = now - (LastRenewalAt ?? RefusedEarlyAt ?? due);
         return since > TimeSpan.Zero ? since : TimeSpan.Zero;
     }
 

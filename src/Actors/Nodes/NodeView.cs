@@ -39,6 +39,17 @@ public sealed record NodeView(
     /// <summary>The view of a registration and the agent's last report (null: none yet), as its entity or its link
     /// (<see cref="LinkedAgentView"/>) sees it: sync is recomputed here (<see cref="SyncDefinition"/>), never taken
     /// from the agent; <paramref name="reportAge"/> is the time since the agent was last heard.</summary>
+    /// <summary>The pool's current opcert among <paramref name="nodes"/> (one pool's): the highest counter registered,
+    /// if every node at that counter presents the same opcert; null (nobody current) otherwise.</summary>
+    public static string? CurrentOpcertHash(IEnumerable<NodeView> nodes)
+    {
+        var registered = nodes.Where(v => v.Refused is null).ToList();
+        if (registered.Count == 0) return null;
+        var max = registered.Max(v => v.Credentials.OpcertCounter);
+        var hashes = registered.Where(v => v.Credentials.OpcertCounter == max).Select(v => v.Credentials.OpcertHash).Distinct().ToList();
+        return hashes.Count == 1 ? hashes[0] : null;
+    }
+
     public static NodeView Of(RegisterAgent r, NodeStatusReport? rep, bool connected, string? refused, string coordinatorId,
         TimeSpan reportAge, int syncedMaxLagSlots)
     {

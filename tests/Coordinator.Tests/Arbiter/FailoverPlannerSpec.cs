@@ -86,6 +86,36 @@ public class FailoverPlannerSpec
             FailoverPlanner.WhyNoCandidate(none, east));
     }
 
+    [Theory]
+    // the cluster's verdict in the published state, west's node as its fresh answer says -> proposed?
+    [InlineData("NoEligibleNode", true, "aa11", true)]   // no node then, one now: a candidate again
+    [InlineData("NoEligibleNode", false, "aa11", false)] // still none
+    [InlineData("NoEligibleNode", true, "old", false)]   // alive, but not with the pool's current opcert
+    [InlineData("Disabled", true, "aa11", false)]        // a spec reason: only the arbiter overturns it
+    [InlineData("SpecInvalid", true, "aa11", false)]
+    public void A_cluster_without_an_eligible_node_at_the_decision_counts_again_once_an_answer_shows_one(
+        string reason, bool westAlive, string westOpcert, bool proposed)
+    {
+        // Session 8, partition run #17: the arbiter decided while the other regions' entities were being re-created,
+        // called both "NoEligibleNode", and was cut off with the forger's region; no watch proposed for 21.4 s.
+        var published = Published with
+        {
+            Clusters = [Published.Clusters[0], Published.Clusters[1] with { Eligible = false, Reason = reason },
+                Published.Clusters[2] with { Eligible = false, Reason = "Disabled" }],
+            Nodes = [.. Published.Nodes.Select(n => n.Node == West ? n with { Alive = false } : n)],
+        };
+        var now = TimeSpan.FromSeconds(100);
+        var old = westOpcert == "old";
+        FailoverPlanner.AskedView? Answer(NodeId n) => n == West
+            ? new(View("pool1", West, WestInc, alive: westAlive, creds: old ? Creds(counter: 2, hash: "old") : Creds())
+                with { ReportAge = TimeSpan.FromMilliseconds(100) }, now)
+            : null;
+        Assert.Equal(proposed ? West : null, FailoverPlanner.Candidate(published, Answer, SuccessorFreshness.Default, now)?.Node);
+        if (!proposed && reason == "NoEligibleNode")
+            Assert.Contains($"west: bp-0 not {(westAlive ? "current credentials" : "alive")}",
+                FailoverPlanner.WhyNoCandidate(published with { Nodes = [.. FailoverPlanner.Overlay(published, Answer, SuccessorFreshness.Default, now).Select(x => x.View)] }, East));
+    }
+
     private static readonly NodeId East = NodeId.Parse("east/bp-0");
     private static readonly NodeId West = NodeId.Parse("west/bp-0");
     private static readonly NodeId Eu = NodeId.Parse("eu/bp-0");
