@@ -106,18 +106,15 @@ public static class ReplicaCore
             e.Term < current.Term ? $"superseded by {current.Term}"
             : e.Holder != current.Holder || e.Incarnation != current.Incarnation ? "holder or incarnation does not hold the term"
             : current.Released ? "term released"
-            : now < current.ActiveFrom ? $"not active for another {(current.ActiveFrom - now).TotalMilliseconds:F0} ms"
             : null;
+        var early = refusal is null && now < current.ActiveFrom; // the holder itself, before this replica's activation
+        if (early) refusal = $"not active for another {(current.ActiveFrom - now).TotalMilliseconds:F0} ms";
         if (refusal is not null)
         {
-            // the holder itself, early: remembered for QuietFor only (memory, not persisted: no write for it)
-            if (now < current.ActiveFrom && e.Term == current.Term && e.Holder == current.Holder && e.Incarnation == current.Incarnation
-                && !current.Released)
-            {
-                current = current with { RefusedEarlyAt = now };
-                return new(state.With(current, e.PoolId), Refuse(refusal), persist ? [e.PoolId] : Nothing);
-            }
-            return persist ? new(state.With(current, e.PoolId), Refuse(refusal), [e.PoolId]) : new(state, Refuse(refusal), Nothing);
+            // remembered for QuietFor only (memory, not persisted: no write for it)
+            if (early) current = current with { RefusedEarlyAt = now };
+            return persist || early ? new(state.With(current, e.PoolId), Refuse(refusal), persist ? [e.PoolId] : Nothing)
+                : new(state, Refuse(refusal), Nothing);
         }
 
         persist |= !current.Live; // the live flag is what a restart must not forget; later renewals restart as "now"

@@ -36,9 +36,6 @@ public sealed record NodeView(
     DateTimeOffset? LastSignalAt = null,
     TimeSpan ReportAge = default)
 {
-    /// <summary>The view of a registration and the agent's last report (null: none yet), as its entity or its link
-    /// (<see cref="LinkedAgentView"/>) sees it: sync is recomputed here (<see cref="SyncDefinition"/>), never taken
-    /// from the agent; <paramref name="reportAge"/> is the time since the agent was last heard.</summary>
     /// <summary>The pool's current opcert among <paramref name="nodes"/> (one pool's): the highest counter registered,
     /// if every node at that counter presents the same opcert; null (nobody current) otherwise.</summary>
     public static string? CurrentOpcertHash(IEnumerable<NodeView> nodes)
@@ -50,6 +47,9 @@ public sealed record NodeView(
         return hashes.Count == 1 ? hashes[0] : null;
     }
 
+    /// <summary>The view of a registration and the agent's last report (null: none yet), as its entity or its link
+    /// (<see cref="LinkedAgentView"/>) sees it: sync is recomputed here (<see cref="SyncDefinition"/>), never taken
+    /// from the agent; <paramref name="reportAge"/> is the time since the agent was last heard.</summary>
     public static NodeView Of(RegisterAgent r, NodeStatusReport? rep, bool connected, string? refused, string coordinatorId,
         TimeSpan reportAge, int syncedMaxLagSlots)
     {

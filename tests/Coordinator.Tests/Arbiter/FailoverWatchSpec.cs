@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.TestKit.Xunit2;
 using Forge.Arbiter;
 using Forge.Decider;
@@ -12,12 +11,7 @@ using Xunit;
 namespace Forge.Coordinator.Tests.Arbiter;
 
 /// <summary>The failover watch's own wiring: what it asks the arbiter for before it can ever propose.</summary>
-public sealed class FailoverWatchSpec() : TestKit("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-    akka.loglevel = WARNING
-    akka.cluster.roles = [coordinator]
-    """)
+public sealed class FailoverWatchSpec() : TestKit(OneMemberCluster.Config)
 {
     private sealed class Forwarder : ReceiveActor
     {
@@ -30,20 +24,12 @@ public sealed class FailoverWatchSpec() : TestKit("""
     private static readonly GrantSettings Grants = new(["a", "b", "c"], TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30),
         TimeSpan.FromMilliseconds(500), 100_000, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1), "/x");
 
-    /// <summary>A one-member cluster: the watch ranks itself only among Up coordinators.</summary>
-    private void JoinSelf()
-    {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(10));
-    }
-
     [Fact]
     public void A_watch_proposes_the_successor_whose_entity_answers_not_the_published_states_first_choice()
     {
         // Seen in kill-region runs: the arbiter died with the forger's region, and its last state still showed that
         // region's other cluster's node alive; the watch granted it, it never renewed, failover took 10-19 s.
-        JoinSelf();
+        OneMemberCluster.JoinSelf(this); // the watch ranks itself only among Up coordinators
         var proposer = CreateTestProbe();
         var nodes = CreateTestProbe();
         var watch = Sys.ActorOf(FailoverWatch.Props(proposer.Ref, nodes.Ref, CreateTestProbe().Ref, Settings, Grants));
@@ -84,7 +70,7 @@ public sealed class FailoverWatchSpec() : TestKit("""
         // Seen in kill-region run #4 (session 8): west's shard lived on the killed region's coordinator, the arbiter died
         // with it, and the watch's state held west's incarnation from before an earlier restart. It granted that dead
         // incarnation; nobody could take the term; failover took 13.1 s. West's link, on west's own coordinator, knew.
-        JoinSelf();
+        OneMemberCluster.JoinSelf(this); // the watch ranks itself only among Up coordinators
         var proposer = CreateTestProbe();
         var nodes = CreateTestProbe();
         var mediator = CreateTestProbe();

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.TestKit.Xunit2;
 using Forge.Nodes;
@@ -15,12 +14,7 @@ namespace Forge.Coordinator.Tests.Nodes;
 /// a failover watch or arbiter whose candidates' entities live on a lost coordinator still learns who is alive now, under
 /// which incarnation. Seen: a watch granted an incarnation its stale state held, the agent had restarted since (13 s).
 /// </summary>
-public sealed class LinkedAgentViewSpec() : TestKit("""
-    akka.actor.provider = cluster
-    akka.remote.dot-netty.tcp { hostname = 127.0.0.1, port = 0 }
-    akka.loglevel = WARNING
-    akka.cluster.roles = [coordinator]
-    """)
+public sealed class LinkedAgentViewSpec() : TestKit(OneMemberCluster.Config)
 {
     private static readonly NodeId West = NodeId.Parse("west/bp-0");
     private static readonly NodeId Other = NodeId.Parse("west/bp-1");
@@ -69,9 +63,7 @@ public sealed class LinkedAgentViewSpec() : TestKit("""
     [Fact]
     public void The_ask_reaches_a_link_through_the_real_mediator_and_the_answer_comes_back_to_the_asker()
     {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == MemberStatus.Up, TimeSpan.FromSeconds(10));
+        OneMemberCluster.JoinSelf(this);
         var mediator = DistributedPubSub.Get(Sys).Mediator;
         var link = Sys.ActorOf(AgentConnection.Props(new RecordingSession(2), CreateTestProbe(), CreateTestProbe(), null, mediator));
         var inc = Guid.NewGuid();
