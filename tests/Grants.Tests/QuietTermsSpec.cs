@@ -108,8 +108,8 @@ public sealed class QuietTermsSpec
     {
         // one region, twice, or with a stranger: no majority
         Assert.Empty(QuietTally.Majority([Answer("a", (T1, N0, 3)), Answer("a", (T1, N0, 3)), Answer("z", (T1, N0, 3))], Settings));
-        // two regions but different terms (one replica already holds a successor): no majority for either
-        Assert.Empty(QuietTally.Majority([Answer("a", (T1, N0, 3)), Answer("b", (T2, N1, 3))], Settings));
+        // two regions but different terms, each its own only (the exact count the arbiter's current-terms query uses)
+        Assert.Empty(QuietTally.Current([Answer("a", (T1, N0, 3)), Answer("b", (T2, N1, 3))], Settings));
         // a recovering replica does not vote
         Assert.Empty(QuietTally.Majority([Answer("a", (T1, N0, 3)), Answer("b", (T1, N0, 3)) with { Recovering = true }], Settings));
         // a majority: quiet for as long as the majority agrees (the second longest of three)
@@ -118,6 +118,46 @@ public sealed class QuietTermsSpec
         Assert.Equal(["a", "b", "c"], t.Regions.ToArray());
         // the third region unreachable (no answer): the two others decide
         Assert.Single(QuietTally.Majority([Answer("b", (T1, N0, 3)), Answer("c", (T1, N0, 3))], Settings));
+    }
+
+    [Fact]
+    public void A_region_reporting_an_older_term_of_the_pool_quiet_votes_for_the_newer_one()
+    {
+        // a missed T2's grant (it rejoined just before the cut) and has accepted nothing of T1 for 9 s; b holds T2
+        var t = Assert.Single(QuietTally.Majority([Answer("a", (T1, N0, 9)), Answer("b", (T2, N1, 2.6))], Settings));
+        Assert.Equal((T2, N1, S(2.6)), (t.Term, t.Holder, t.QuietFor));
+        Assert.Equal(["a", "b"], t.Regions.ToArray());
+        // the newer term on one region, the other replica recovering: no vote, older or not
+        Assert.Empty(QuietTally.Majority([Answer("a", (T2, N1, 3)), Answer("b", (T2, N1, 3)) with { Recovering = true }], Settings));
+        // two regions at T1, the third at T2: the pool's newest quiet term only
+        t = Assert.Single(QuietTally.Majority([Answer("a", (T1, N0, 9)), Answer("b", (T1, N0, 9)), Answer("c", (T2, N1, 3))], Settings));
+        Assert.Equal((T2, 3), (t.Term, t.Regions.Length));
+        // the older term's release is not the newer one's
+        var released = new ReplicaQuietTerms("a", false, [new ReplicaQuietTerm("p", T1, N0, I0, Ttl, true, S(9))], 1);
+        Assert.False(Assert.Single(QuietTally.Majority([released, Answer("b", (T2, N1, 3))], Settings)).Released);
+        // the current-terms count is exact: the older term's holder may be the one renewing, T2 only a minority's
+        Assert.Empty(QuietTally.Current([Answer("a", (T1, N0, 0)), Answer("b", (T2, N1, 0))], Settings));
+        Assert.Equal(T1, Assert.Single(QuietTally.Current([Answer("a", (T1, N0, 0)), Answer("b", (T1, N0, 0)), Answer("c", (T2, N1, 0))], Settings)).Term);
+        // settled with the older vote counted: nothing a silent c says can take T2's majority away
+        Assert.True(QuietTally.Settled([Answer("a", (T1, N0, 9)), Answer("b", (T2, N1, 3))], Settings));
+        Assert.False(QuietTally.Settled([Answer("a", (T1, N0, 9)), Answer("b", (T2, N1, 3))], Settings, olderVotes: false));
+    }
+
+    [Fact]
+    public void A_replica_that_missed_the_current_grant_and_the_majority_that_holds_it_find_the_holder_quiet_when_it_is_cut_off()
+    {
+        // Session 8's 22.5 s partition run, on the real replica rules: region a's replica was down while T2 was granted
+        // and came back holding T1; T2's holder (region c) renews on b and c only, then c is cut off at 20 s.
+        var a = Renew(Grant(Empty, T1, N0, I0, S(0)), T1, N0, I0, S(1));
+        var b = Grant(a, T2, N1, I1, S(10));
+        for (var at = 16.0; at <= 20; at++) b = Renew(b, T2, N1, I1, S(at));
+        ReplicaQuietTerms At(string region, ReplicaState s, double now) =>
+            ReplicaCore.QuietTerms(s, QuietTally.Query(Settings, 0, 1), region, S(now), Timing);
+        Assert.Empty(QuietTally.Majority([At("a", a, 22.4), At("b", b, 22.4)], Settings)); // 2.4 s: a healthy holder may be late
+        var t = Assert.Single(QuietTally.Majority([At("a", a, 22.5), At("b", b, 22.5)], Settings));
+        Assert.Equal((T2, N1, S(2.5)), (t.Term, t.Holder, t.QuietFor));
+        Assert.Equal(FailoverCheck.Verdict.Stalled, FailoverCheck.Decide(T2,
+            Statuses(("a", a.Pool("p")!.View(S(22.5), Timing)), ("b", b.Pool("p")!.View(S(22.5), Timing))), Settings));
     }
 
     private static ReplicaQuietTerms[] Answers(string spec) =>
@@ -177,6 +217,13 @@ public sealed class QuietTermsSpec
         Assert.Equal(FailoverCheck.Verdict.Stalled,
             FailoverCheck.Decide(T1, Statuses(("a", View(T1, 0.1, released: true)), ("b", View(T1, 0.1, released: true))), Settings));
     }
+
+    [Theory]
+    [InlineData(9, 2.5, FailoverCheck.Verdict.Stalled)]    // a never accepted T2's renewals and none of T1 for 9 s
+    [InlineData(2.4, 2.5, FailoverCheck.Verdict.Undecided)] // a's T1 renewed 2.4 s ago: its holder may still be renewing
+    [InlineData(9, 2.4, FailoverCheck.Verdict.Undecided)]
+    public void The_failover_check_counts_a_region_at_an_older_quiet_term(double olderQuiet, double quiet, FailoverCheck.Verdict expected) =>
+        Assert.Equal(expected, FailoverCheck.Decide(T2, Statuses(("a", View(T1, olderQuiet)), ("b", View(T2, quiet))), Settings));
 
     [Theory]
     [InlineData(0.4)]

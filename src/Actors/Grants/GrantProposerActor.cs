@@ -161,7 +161,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     {
         if (!_quiet.TryGetValue(a.CorrelationId, out var q) || !_settings.IsConfiguredRegion(a.Region)) return;
         q = q with { Answers = q.Answers.SetItem(a.Region, a) };
-        if (!QuietTally.Settled(q.Answers.Values, _settings)) // not waiting for a cut-off region that cannot change it
+        if (!QuietTally.Settled(q.Answers.Values, _settings, olderVotes: !q.Current)) // not waiting for a cut-off region that cannot change it
         {
             _quiet[a.CorrelationId] = q;
             return;
@@ -173,9 +173,9 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private void AnswerQuiet(QuietQuery q)
     {
         foreach (var t in q.Answers.Values.SelectMany(a => a.Terms)) Learn(t.PoolId, t.Term);
-        var terms = QuietTally.Majority(q.Answers.Values, _settings);
-        q.ReplyTo.Tell(q.Current ? new CurrentTerms(terms, q.Answers.Count >= _settings.Majority)
-            : new QuietTerms(terms, q.Answers.Count, q.Answers.Count >= _settings.Majority));
+        var majority = q.Answers.Count >= _settings.Majority;
+        q.ReplyTo.Tell(q.Current ? new CurrentTerms(QuietTally.Current(q.Answers.Values, _settings), majority)
+            : new QuietTerms(QuietTally.Majority(q.Answers.Values, _settings), q.Answers.Count, majority));
     }
 
     private void OnTimeout(RoundTimeout t)
