@@ -106,10 +106,11 @@ public sealed class AgentConnection : ReceiveActor
                 _session.Send(b.Grant);
         });
         // Views by the same path (a failover watch whose candidates' entities may be out of reach): only the agent's own
-        // registration and report, as its entity would say; nothing after a refusal.
+        // registration and report, as its entity would say; nothing after a refusal, nor before the agent's first report
+        // on this link (its entity stays quiet then too: "not alive" would be a guess).
         Receive<AskLinkedAgents>(a =>
         {
-            if (!_refused && _registration is { } reg && reg.PoolId == a.PoolId && a.Nodes.Contains(reg.Node))
+            if (!_refused && _report is not null && _registration is { } reg && reg.PoolId == a.PoolId && a.Nodes.Contains(reg.Node))
                 Sender.Tell(new LinkedAgentView(NodeView.Of(reg, _report, connected: true, refused: null, _coordinatorId,
                     Now - _lastHeard, _syncedMaxLagSlots)));
         });

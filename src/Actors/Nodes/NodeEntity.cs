@@ -74,7 +74,9 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         Receive<NodeStatusReport>(OnReport);
         Receive<AgentDisconnected>(d =>
         {
-            if (_reg is null || _reg.Request.Incarnation != d.Incarnation) return;
+            // Only the registered link's: an agent that moved to another coordinator registered there first, and the old
+            // link's notice (through Sharding, from another node) may come after that registration.
+            if (_reg is null || _reg.Request.Incarnation != d.Incarnation || !Sender.Equals(_reg.Connection)) return;
             _log.Info("{0}: agent incarnation {1} disconnected: {2}", _node, d.Incarnation, d.Reason);
             _connected = false;
             Publish(force: true);
@@ -100,8 +102,8 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         Receive<HandoverRequest>(h => ForwardIfCurrent(h, h.Incarnation));
         Receive<GetNodeView>(_ =>
         {
-            if (View() is { } v) Sender.Tell(new NodeViewChanged(v));
-            else Sender.Tell(new DeliveryFailed(_node, "view", "not registered"));
+            if (View() is { } v && HasNews) Sender.Tell(new NodeViewChanged(v));
+            else Sender.Tell(new DeliveryFailed(_node, "view", _reg is null ? "not registered" : "no report yet"));
         });
         Receive<Refresh>(_ => Publish(force: true));
         Receive<Silence>(_ => OnSilence());
@@ -235,13 +237,20 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
             _reg?.Request.Incarnation.ToString() ?? "none");
     }
 
+    /// <summary>Whether a view would say something: an agent registered but not heard from since (its entity re-created
+    /// after the shard moved, a link re-made to another coordinator, or a new incarnation) reports within a second, and a
+    /// view before that says "not alive" of a node that may be forging. Seen: an arbiter revoked a healthy forger whose
+    /// entity had just moved home and granted it again 60 ms later, a forging gap after a partition healed. Told anyway
+    /// once the agent stays silent (<see cref="OnSilence"/>), disconnects or is refused.</summary>
+    private bool HasNews => _report is not null || !_connected || _refused is not null || _toldSilent;
+
     private NodeView? View() => _reg is null ? null
         : NodeView.Of(_reg.Request, _report, _connected, _refused, _coordinatorId, Now - _reg.LastHeard, _settings.SyncedMaxLagSlots);
 
     private void Publish(bool force)
     {
         var v = View();
-        if (v is null) return;
+        if (v is null || !HasNews) return;
         var p = _published;
         var changed = p is null || p.Connected != v.Connected || p.Alive != v.Alive || p.Synced != v.Synced
                       || p.Forging != v.Forging || p.LastSignal != v.LastSignal || p.LastSignalAt != v.LastSignalAt || p.HeldTerm != v.HeldTerm

@@ -10,7 +10,11 @@ namespace Forge.Transport;
 /// <summary>
 /// The agent's link to the coordinators: tries the endpoints in order (its region's first), keeps one mutually
 /// authenticated TLS 1.3 connection, sends a fresh <see cref="RegisterAgent"/> first on every connection, and after a
-/// loss starts again from the first endpoint with backoff and jitter. Events come out in order on <see cref="Events"/>.
+/// loss starts again from the first endpoint with backoff and jitter. Linked to a later endpoint, it goes back to an
+/// earlier one as soon as that accepts a connection again (<see cref="LinkSettings.ReturnHomeInterval"/>): an agent
+/// whose region's coordinator restarted would otherwise stay linked across regions, and a cut between those regions
+/// would then hide a healthy standby from every proposer (seen: 9.6 s failovers in a partition series, the next region
+/// cut being the one that held the links). Events come out in order on <see cref="Events"/>.
 /// </summary>
 public sealed class AgentLink : IAsyncDisposable
 {
@@ -51,36 +55,92 @@ public sealed class AgentLink : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken ct)
     {
+        (FramedConnection Connection, int Index)? next = null;
         while (!ct.IsCancellationRequested)
         {
-            foreach (var endpoint in _endpoints)
+            var link = next ?? await ConnectInOrderAsync(ct);
+            next = null;
+            if (link is { } l)
             {
-                var connection = await TryConnectAsync(endpoint, ct);
-                if (connection is null) continue;
-                _backoff.Reset();
-                // Registration goes first on every connection, before anything the agent queues.
-                connection.Send(_registration());
-                _current = connection;
-                _events.Writer.TryWrite(new LinkEvent.Up(endpoint));
-                var reason = await connection.RunAsync(m => _events.Writer.TryWrite(new LinkEvent.Received(m)), ct);
-                _current = null;
-                await connection.DisposeAsync();
-                _events.Writer.TryWrite(new LinkEvent.Down(endpoint, reason));
-                break; // prefer the first endpoint again
+                next = await RunConnectionAsync(l.Connection, l.Index, ct);
+                if (next is not null) continue; // an earlier endpoint is already connected: no backoff
             }
             try
             {
-                await Task.Delay(_backoff.Next(), ct);
+                await Task.Delay(_backoff.Next(), ct); // then prefer the first endpoint again
             }
             catch (OperationCanceledException)
             {
                 break;
             }
         }
+        if (next is { } unused) await unused.Connection.DisposeAsync(); // stopped right after a return home
         _events.Writer.TryComplete();
     }
 
-    private async Task<FramedConnection?> TryConnectAsync(CoordinatorEndpoint endpoint, CancellationToken ct)
+    private async Task<(FramedConnection, int)?> ConnectInOrderAsync(CancellationToken ct)
+    {
+        for (var i = 0; i < _endpoints.Count && !ct.IsCancellationRequested; i++)
+        {
+            if (await TryConnectAsync(_endpoints[i], quiet: false, ct) is { } connection) return (connection, i);
+        }
+        return null;
+    }
+
+    /// <summary>Runs one connection until it closes; returns a connection to an earlier endpoint that replaced it.</summary>
+    private async Task<(FramedConnection, int)?> RunConnectionAsync(FramedConnection connection, int index, CancellationToken ct)
+    {
+        var endpoint = _endpoints[index];
+        _backoff.Reset();
+        // Registration goes first on every connection, before anything the agent queues.
+        connection.Send(_registration());
+        _current = connection;
+        _events.Writer.TryWrite(new LinkEvent.Up(endpoint));
+        using var away = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var homecoming = index > 0 && _settings.ReturnHomeInterval > TimeSpan.Zero
+            ? ReturnHomeAsync(connection, index, away.Token)
+            : Task.FromResult<(FramedConnection, int)?>(null);
+        var reason = await connection.RunAsync(m => _events.Writer.TryWrite(new LinkEvent.Received(m)), ct);
+        await away.CancelAsync();
+        var earlier = await homecoming;
+        _current = null;
+        await connection.DisposeAsync();
+        _events.Writer.TryWrite(new LinkEvent.Down(endpoint, reason));
+        return earlier;
+    }
+
+    /// <summary>Every <see cref="LinkSettings.ReturnHomeInterval"/>, tries the endpoints before <paramref name="index"/>;
+    /// the first that accepts replaces <paramref name="current"/> (closed here). Coordinators open their agent port
+    /// only once they are Up in the cluster, so a connection accepted there is served at once.</summary>
+    private async Task<(FramedConnection, int)?> ReturnHomeAsync(FramedConnection current, int index, CancellationToken ct)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(_settings.ReturnHomeInterval, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            for (var i = 0; i < index; i++)
+            {
+                if (await TryConnectAsync(_endpoints[i], quiet: true, ct) is not { } earlier) continue;
+                if (ct.IsCancellationRequested) // the current link ended meanwhile: start over from the first endpoint
+                {
+                    await earlier.DisposeAsync();
+                    return null;
+                }
+                _log($"coordinator {_endpoints[i]} accepts again: leaving {_endpoints[index]} for it");
+                current.Close($"returning to coordinator {_endpoints[i]}, which comes first");
+                return (earlier, i);
+            }
+        }
+    }
+
+    /// <param name="quiet">A failure is expected (a return-home attempt): not logged.</param>
+    private async Task<FramedConnection?> TryConnectAsync(CoordinatorEndpoint endpoint, bool quiet, CancellationToken ct)
     {
         var tcp = new TcpClient { NoDelay = true };
         string? refusal = null;
@@ -112,7 +172,7 @@ public sealed class AgentLink : IAsyncDisposable
         catch (Exception e) when (e is SocketException or IOException or AuthenticationException or OperationCanceledException)
         {
             tcp.Dispose();
-            if (!ct.IsCancellationRequested) _log($"coordinator {endpoint} unreachable: {refusal ?? e.Message}");
+            if (!ct.IsCancellationRequested && !quiet) _log($"coordinator {endpoint} unreachable: {refusal ?? e.Message}");
             return null;
         }
     }

@@ -12,6 +12,9 @@ public sealed record LinkSettings
     /// <summary>First reconnect delay; doubles per failed round up to <see cref="BackoffMax"/>, with ±50% jitter.</summary>
     public TimeSpan BackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(5);
+    /// <summary>How often a link connected to a later endpoint tries the earlier ones (its region's coordinator first) and
+    /// moves to the first that accepts; zero: never.</summary>
+    public TimeSpan ReturnHomeInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Frames queued for sending; a peer that lets the queue fill is closed (it is not reading).</summary>
     public int OutboundCapacity { get; init; } = 1024;
 
@@ -27,6 +30,7 @@ public sealed record LinkSettings
             throw new ArgumentException($"{nameof(DeadLinkTimeout)} ({DeadLinkTimeout}) must exceed {nameof(PingInterval)} ({PingInterval})");
         if (BackoffMax < BackoffMin)
             throw new ArgumentException($"{nameof(BackoffMax)} must be at least {nameof(BackoffMin)}");
+        if (ReturnHomeInterval < TimeSpan.Zero) throw new ArgumentException($"{nameof(ReturnHomeInterval)} must not be negative, was {ReturnHomeInterval}");
         if (OutboundCapacity < 1) throw new ArgumentException($"{nameof(OutboundCapacity)} must be positive");
         return this;
     }

@@ -46,6 +46,7 @@ internal static class AgentDecider
         switch (m)
         {
             case AgentRegistered a when a.Incarnation == r.Incarnation:
+                fx.Add(new AgentEffect.ReportNow());
                 s = Log(s with { Registered = true, Refused = null }, fx, "info", "registered", a.CoordinatorId);
                 return ReleaseDelivery.OnRegistrationAnswer(s, registered: true, fx);
             case AgentRefused a when a.Incarnation == r.Incarnation:

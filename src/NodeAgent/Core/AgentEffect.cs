@@ -18,6 +18,9 @@ internal abstract record AgentEffect
     /// <summary>Send the registration again on the current link (a refusal may be transient: the pool's
     /// CardanoForgeCluster not yet loaded, an old incarnation not yet stale).</summary>
     public sealed record Reregister : AgentEffect;
+    /// <summary>Send a status report now, not at the next status interval: the entity or link that just took the
+    /// registration (re-created after its shard moved, or a new link) tells the arbiter nothing until it has one.</summary>
+    public sealed record ReportNow : AgentEffect;
     public sealed record Log(string Level, string Message, string? Detail = null) : AgentEffect;
     /// <summary>Something that must never pass as success: logged as an error, counted, shown in status.</summary>
     public sealed record Alarm(string Kind, string Detail) : AgentEffect;

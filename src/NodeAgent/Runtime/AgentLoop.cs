@@ -132,6 +132,9 @@ internal sealed partial class AgentLoop : IAsyncDisposable
                 case AgentEffect.Reregister:
                     _grants.Reregister();
                     break;
+                case AgentEffect.ReportNow:
+                    break; // ReportStatus below, after every other effect of the decision
+
                 case AgentEffect.FenceDeadline or AgentEffect.FenceDisable:
                     _fenceCommands.Writer.TryWrite(effect);
                     break;
@@ -154,7 +157,7 @@ internal sealed partial class AgentLoop : IAsyncDisposable
                     break;
             }
         }
-        ReportStatus(now);
+        ReportStatus(now, force: decision.Effects.Any(fx => fx is AgentEffect.ReportNow));
         return exit;
     }
 
@@ -200,7 +203,7 @@ internal sealed partial class AgentLoop : IAsyncDisposable
     private (SignalOutcome, VerifiedForging)? _signalSeen;
     private DateTimeOffset? _signalAt;
 
-    private void ReportStatus(long now)
+    private void ReportStatus(long now, bool force)
     {
         var s = _state;
         var n = _nodeSeen;
@@ -214,7 +217,7 @@ internal sealed partial class AgentLoop : IAsyncDisposable
             s.VerifiedForging ? VerifiedForging.On : s.Fence.State == VerifiedForging.On ? VerifiedForging.Unknown : VerifiedForging.Off,
             s.LastSignal, n.KesPeriodsRemaining, s.Phase is AgentPhase.Holding ? s.Term : TermId.None, _signalAt);
         var changed = _lastReport is null || _lastReport with { Sequence = 0, TipSlot = 0, CurrentSlot = 0 } != report with { TipSlot = 0, CurrentSlot = 0 };
-        if (!changed && now - _lastStatusAt < PermissionRule.Ns(_settings.Timings.StatusInterval)) return;
+        if (!force && !changed && now - _lastStatusAt < PermissionRule.Ns(_settings.Timings.StatusInterval)) return;
         _lastReport = report;
         _lastStatusAt = now;
         _grants.Send(report with { Sequence = ++_statusSequence });

@@ -27,7 +27,6 @@ public sealed class NodeEntitySilenceSpec : TestKit
         entity.Tell(Register(Node, inc), conn);
         var q = specs.ExpectMsg<GetPoolSpecs>();
         specs.Reply(Pool(q.PoolId, Entry(q.PoolId, "east", 1)));
-        arbiter.ExpectMsg<NodeViewChanged>();
         entity.Tell(Report(Node, inc, 1), conn);
         var alive = arbiter.ExpectMsg<NodeViewChanged>().View;
         Assert.True(alive.Alive);
@@ -44,5 +43,30 @@ public sealed class NodeEntitySilenceSpec : TestKit
         // Told once per silence: the next view is the next silence.
         var again = arbiter.ExpectMsg<NodeViewChanged>(TimeSpan.FromSeconds(5)).View;
         Assert.True(again.ReportAge >= SilentAfter);
+    }
+
+    [Fact]
+    public void A_registered_agent_is_told_at_its_first_report_or_once_it_stays_silent_not_before()
+    {
+        // An entity re-created after its shard moved (or a link re-made) gets the registration first and the report up to a
+        // second later: a view in between would say "not alive" of a node that may be forging (seen: a revoke and a
+        // re-grant of a healthy forger 60 ms apart after a partition healed).
+        var arbiter = CreateTestProbe();
+        var specs = CreateTestProbe();
+        var conn = CreateTestProbe();
+        var settings = new NodeSettings(10, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100), 10, 30, Regions, SilentAfter);
+        var entity = Sys.ActorOf(NodeEntity.Props(Node, settings, arbiter, specs, "coord-1"));
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        var q = specs.ExpectMsg<GetPoolSpecs>();
+        specs.Reply(Pool(q.PoolId, Entry(q.PoolId, "east", 1)));
+        conn.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectNoMsg(SilentAfter / 2); // refreshes every 100 ms, none of them told
+        entity.Tell(new GetNodeView(Node), arbiter);
+        Assert.Equal("no report yet", arbiter.ExpectMsg<DeliveryFailed>().Reason);
+
+        var silent = arbiter.ExpectMsg<NodeViewChanged>(TimeSpan.FromSeconds(5)).View; // registered, then nothing
+        Assert.False(silent.Alive);
+        Assert.True(silent.ReportAge >= SilentAfter, $"report age {silent.ReportAge}");
     }
 }

@@ -37,12 +37,14 @@ public class NodeEntitySpec : TestKit
         var ack = conn.ExpectMsg<AgentRegistered>();
         Assert.Equal(inc, ack.Incarnation);
         Assert.Equal("coord-1", ack.CoordinatorId);
-        var v0 = arbiter.ExpectMsg<NodeViewChanged>().View;
-        Assert.True(v0.Connected);
-        Assert.False(v0.Alive); // no report yet
+        // no report yet: nothing to tell ("not alive" would be a guess; the agent reports within a second)
+        arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        entity.Tell(new GetNodeView(Node), arbiter);
+        Assert.Equal("no report yet", arbiter.ExpectMsg<DeliveryFailed>().Reason);
 
         entity.Tell(Report(Node, inc, 1, tip: 1000, current: 1005), conn);
         var v1 = arbiter.ExpectMsg<NodeViewChanged>().View;
+        Assert.True(v1.Connected);
         Assert.True(v1.Alive);
         Assert.True(v1.Synced);
 
@@ -98,6 +100,7 @@ public class NodeEntitySpec : TestKit
         entity.Tell(Register(Node, inc), conn);
         AnswerPool(specs, known: true);
         conn.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, inc, 1), conn);
         Assert.Null(arbiter.ExpectMsg<NodeViewChanged>().View.Refused);
         entity.Tell(new DeliverGrant(Node, new Grant("pool1", Node, inc, new TermId(1, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x")), arbiter);
         conn.ExpectMsg<Grant>(); // relayed: no longer refused
@@ -111,6 +114,7 @@ public class NodeEntitySpec : TestKit
         entity.Tell(Register(Node, first), conn);
         AnswerPool(specs, true);
         conn.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, first, 1), conn);
         arbiter.ExpectMsg<NodeViewChanged>();
 
         var other = CreateTestProbe();
@@ -120,12 +124,16 @@ public class NodeEntitySpec : TestKit
         Assert.Contains("duplicate node identity east/bp-0", refused.Reason);
         arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // the registered incarnation's view is untouched
 
-        // The first incarnation's link drops: the new one may take over.
-        entity.Tell(new AgentDisconnected(Node, first, "link closed"));
+        // A notice from a link that is not the registered one changes nothing (the agent moved on, its old link's notice
+        // came late); the registered link's drop does, and the new incarnation may take over.
+        entity.Tell(new AgentDisconnected(Node, first, "old link closed"), other);
+        arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        entity.Tell(new AgentDisconnected(Node, first, "link closed"), conn);
         Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
         entity.Tell(Register(Node, second), other);
         AnswerPool(specs, true);
         other.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, second, 1), other);
         Assert.Equal(second, arbiter.ExpectMsg<NodeViewChanged>().View.Incarnation);
     }
 
@@ -137,6 +145,7 @@ public class NodeEntitySpec : TestKit
         entity.Tell(Register(Node, inc), conn);
         AnswerPool(specs, true);
         conn.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, inc, 1), conn);
         arbiter.ExpectMsg<NodeViewChanged>();
 
         var term = new TermId(4, "arb");
@@ -164,6 +173,30 @@ public class NodeEntitySpec : TestKit
     }
 
     [Fact]
+    public void An_agent_that_moved_to_another_link_stays_connected_when_the_old_links_notice_comes_late()
+    {
+        // An agent returning to its region's coordinator registers there first; the link it left reports its close later.
+        var (entity, arbiter, specs, away) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), away);
+        AnswerPool(specs, true);
+        away.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, inc, 1), away);
+        Assert.True(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
+
+        var home = CreateTestProbe();
+        entity.Tell(Register(Node, inc), home);
+        home.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectMsg<NodeViewChanged>(); // told again on acceptance: it has a report
+        entity.Tell(new AgentDisconnected(Node, inc, "returning to coordinator home"), away);
+        arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var grant = new Grant("pool1", Node, inc, new TermId(2, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x");
+        entity.Tell(new DeliverGrant(Node, grant), arbiter);
+        Assert.Equal(grant, home.ExpectMsg<Grant>()); // relayed on the link it is registered on now
+        away.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact]
     public void A_report_without_registration_asks_the_connection_to_register_again()
     {
         var (entity, _, _, conn) = Start();
@@ -179,6 +212,7 @@ public class NodeEntitySpec : TestKit
         entity.Tell(Register(Node, inc), conn);
         AnswerPool(specs, true);
         conn.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, inc, 1), conn);
         arbiter.ExpectMsg<NodeViewChanged>();
         entity.Tell(new RefuseNode(Node, inc, "credentials are registered under pool 'other'"));
         Assert.Contains("pool 'other'", conn.ExpectMsg<AgentRefused>().Reason);

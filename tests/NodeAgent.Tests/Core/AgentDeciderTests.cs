@@ -262,6 +262,20 @@ public sealed class AgentDeciderTests
     }
 
     [Fact]
+    public void A_registration_answer_asks_for_a_status_report_at_once_and_nothing_else_does()
+    {
+        // The entity or link that just took the registration (re-created after its shard moved, a new link) tells the
+        // arbiter nothing until the agent's first report: it must not wait for the status interval.
+        var f = new DeciderFixture();
+        Assert.Contains(f.At(100, new AgentEvent.Received(new AgentRegistered(DeciderFixture.Node, f.Rules.Incarnation, "c"))),
+            e => e is AgentEffect.ReportNow);
+        Assert.DoesNotContain(f.At(200, new AgentEvent.Received(new AgentRegistered(DeciderFixture.Node, Guid.NewGuid(), "c"))),
+            e => e is AgentEffect.ReportNow); // another incarnation's answer
+        Assert.DoesNotContain(f.At(300, new AgentEvent.Tick()), e => e is AgentEffect.ReportNow);
+        Assert.DoesNotContain(f.Receive(f.Grant(T1)), e => e is AgentEffect.ReportNow);
+    }
+
+    [Fact]
     public void A_refused_registration_is_sent_again_at_the_retry_interval_until_accepted()
     {
         // A refusal can be transient (the coordinators have not loaded the pool's CardanoForgeCluster yet): the agent

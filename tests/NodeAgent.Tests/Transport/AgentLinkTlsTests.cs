@@ -96,6 +96,33 @@ public sealed class AgentLinkTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_link_on_a_later_endpoint_returns_to_the_first_once_it_accepts()
+    {
+        // The agent's region's coordinator was restarting: the link went to another region's, and goes back once its own
+        // coordinator listens again (it opens its agent port only once Up in the cluster).
+        var away = new RecordingHandler();
+        await using var awayServer = StartServer(away);
+        var homePort = FreePort();
+        CoordinatorEndpoint home = new("127.0.0.1", homePort), other = new("127.0.0.1", awayServer.LocalEndPoint.Port);
+        await using var link = new AgentLink([home, other], _pki.Client, Registration, Fast with { ReturnHomeInterval = TimeSpan.FromMilliseconds(200) });
+        link.Start();
+        Assert.Equal(other, (await NextEvent<LinkEvent.Up>(link)).Endpoint);
+        await NextMessage<AgentRegistered>(link);
+
+        var homeHandler = new RecordingHandler();
+        await using var homeServer = StartServer(homeHandler, homePort);
+        var down = await NextEvent<LinkEvent.Down>(link);
+        Assert.Equal(other, down.Endpoint);
+        Assert.Contains("returning to coordinator 127.0.0.1:" + homePort, down.Reason);
+        Assert.Equal(home, (await NextEvent<LinkEvent.Up>(link)).Endpoint);
+        await NextMessage<AgentRegistered>(link);
+        Assert.IsType<RegisterAgent>(homeHandler.Messages.First().Message); // registration first on the new link
+        await Poll.UntilAsync(() => !away.Disconnected.IsEmpty, Wait, "the link it left to close");
+        Assert.True(link.Send(new GrantRequest("pool1", _node, _incarnation, new TermId(1, "c"), 1)));
+        await Poll.UntilAsync(() => homeHandler.Messages.Any(m => m.Message is GrantRequest), Wait, "a request on the new link");
+    }
+
+    [Fact]
     public async Task A_client_certificate_from_another_ca_is_refused()
     {
         var handler = new RecordingHandler();
