@@ -151,6 +151,26 @@ public sealed class GrantActorsSpec : TestKit
     }
 
     [Fact]
+    public void Proposer_answers_a_second_asker_for_the_same_incarnation_with_the_term_it_just_granted()
+    {
+        var (replicas, _, _) = StartReplicas();
+        var proposer = Sys.ActorOf(GrantProposerActor.Props(Settings, "p1", r => replicas[r]));
+        proposer.Tell(new ProposeTerm("pool", Node, Inc, Settings.Ttl, TermId.None, null, "watch"));
+        var first = ExpectMsg<TermGranted>();
+
+        // the arbiter, which has not heard of that term, targets the same incarnation: no second term
+        proposer.Tell(new ProposeTerm("pool", Node, Inc, Settings.Ttl, TermId.None, null, "arbiter"));
+        var second = ExpectMsg<TermGranted>();
+        Assert.Equal(first.Term, second.Term);
+        replicas["a"].Tell(new ReplicaStatusQuery("pool", 9));
+        Assert.Equal(first.Term, ExpectMsg<ReplicaStatus>().Current!.Term); // the replicas hold the first term still
+
+        // one that knows it and asks above it gets a new term
+        proposer.Tell(new ProposeTerm("pool", Node, Inc, Settings.Ttl, first.Term, null, "re-grant"));
+        Assert.True(ExpectMsg<TermGranted>().Term > first.Term);
+    }
+
+    [Fact]
     public void Proposer_reports_a_holder_that_stopped_renewing_on_a_majority_even_with_a_region_silent()
     {
         var (replicas, _, clock) = StartReplicas();

@@ -288,7 +288,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     {
         var candidates = rec.Nodes.Keys.Where(n => n != holder).ToImmutableArray();
         foreach (var node in candidates) _nodes.Tell(new GetNodeView(node));
-        Publish(GrantTopics.Of(rec.PoolId), new AskLinkedAgents(rec.PoolId, candidates)); // their entities may be out of reach
+        // Every link of the pool, not only the nodes this arbiter has views of: their entities may be out of reach, and a
+        // new arbiter has no view of a node whose shard is still being allocated (seen after three region faults in a
+        // row: it granted the cut-off region's nodes three times over, never the healthy region's, 14 s).
+        Publish(GrantTopics.Of(rec.PoolId), new AskLinkedAgents(rec.PoolId, []));
         _probing.Add(rec.PoolId);
         return Now;
     }

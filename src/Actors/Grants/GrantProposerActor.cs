@@ -38,6 +38,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private readonly Dictionary<long, FailoverQuery> _failovers = [];
     private readonly Dictionary<long, QuietQuery> _quiet = [];
     private readonly Dictionary<string, TermId> _highestSeen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TermGranted Grant, TimeSpan At)> _lastGranted = new(StringComparer.Ordinal);
     private readonly List<ReplicaAcceptGrant> _unsent = [];
     private TimeSpan? _lastSentAt;
     private long _correlation;
@@ -84,6 +85,13 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
             replyTo.Tell(new TermNotGranted(p.PoolId, TermId.None, p.Above, e.Message));
             return;
         }
+        var now = Context.System.Scheduler.MonotonicClock;
+        if (RecentGrant.Reuse(_lastGranted.TryGetValue(p.PoolId, out var granted) ? granted : null, _highestSeen.GetValueOrDefault(p.PoolId), p, now)
+            is { } standing)
+        {
+            replyTo.Tell(standing);
+            return;
+        }
         var above = Max(p.Above, _highestSeen.GetValueOrDefault(p.PoolId));
         var term = TermId.Next(above, _proposerId);
         Learn(p.PoolId, term);
@@ -94,7 +102,6 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
             // A lone proposal goes once those queued behind it are in (the mailbox is FIFO: a self-message comes after
             // them); within a batch interval of the last round (a burst: pools failing over one node disconnect at a
             // time) the proposals of that interval wait for one round together.
-            var now = Context.System.Scheduler.MonotonicClock;
             if (_lastSentAt is { } last && now - last < _settings.BatchInterval)
                 Timers.StartSingleTimer(SendProposals.Instance, SendProposals.Instance, _settings.BatchInterval);
             else Self.Tell(SendProposals.Instance);
@@ -189,6 +196,7 @@ public sealed class GrantProposerActor : ReceiveActor, IWithTimers
     private void Finish(long id, IActorRef replyTo, IGrantProposalOutcome outcome)
     {
         Forget(id);
+        if (outcome is TermGranted g) _lastGranted[g.PoolId] = (g, Context.System.Scheduler.MonotonicClock);
         replyTo.Tell(outcome);
     }
 

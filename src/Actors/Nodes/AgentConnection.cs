@@ -110,7 +110,8 @@ public sealed class AgentConnection : ReceiveActor
         // on this link (its entity stays quiet then too: "not alive" would be a guess).
         Receive<AskLinkedAgents>(a =>
         {
-            if (!_refused && _report is not null && _registration is { } reg && reg.PoolId == a.PoolId && a.Nodes.Contains(reg.Node))
+            if (!_refused && _report is not null && _registration is { } reg && reg.PoolId == a.PoolId
+                && (a.Nodes.IsDefaultOrEmpty || a.Nodes.Contains(reg.Node)))
                 Sender.Tell(new LinkedAgentView(NodeView.Of(reg, _report, connected: true, refused: null, _coordinatorId,
                     Now - _lastHeard, _syncedMaxLagSlots)));
         });

@@ -29,8 +29,10 @@ public sealed record DeliverGrant(NodeId Node, Grant Grant) : INodeMessage, IFor
 /// the grant's holder and incarnation passes it on; the agent ignores the duplicate.</summary>
 public sealed record GrantBroadcast(Grant Grant) : IForgeWireMessage;
 
-/// <summary>Failover watch → every agent link of the pool (the <see cref="GrantTopics.Of"/> topic): each link registered as
-/// one of <paramref name="Nodes"/> answers the asker with a <see cref="LinkedAgentView"/>. Needs neither Sharding nor the
+/// <summary>Failover watch or arbiter → every agent link of the pool (the <see cref="GrantTopics.Of"/> topic): each link
+/// registered as one of <paramref name="Nodes"/> (empty: as any node of the pool) answers the asker with a
+/// <see cref="LinkedAgentView"/>. The arbiter asks them all: a new arbiter knows only the nodes whose entities have reached
+/// it, and a node whose shard is still being allocated has none. Needs neither Sharding nor the
 /// entities' hosts: after a region is lost, a surviving node's entity may live on the lost side until Sharding moves it
 /// (its coordinator, a singleton on the oldest member, often dies with the region), while the agent's link is alive on
 /// its own region's coordinator. Seen: a watch left with the arbiter's stale state granted a dead incarnation (13 s).</summary>

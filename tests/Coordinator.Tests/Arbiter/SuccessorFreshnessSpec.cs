@@ -91,11 +91,31 @@ public sealed class SuccessorFreshnessSpec : TestKit
 
         var ask = (Akka.Cluster.Tools.PublishSubscribe.Publish)mediator.FishForMessage(
             m => m is Akka.Cluster.Tools.PublishSubscribe.Publish { Message: AskLinkedAgents }, TimeSpan.FromSeconds(3));
-        Assert.Equal([Sibling, West], ((AskLinkedAgents)ask.Message).Nodes.Order());
+        Assert.Empty(((AskLinkedAgents)ask.Message).Nodes); // every link of the pool
         rig.Arbiter.Tell(new LinkedAgentView(View("pool1", West, restarted) with { ReportAge = TimeSpan.FromSeconds(0.1) }));
 
         var proposal = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
         Assert.Equal((West, restarted), (proposal.Holder, proposal.Incarnation));
+    }
+
+    [Fact]
+    public void A_node_the_arbiter_has_no_view_of_is_chosen_when_its_link_answers_the_probe()
+    {
+        // Session 9, a partition right after two other region faults: the new arbiter had views only of the cut-off
+        // region's nodes (west's shard was still being allocated), asked only those, and granted them in turn.
+        var mediator = CreateTestProbe();
+        var rig = Start(this, mediator, View("pool1", Sibling, Guid.NewGuid()) with { ReportAge = TimeSpan.FromSeconds(0.4) });
+        rig.Grants.IgnoreMessages(m => m is FindQuietTerms or FindCurrentTerms);
+        LoseHolderOnceSettled(rig);
+
+        var ask = (Akka.Cluster.Tools.PublishSubscribe.Publish)mediator.FishForMessage(
+            m => m is Akka.Cluster.Tools.PublishSubscribe.Publish { Message: AskLinkedAgents }, TimeSpan.FromSeconds(3));
+        var west = Guid.NewGuid();
+        Assert.Empty(((AskLinkedAgents)ask.Message).Nodes); // west's link answers it too
+        rig.Arbiter.Tell(new LinkedAgentView(View("pool1", West, west) with { ReportAge = TimeSpan.FromSeconds(0.1) }));
+
+        var proposal = rig.Grants.ExpectMsg<ProposeGrant>(TimeSpan.FromSeconds(3));
+        Assert.Equal((West, west), (proposal.Holder, proposal.Incarnation));
     }
 
     [Fact]

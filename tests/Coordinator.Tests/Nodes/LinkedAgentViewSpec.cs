@@ -51,8 +51,12 @@ public sealed class LinkedAgentViewSpec() : TestKit(OneMemberCluster.Config)
         link.Tell(Ask(West), asker);
         Assert.False(asker.ExpectMsg<LinkedAgentView>().View.Synced); // recomputed here, not the agent's word
 
+        link.Tell(Ask(), asker); // no nodes named: every link of the pool answers (the arbiter's probe)
+        Assert.Equal(West, asker.ExpectMsg<LinkedAgentView>().View.Node);
+
         link.Tell(Ask(Other), asker);
         link.Tell(new AskLinkedAgents("pool2", [West]), asker);
+        link.Tell(new AskLinkedAgents("pool2", []), asker);
         asker.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
         link.Tell(new AgentRefused(West, inc, "duplicate node identity"));

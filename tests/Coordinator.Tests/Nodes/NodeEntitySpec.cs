@@ -21,6 +21,19 @@ public class NodeEntitySpec : TestKit
         return (entity, arbiter, specs, conn);
     }
 
+    /// <summary>An entity with one registered incarnation that has reported once (its view told).</summary>
+    private (IActorRef Entity, Akka.TestKit.TestProbe Arbiter, Akka.TestKit.TestProbe Conn, Guid Incarnation) Reporting()
+    {
+        var (entity, arbiter, specs, conn) = Start();
+        var inc = Guid.NewGuid();
+        entity.Tell(Register(Node, inc), conn);
+        AnswerPool(specs, true);
+        conn.ExpectMsg<AgentRegistered>();
+        entity.Tell(Report(Node, inc, 1), conn);
+        arbiter.ExpectMsg<NodeViewChanged>();
+        return (entity, arbiter, conn, inc);
+    }
+
     private static void AnswerPool(Akka.TestKit.TestProbe specs, bool known)
     {
         var q = specs.ExpectMsg<GetPoolSpecs>();
@@ -140,13 +153,7 @@ public class NodeEntitySpec : TestKit
     [Fact]
     public void Relays_grants_and_revokes_only_to_the_registered_incarnation_and_forwards_releases()
     {
-        var (entity, arbiter, specs, conn) = Start();
-        var inc = Guid.NewGuid();
-        entity.Tell(Register(Node, inc), conn);
-        AnswerPool(specs, true);
-        conn.ExpectMsg<AgentRegistered>();
-        entity.Tell(Report(Node, inc, 1), conn);
-        arbiter.ExpectMsg<NodeViewChanged>();
+        var (entity, arbiter, conn, inc) = Reporting();
 
         var term = new TermId(4, "arb");
         var grant = new Grant("pool1", Node, inc, term, TimeSpan.FromSeconds(5), TimeSpan.Zero, "best");
@@ -176,13 +183,7 @@ public class NodeEntitySpec : TestKit
     public void An_agent_that_moved_to_another_link_stays_connected_when_the_old_links_notice_comes_late()
     {
         // An agent returning to its region's coordinator registers there first; the link it left reports its close later.
-        var (entity, arbiter, specs, away) = Start();
-        var inc = Guid.NewGuid();
-        entity.Tell(Register(Node, inc), away);
-        AnswerPool(specs, true);
-        away.ExpectMsg<AgentRegistered>();
-        entity.Tell(Report(Node, inc, 1), away);
-        Assert.True(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
+        var (entity, arbiter, away, inc) = Reporting();
 
         var home = CreateTestProbe();
         entity.Tell(Register(Node, inc), home);
@@ -207,13 +208,7 @@ public class NodeEntitySpec : TestKit
     [Fact]
     public void The_arbiter_can_refuse_a_node_later()
     {
-        var (entity, arbiter, specs, conn) = Start();
-        var inc = Guid.NewGuid();
-        entity.Tell(Register(Node, inc), conn);
-        AnswerPool(specs, true);
-        conn.ExpectMsg<AgentRegistered>();
-        entity.Tell(Report(Node, inc, 1), conn);
-        arbiter.ExpectMsg<NodeViewChanged>();
+        var (entity, arbiter, conn, inc) = Reporting();
         entity.Tell(new RefuseNode(Node, inc, "credentials are registered under pool 'other'"));
         Assert.Contains("pool 'other'", conn.ExpectMsg<AgentRefused>().Reason);
         Assert.NotNull(arbiter.ExpectMsg<NodeViewChanged>().View.Refused);

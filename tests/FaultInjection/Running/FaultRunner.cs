@@ -109,11 +109,12 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         NodeEntry? forger = null;
         var regions = probe.Sandbox.Manifest().Regions.Count;
         if (!await Poll.UntilAsync(async () => probe.AllProcessesRunning() && await probe.ClusterFormedAsync().ConfigureAwait(false)
+                                               && await probe.AllAgentsRegisteredAsync().ConfigureAwait(false)
                                                && (forger = probe.StableForger(options.Settle)) is not null
                                                && (regions < 2 || kubectl.AnotherClusterEligible(forger.Id[..forger.Id.IndexOf('/')])),
                     options.RecoveryLimit)
                 .ConfigureAwait(false))
-            return Failed($"no single forger for {options.Settle.TotalSeconds:0} s with every process running, every coordinator in the cluster " +
+            return Failed($"no single forger for {options.Settle.TotalSeconds:0} s with every process running, every coordinator in the cluster, every agent registered " +
                           $"and another cluster eligible within {options.RecoveryLimit.TotalSeconds:0} s before the fault");
         var context = new FaultContext(probe, probe.Sandbox.Manifest(), forger!, pause, random, kubectl, specs) { GrantTtl = options.GrantTtl };
         Fault fault;

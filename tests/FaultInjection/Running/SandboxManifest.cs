@@ -48,4 +48,7 @@ public sealed record NodeEntry(
 {
     /// <summary>sandbox --faketime: the agent's wall-clock offset file, else null.</summary>
     [JsonPropertyName("agentFaketimeFile")] public string? AgentFaketimeFile { get; init; }
+
+    /// <summary>The agent's metrics URL (its <c>/startup-status</c> is beside it).</summary>
+    [JsonPropertyName("agentMetrics")] public string? AgentMetrics { get; init; }
 }

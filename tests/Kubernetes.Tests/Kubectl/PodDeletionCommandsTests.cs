@@ -20,18 +20,38 @@ public sealed class PodDeletionCommandsTests : IClassFixture<EmulatorFixture>
         _kubelet = new TestKubelet(emulator.Server);
     }
 
+    /// <summary>
+    /// Runs <paramref name="command"/> (a <c>kubectl delete pod</c>) with <paramref name="kubelet"/> holding the kill until
+    /// kubectl has listed the pod to wait for it. kubectl waits by a GET (same uid?) and then a LIST + WATCH by name; a
+    /// kill and the StatefulSet's re-creation both landing between the two leave it watching the new pod for good (the
+    /// emulator does both within milliseconds, a real kubelet and controller take longer). Released after the LIST, the
+    /// kill reaches the watch as DELETED from the listed resourceVersion on.
+    /// </summary>
+    private async Task<Shell.Result> DeleteHeld(TestKubelet kubelet, string pod, string command)
+    {
+        _emulator.Server.ClearRequests();
+        var deleting = _emulator.Kubectl(command);
+        await Eventually.Until(() => Task.FromResult(_emulator.Server.Requests.Any(r => r.Method == "GET"
+                && r.Path.EndsWith("/pods", StringComparison.Ordinal) && !r.Query.Contains("watch=", StringComparison.Ordinal)
+                && r.Query.Contains("metadata.name%3D" + pod, StringComparison.Ordinal))),
+            listed => listed || deleting.IsCompleted, TimeSpan.FromSeconds(30), $"kubectl listing {pod} to wait for its deletion");
+        kubelet.Release();
+        return await deleting;
+    }
+
     [Fact]
     public async Task Delete_pod_waits_for_the_kubelet_and_the_pod_comes_back_with_a_new_uid()
     {
-        _kubelet.Register("deletable-0");
+        var kubelet = new TestKubelet(_emulator.Server, holdKills: true);
+        kubelet.Register("deletable-0");
         var before = await _emulator.Kubectl("kubectl get pod deletable-0 -o jsonpath='{.metadata.uid}'");
 
-        var deleted = await _emulator.Kubectl("kubectl delete pod deletable-0");
+        var deleted = await DeleteHeld(kubelet, "deletable-0", "kubectl delete pod deletable-0");
         var after = await _emulator.Kubectl("kubectl get pod deletable-0 -o jsonpath='{.metadata.uid}'");
 
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
         Assert.Equal("pod \"deletable-0\" deleted", deleted.Stdout.Trim());
-        var deletion = Assert.Single(_kubelet.Deletions);
+        var deletion = Assert.Single(kubelet.Deletions);
         Assert.Equal(("cardano", "deletable-0", before.Stdout, TimeSpan.FromSeconds(30)), (deletion.Namespace, deletion.Name, deletion.Uid, deletion.Grace));
         Assert.True(after.ExitCode == 0, after.ToString());
         Assert.NotEqual(before.Stdout, after.Stdout);
@@ -41,12 +61,13 @@ public sealed class PodDeletionCommandsTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Delete_pod_with_a_grace_period_passes_it_to_the_kubelet()
     {
-        _kubelet.Register("deletable-1");
+        var kubelet = new TestKubelet(_emulator.Server, holdKills: true);
+        kubelet.Register("deletable-1");
 
-        var deleted = await _emulator.Kubectl("kubectl delete pod deletable-1 --grace-period=1");
+        var deleted = await DeleteHeld(kubelet, "deletable-1", "kubectl delete pod deletable-1 --grace-period=1");
 
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
-        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(_kubelet.Deletions).Grace);
+        Assert.Equal(TimeSpan.FromSeconds(1), Assert.Single(kubelet.Deletions).Grace);
     }
 
     [Fact]
