@@ -73,6 +73,10 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     /// <summary>Proposals decided while handling the current message: sent together when it is done (one quorum round
     /// for every pool that fails over at once, e.g. when a region is lost).</summary>
     private readonly List<ProposeGrant> _proposals = [];
+    /// <summary>When a majority last answered the quiet probe: a holder whose term it did not report quiet is renewing
+    /// (<see cref="PoolRecord.IsLive"/>).</summary>
+    private TimeSpan? _quorumAnsweredAt;
+
     /// <summary>When the pending <see cref="FindQuietTerms"/> was sent (null: none pending).</summary>
     private TimeSpan? _quietAskedAt;
     /// <summary>Closed after a quorum round that a majority of regions did not answer (<see cref="QuorumGate"/>).</summary>
@@ -253,6 +257,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private void OnQuietTerms(QuietTerms q)
     {
         _quietAskedAt = null;
+        if (q.AnsweredByMajority) _quorumAnsweredAt = Now;
         Gate(q.AnsweredByMajority, $"the last quorum probe was answered by {q.RegionsAnswered} region(s), not a majority");
         var probed = new List<string>();
         var quiet = q.Terms.GroupBy(t => t.PoolId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.MaxBy(t => t.Term)!, StringComparer.Ordinal);
@@ -383,7 +388,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         var now = Now;
         if (_probing.Contains(poolId)) return; // ProbeAnswered decides
         var wall = DateTimeOffset.UtcNow;
-        var (inputs, setAside) = rec.DecisionInputs(now, _settings, wall);
+        var (inputs, setAside) = rec.DecisionInputs(now, _settings, wall, _quorumAnsweredAt);
         var decision = ForgeDecider.Decide(rec.Decider, inputs, new DeciderNow(wall, now), _decider);
         var before = rec.LastDecision;
         rec = rec with { Decider = decision.Next, LastDecision = decision };
@@ -411,8 +416,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         switch (step)
         {
             case ArbiterStep.SendRevoke s:
-                _log.Info("{0}: revoking term {1} of {2} (next: {3}): {4}", rec.PoolId, s.From.Term, s.From.Holder,
-                    s.Next?.ToString() ?? "none", s.Reason);
+                _log.Info("{0}: revoking term {1} of {2} (next: {3}): {4}; the holder as seen here: {5}", rec.PoolId, s.From.Term,
+                    s.From.Holder, s.Next?.ToString() ?? "none", s.Reason, rec.Describe(s.From.Holder, now));
                 _nodes.Tell(new DeliverRevoke(s.From.Holder, new Revoke(rec.PoolId, s.From.Holder, s.From.Incarnation, s.From.Term,
                     Planned: true, s.Reason)));
                 return rec.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "revoke", s.From.Holder, s.Next, s.From.Term, s.Reason), _settings.HistorySize)

@@ -77,9 +77,30 @@ public sealed record PoolRecord(
     /// <summary>A node counts as alive only if its entity said so recently, its registration was not refused, its
     /// incarnation did not ask for a handover (it is shutting down or being drained), and it is not the holder of a term
     /// the grant quorum reports quiet (<see cref="HolderLost"/>).</summary>
-    public bool IsLive(NodeView v, TimeSpan now, TimeSpan staleAfter) =>
+    /// <param name="quorumAnsweredAt">When a majority last answered the arbiter's quiet probe (null: not yet).</param>
+    public bool IsLive(NodeView v, TimeSpan now, TimeSpan staleAfter, TimeSpan? quorumAnsweredAt = null) =>
         v.Alive && v.Refused is null && !Draining.Contains(v.Incarnation) && !HolderLost(v.Node, v.Incarnation)
-        && NodeHeardAt.TryGetValue(v.Node, out var at) && now - at < staleAfter;
+        && NodeHeardAt.TryGetValue(v.Node, out var at) && (now - at < staleAfter || HolderRenewing(v, now, staleAfter, quorumAnsweredAt));
+
+    /// <summary>The holder's view went stale (its entity out of reach: a shard handing off, its host cut off) while the
+    /// quorum, asked within view-stale-after, did not report its term quiet: its renewals arrive, so its agent and node
+    /// run. Without this a healthy forger was revoked the moment its view came back, the decider having moved on while
+    /// it was stale (session 9: a shard handoff that waited a minute for a cut-off region).</summary>
+    private bool HolderRenewing(NodeView v, TimeSpan now, TimeSpan staleAfter, TimeSpan? quorumAnsweredAt) =>
+        quorumAnsweredAt is { } q && now - q < staleAfter && Grant is { } g && g.Holder == v.Node && g.Incarnation == v.Incarnation
+        && v.HeldTerm == g.Term && QuietTerm != g.Term;
+
+    /// <summary>What this record knows of a node, for logs that explain a decision about it (a revoke says why its holder
+    /// stopped being eligible).</summary>
+    public string Describe(NodeId node, TimeSpan now)
+    {
+        if (!Nodes.TryGetValue(node, out var v)) return "no view";
+        var heard = NodeHeardAt.TryGetValue(node, out var at) ? $"heard {(now - at).TotalSeconds:0.0}s ago" : "never heard";
+        return $"incarnation {v.Incarnation}, {(v.Connected ? "connected" : "disconnected")}, {(v.Alive ? "alive" : "not alive")}, " +
+               $"{(v.Synced ? "synced" : "not synced")}, holds {v.HeldTerm}, report {v.ReportAge.TotalSeconds:0.0}s old, {heard}" +
+               (v.Refused is { } r ? $", refused: {r}" : "") + (Draining.Contains(v.Incarnation) ? ", draining" : "") +
+               (HolderLost(node, v.Incarnation) ? ", its term quiet on the quorum" : "");
+    }
 
     /// <summary>Whether an agent link's answer (<see cref="LinkedAgentView"/>) is newer than this record's view of its node:
     /// there is none, or its agent report is older than the link's (each age: the view's report age plus the time since it
@@ -114,11 +135,12 @@ public sealed record PoolRecord(
     /// fresh only if its entity answered since: a view pushed before its region died can look fresh for up to
     /// view-stale-after, longer than the holder takes to be found lost (seen: the dead region's other node was granted,
     /// 1 s lost).</summary>
-    public (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) DecisionInputs(TimeSpan now, ArbiterSettings s, DateTimeOffset wallNow)
+    public (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) DecisionInputs(TimeSpan now, ArbiterSettings s, DateTimeOffset wallNow,
+        TimeSpan? quorumAnsweredAt = null)
     {
-        var inputs = Inputs(now, s.ViewStaleAfter);
+        var inputs = Inputs(now, s.ViewStaleAfter, quorumAnsweredAt);
         if (Grant is { } g && Nodes.TryGetValue(g.Holder, out var holder) && holder.Incarnation == g.Incarnation
-            && IsLive(holder, now, s.ViewStaleAfter))
+            && IsLive(holder, now, s.ViewStaleAfter, quorumAnsweredAt))
             return (inputs, []);
         return s.Successor.Apply(inputs, Grant?.Holder, id =>
             Nodes.TryGetValue(id, out var v) && NodeHeardAt.TryGetValue(id, out var at)
@@ -127,7 +149,7 @@ public sealed record PoolRecord(
     }
 
     /// <summary>The decider's inputs: live clusters (tombstones leave the election), their health and nodes.</summary>
-    public DeciderInputs Inputs(TimeSpan now, TimeSpan staleAfter)
+    public DeciderInputs Inputs(TimeSpan now, TimeSpan staleAfter, TimeSpan? quorumAnsweredAt = null)
     {
         var currentHash = NodeView.CurrentOpcertHash(Nodes.Values); // two opcerts at one counter make nobody current
         var clusters = Specs.Values.Where(e => !e.Deleted && e.Spec is not null)
@@ -139,7 +161,7 @@ public sealed record PoolRecord(
                 Health.GetValueOrDefault(e.ClusterName, HealthObservation.None),
                 Nodes.Values.Where(v => v.Node.Cluster == e.ClusterName)
                     .OrderBy(v => v.Node)
-                    .Select(v => new NodeInput(v.Node, IsLive(v, now, staleAfter), v.Synced, v.TipSlot,
+                    .Select(v => new NodeInput(v.Node, IsLive(v, now, staleAfter, quorumAnsweredAt), v.Synced, v.TipSlot,
                         currentHash is not null && v.Credentials.OpcertHash == currentHash))
                     .ToImmutableArray()))
             .ToImmutableArray();

@@ -13,7 +13,10 @@ namespace Forge.Nodes;
 /// own agent gateway - and is moved home by <see cref="Rebalance"/> once a home member is back.
 /// </summary>
 /// <param name="clusterOf">The cluster name of a shard region's member; null when unknown or not configured.</param>
-public sealed class HomeRegionAllocation(Func<IActorRef, string?> clusterOf) : IShardAllocationStrategy
+/// <param name="settled">Whether the cluster is settled (no member unreachable): shards move home only then. A handoff
+/// waits for every shard region's acknowledgement, and one started while a region is cut off left the moving shard's
+/// entities unreachable until the handoff timed out.</param>
+public sealed class HomeRegionAllocation(Func<IActorRef, string?> clusterOf, Func<bool>? settled = null) : IShardAllocationStrategy
 {
     /// <summary>Shards moved home per rebalance round: a returning region gets its nodes back over a few rounds.</summary>
     public const int MovesPerRound = 10;
@@ -24,7 +27,9 @@ public sealed class HomeRegionAllocation(Func<IActorRef, string?> clusterOf) : I
 
     public Task<IImmutableSet<string>> Rebalance(IImmutableDictionary<IActorRef, IImmutableList<string>> currentShardAllocations,
         IImmutableSet<string> rebalanceInProgress) =>
-        Task.FromResult<IImmutableSet<string>>(Away(currentShardAllocations, rebalanceInProgress).Take(MovesPerRound).ToImmutableHashSet());
+        Task.FromResult<IImmutableSet<string>>(settled is { } s && !s()
+            ? ImmutableHashSet<string>.Empty
+            : Away(currentShardAllocations, rebalanceInProgress).Take(MovesPerRound).ToImmutableHashSet());
 
     /// <summary>A home region (the requester if it is one, else the least loaded); else the requester if it can host
     /// shards; else the least loaded region. Ties by path, so every decision is reproducible.</summary>

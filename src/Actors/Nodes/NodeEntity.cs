@@ -208,6 +208,16 @@ public sealed class NodeEntity : ReceiveActor, IWithTimers, IWithStash
         }
         if (r.Incarnation != _reg.Request.Incarnation) return; // another incarnation's late report
         if (_report is not null && r.Sequence <= _report.Sequence) return; // reordered or duplicated
+        if (!_connected && _refused is null && !Sender.Equals(_reg.Connection) && !Sender.IsNobody())
+        {
+            // The registered link is gone but another link speaks for this incarnation: it is the agent's link now. (A
+            // registration that reached this entity after its link had closed, e.g. an agent's return home that was not
+            // taken, leaves the registration on the closed link.)
+            Context.Unwatch(_reg.Connection);
+            _reg = _reg with { Connection = Sender };
+            Context.Watch(Sender);
+            _connected = true;
+        }
         _report = r;
         _reg = _reg with { LastHeard = Now };
         Timers.StartSingleTimer("silent", Silence.Instance, _settings.SilentAfter);

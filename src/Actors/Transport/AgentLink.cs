@@ -11,7 +11,7 @@ namespace Forge.Transport;
 /// The agent's link to the coordinators: tries the endpoints in order (its region's first), keeps one mutually
 /// authenticated TLS 1.3 connection, sends a fresh <see cref="RegisterAgent"/> first on every connection, and after a
 /// loss starts again from the first endpoint with backoff and jitter. Linked to a later endpoint, it goes back to an
-/// earlier one as soon as that accepts a connection again (<see cref="LinkSettings.ReturnHomeInterval"/>): an agent
+/// earlier one as soon as that registers it again (<see cref="LinkSettings.ReturnHomeInterval"/>): an agent
 /// whose region's coordinator restarted would otherwise stay linked across regions, and a cut between those regions
 /// would then hide a healthy standby from every proposer (seen: 9.6 s failovers in a partition series, the next region
 /// cut being the one that held the links). Events come out in order on <see cref="Events"/>.
@@ -55,15 +55,15 @@ public sealed class AgentLink : IAsyncDisposable
 
     private async Task RunAsync(CancellationToken ct)
     {
-        (FramedConnection Connection, int Index)? next = null;
+        LiveConnection? next = null;
         while (!ct.IsCancellationRequested)
         {
             var link = next ?? await ConnectInOrderAsync(ct);
             next = null;
-            if (link is { } l)
+            if (link is not null)
             {
-                next = await RunConnectionAsync(l.Connection, l.Index, ct);
-                if (next is not null) continue; // an earlier endpoint is already connected: no backoff
+                next = await RunConnectionAsync(link, ct);
+                if (next is not null) continue; // an earlier endpoint is already connected and registered: no backoff
             }
             try
             {
@@ -74,69 +74,90 @@ public sealed class AgentLink : IAsyncDisposable
                 break;
             }
         }
-        if (next is { } unused) await unused.Connection.DisposeAsync(); // stopped right after a return home
+        if (next is not null) await DropAsync(next, "agent link stopped"); // stopped right after a return home
         _events.Writer.TryComplete();
     }
 
-    private async Task<(FramedConnection, int)?> ConnectInOrderAsync(CancellationToken ct)
+    private async Task<LiveConnection?> ConnectInOrderAsync(CancellationToken ct)
     {
         for (var i = 0; i < _endpoints.Count && !ct.IsCancellationRequested; i++)
         {
-            if (await TryConnectAsync(_endpoints[i], quiet: false, ct) is { } connection) return (connection, i);
+            if (await TryConnectAsync(_endpoints[i], quiet: false, ct) is { } connection) return Start(connection, i, ct);
         }
         return null;
     }
 
-    /// <summary>Runs one connection until it closes; returns a connection to an earlier endpoint that replaced it.</summary>
-    private async Task<(FramedConnection, int)?> RunConnectionAsync(FramedConnection connection, int index, CancellationToken ct)
+    /// <summary>Registration goes first on every connection, before anything the agent queues.</summary>
+    private LiveConnection Start(FramedConnection connection, int index, CancellationToken ct)
     {
-        var endpoint = _endpoints[index];
-        _backoff.Reset();
-        // Registration goes first on every connection, before anything the agent queues.
         connection.Send(_registration());
-        _current = connection;
+        return new LiveConnection(connection, index, ct);
+    }
+
+    /// <summary>Runs one connection until it closes; returns a registered connection to an earlier endpoint that
+    /// replaced it.</summary>
+    private async Task<LiveConnection?> RunConnectionAsync(LiveConnection link, CancellationToken ct)
+    {
+        var endpoint = _endpoints[link.Index];
+        _backoff.Reset();
+        _current = link.Connection;
         _events.Writer.TryWrite(new LinkEvent.Up(endpoint));
+        link.Deliver(m => _events.Writer.TryWrite(new LinkEvent.Received(m)));
         using var away = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var homecoming = index > 0 && _settings.ReturnHomeInterval > TimeSpan.Zero
-            ? ReturnHomeAsync(connection, index, away.Token)
-            : Task.FromResult<(FramedConnection, int)?>(null);
-        var reason = await connection.RunAsync(m => _events.Writer.TryWrite(new LinkEvent.Received(m)), ct);
+        var homecoming = link.Index > 0 && _settings.ReturnHomeInterval > TimeSpan.Zero
+            ? ReturnHomeAsync(link, away.Token, ct)
+            : Task.FromResult<LiveConnection?>(null);
+        var reason = await link.Run;
         await away.CancelAsync();
         var earlier = await homecoming;
         _current = null;
-        await connection.DisposeAsync();
+        await link.Connection.DisposeAsync();
         _events.Writer.TryWrite(new LinkEvent.Down(endpoint, reason));
         return earlier;
     }
 
-    /// <summary>Every <see cref="LinkSettings.ReturnHomeInterval"/>, tries the endpoints before <paramref name="index"/>;
-    /// the first that accepts replaces <paramref name="current"/> (closed here). Coordinators open their agent port
-    /// only once they are Up in the cluster, so a connection accepted there is served at once.</summary>
-    private async Task<(FramedConnection, int)?> ReturnHomeAsync(FramedConnection current, int index, CancellationToken ct)
+    /// <summary>
+    /// Every <see cref="LinkSettings.ReturnHomeInterval"/>, tries the endpoints before the current one's, make before
+    /// break: a connection there is registered beside the current one, and only once that coordinator acknowledged the
+    /// registration is the current one closed (its coordinator's notice of the close then comes after the new
+    /// registration and changes nothing: the node never looks disconnected). A coordinator that does not acknowledge
+    /// within the handshake timeout (its Sharding still settling after a restart) is left for the next round, and the
+    /// registration taken back on the current connection.
+    /// </summary>
+    private async Task<LiveConnection?> ReturnHomeAsync(LiveConnection current, CancellationToken away, CancellationToken stop)
     {
         while (true)
         {
             try
             {
-                await Task.Delay(_settings.ReturnHomeInterval, ct);
+                await Task.Delay(_settings.ReturnHomeInterval, away);
             }
             catch (OperationCanceledException)
             {
                 return null;
             }
-            for (var i = 0; i < index; i++)
+            for (var i = 0; i < current.Index && !away.IsCancellationRequested; i++)
             {
-                if (await TryConnectAsync(_endpoints[i], quiet: true, ct) is not { } earlier) continue;
-                if (ct.IsCancellationRequested) // the current link ended meanwhile: start over from the first endpoint
+                if (await TryConnectAsync(_endpoints[i], quiet: true, away) is not { } connection) continue;
+                var trial = Start(connection, i, stop);
+                await Task.WhenAny(trial.Registered, trial.Run, Task.Delay(_settings.HandshakeTimeout, away));
+                if (trial.Registered.IsCompletedSuccessfully && trial.Registered.Result)
                 {
-                    await earlier.DisposeAsync();
-                    return null;
+                    _log($"coordinator {_endpoints[i]} registered this agent again: leaving {_endpoints[current.Index]} for it");
+                    current.Connection.Close($"returning to coordinator {_endpoints[i]}, which comes first");
+                    return trial;
                 }
-                _log($"coordinator {_endpoints[i]} accepts again: leaving {_endpoints[index]} for it");
-                current.Close($"returning to coordinator {_endpoints[i]}, which comes first");
-                return (earlier, i);
+                await DropAsync(trial, "not taken: no registration acknowledged in time");
+                if (!away.IsCancellationRequested) current.Reregister(_registration()); // its coordinator may have moved it
             }
         }
+    }
+
+    private static async Task DropAsync(LiveConnection link, string reason)
+    {
+        link.Connection.Close(reason);
+        await link.Run;
+        await link.Connection.DisposeAsync();
     }
 
     /// <param name="quiet">A failure is expected (a return-home attempt): not logged.</param>

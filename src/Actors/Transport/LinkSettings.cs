@@ -13,7 +13,7 @@ public sealed record LinkSettings
     public TimeSpan BackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan BackoffMax { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How often a link connected to a later endpoint tries the earlier ones (its region's coordinator first) and
-    /// moves to the first that accepts; zero: never.</summary>
+    /// moves to the first that acknowledges its registration within <see cref="HandshakeTimeout"/>; zero: never.</summary>
     public TimeSpan ReturnHomeInterval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Frames queued for sending; a peer that lets the queue fill is closed (it is not reading).</summary>
     public int OutboundCapacity { get; init; } = 1024;

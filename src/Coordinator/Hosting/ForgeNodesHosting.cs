@@ -28,9 +28,16 @@ public static class ForgeNodesHosting
             // The arbiter proxy is registered after the region (the arbiter needs the region): resolve it per entity.
             var region = await ClusterSharding.Get(system).StartAsync(TypeName,
                 entityId => NodeEntity.Props(NodeId.Parse(entityId), fc.Nodes, registry.Get<ForgeArbiter>(), specs, fc.CoordinatorId),
-                settings, extractor, new HomeRegionAllocation(ClusterOfRegion(system)), Akka.Actor.PoisonPill.Instance);
+                settings, extractor, new HomeRegionAllocation(ClusterOfRegion(system), NoneUnreachable(system)), Akka.Actor.PoisonPill.Instance);
             registry.Register<NodeEntity>(region);
         });
+
+    /// <summary>No member is unreachable from this one (the shard coordinator's view).</summary>
+    public static Func<bool> NoneUnreachable(ActorSystem system)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        return () => cluster.State.Unreachable.Count == 0;
+    }
 
     /// <summary>The cluster role of the member a shard region runs on (a local ref's address has no host: this member).</summary>
     public static Func<IActorRef, string?> ClusterOfRegion(ActorSystem system)

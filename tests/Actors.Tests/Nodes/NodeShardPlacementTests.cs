@@ -45,7 +45,8 @@ public sealed class NodeShardPlacementTests : TestKit
         var eu = CreateTestProbe().Ref;
         var unnamed = CreateTestProbe().Ref; // a coordinator without forge.coordinator.cluster-name
         var clusters = new Dictionary<IActorRef, string> { [east] = "us-east-1-prod", [west] = "us-west-2-prod", [eu] = "eu-west-1-prod" };
-        var strategy = new HomeRegionAllocation(r => clusters.GetValueOrDefault(r));
+        var settled = true;
+        var strategy = new HomeRegionAllocation(r => clusters.GetValueOrDefault(r), () => settled);
         var current = ImmutableDictionary<IActorRef, IImmutableList<string>>.Empty
             .Add(east, ImmutableList.Create("us-east-1-prod#0", "eu-west-1-prod#0"))
             .Add(west, ImmutableList<string>.Empty)
@@ -61,6 +62,9 @@ public sealed class NodeShardPlacementTests : TestKit
 
         // eu is back: its shard on east goes home (not one already moving), and is allocated there
         var back = current.Add(eu, ImmutableList<string>.Empty);
+        settled = false; // but a member is unreachable: a handoff now would wait for it
+        Assert.Empty(await strategy.Rebalance(back, ImmutableHashSet<string>.Empty));
+        settled = true;
         Assert.Equal(["eu-west-1-prod#0"], await strategy.Rebalance(back, ImmutableHashSet<string>.Empty));
         Assert.Empty(await strategy.Rebalance(back, ImmutableHashSet.Create("eu-west-1-prod#0")));
         Assert.Same(eu, await strategy.AllocateShard(east, "eu-west-1-prod#0", back));

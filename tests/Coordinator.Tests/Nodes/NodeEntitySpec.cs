@@ -198,6 +198,26 @@ public class NodeEntitySpec : TestKit
     }
 
     [Fact]
+    public void A_report_from_another_link_after_the_registered_one_closed_makes_that_link_the_agents()
+    {
+        // A registration that arrived after its link had closed (a return home not taken) left the entity on a dead
+        // link while the agent kept reporting through the one it stayed on.
+        var (entity, arbiter, stayed, inc) = Reporting();
+        var tried = CreateTestProbe();
+        entity.Tell(Register(Node, inc), tried);
+        tried.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectMsg<NodeViewChanged>();
+        entity.Tell(new AgentDisconnected(Node, inc, "not taken"), tried);
+        Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
+
+        entity.Tell(Report(Node, inc, 2), stayed);
+        Assert.True(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
+        var grant = new Grant("pool1", Node, inc, new TermId(2, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x");
+        entity.Tell(new DeliverGrant(Node, grant), arbiter);
+        Assert.Equal(grant, stayed.ExpectMsg<Grant>());
+    }
+
+    [Fact]
     public void A_report_without_registration_asks_the_connection_to_register_again()
     {
         var (entity, _, _, conn) = Start();

@@ -96,27 +96,41 @@ public sealed class AgentLinkTlsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_link_on_a_later_endpoint_returns_to_the_first_once_it_accepts()
+    public async Task A_link_on_a_later_endpoint_returns_to_the_first_once_that_registers_it_and_only_then_leaves()
     {
         // The agent's region's coordinator was restarting: the link went to another region's, and goes back once its own
-        // coordinator listens again (it opens its agent port only once Up in the cluster).
+        // coordinator acknowledges the registration (make before break: the node never looks disconnected).
         var away = new RecordingHandler();
         await using var awayServer = StartServer(away);
         var homePort = FreePort();
         CoordinatorEndpoint home = new("127.0.0.1", homePort), other = new("127.0.0.1", awayServer.LocalEndPoint.Port);
-        await using var link = new AgentLink([home, other], _pki.Client, Registration, Fast with { ReturnHomeInterval = TimeSpan.FromMilliseconds(200) });
+        var fast = Fast with { ReturnHomeInterval = TimeSpan.FromMilliseconds(200), HandshakeTimeout = TimeSpan.FromSeconds(1) };
+        await using var link = new AgentLink([home, other], _pki.Client, Registration, fast);
         link.Start();
         Assert.Equal(other, (await NextEvent<LinkEvent.Up>(link)).Endpoint);
         await NextMessage<AgentRegistered>(link);
 
-        var homeHandler = new RecordingHandler();
+        // Home listens but does not acknowledge yet (its Sharding still settling): the link stays, and takes its
+        // registration back on the link it stays on (home may have moved it); the agent sees no answer it did not ask for.
+        var homeHandler = new RecordingHandler { Answers = false };
         await using var homeServer = StartServer(homeHandler, homePort);
-        var down = await NextEvent<LinkEvent.Down>(link);
+        await Poll.UntilAsync(() => away.Messages.Count(m => m.Message is RegisterAgent) >= 2, Wait, "the registration taken back");
+        Assert.Contains(homeHandler.Messages, m => m.Message is RegisterAgent);
+        Assert.Empty(away.Disconnected);
+        Assert.True(link.IsConnected);
+
+        homeHandler.Answers = true;
+        var events = new List<LinkEvent>();
+        using (var cts = new CancellationTokenSource(Wait))
+            while (events.LastOrDefault() is not LinkEvent.Received { Message: AgentRegistered })
+                events.Add(await link.Events.ReadAsync(cts.Token));
+        // nothing but the pings' absence between: the move is Down(other), Up(home), then home's acknowledgement
+        var moved = events.Where(e => e is not LinkEvent.Received { Message: ClusterInfo }).ToList();
+        Assert.Equal(3, moved.Count);
+        var down = Assert.IsType<LinkEvent.Down>(moved[0]);
         Assert.Equal(other, down.Endpoint);
         Assert.Contains("returning to coordinator 127.0.0.1:" + homePort, down.Reason);
-        Assert.Equal(home, (await NextEvent<LinkEvent.Up>(link)).Endpoint);
-        await NextMessage<AgentRegistered>(link);
-        Assert.IsType<RegisterAgent>(homeHandler.Messages.First().Message); // registration first on the new link
+        Assert.Equal(home, Assert.IsType<LinkEvent.Up>(moved[1]).Endpoint);
         await Poll.UntilAsync(() => !away.Disconnected.IsEmpty, Wait, "the link it left to close");
         Assert.True(link.Send(new GrantRequest("pool1", _node, _incarnation, new TermId(1, "c"), 1)));
         await Poll.UntilAsync(() => homeHandler.Messages.Any(m => m.Message is GrantRequest), Wait, "a request on the new link");
