@@ -8,8 +8,9 @@ namespace Forge.Grants;
 /// report <c>stalledTerm</c> as their current term and either released or quiet (not renewed while renewable) for
 /// <see cref="GrantSettings.QuietAfter"/> (half its TTL by default: at least two missed renewals, as holders renew every
 /// TTL/5). A region whose current term is older and quiet that long counts too, as in <see cref="QuietTally.Majority"/>:
-/// it never accepted a renewal of the stalled term (that would have installed it). Safety never depends on this answer (replicas still make the new term wait until TTL + margin after the last
-/// renewal they accepted); it only keeps healthy holders from being replaced.
+/// it never accepted a renewal of the stalled term (that would have installed it). Safety never depends on this answer
+/// (replicas still make the new term wait until TTL + margin after the last renewal they accepted); it only keeps
+/// healthy holders from being replaced.
 /// </summary>
 public static class FailoverCheck
 {

@@ -80,5 +80,6 @@ public static class QuietTally
             .SelectMany(pool => pool
                 .GroupBy(x => (x.Own.Term, x.Own.Holder, x.Own.Incarnation))
                 .Select(same => (same.First().Own,
-                    pool.Where(x => same.Contains(x) || olderVotes && x.Own.Term < same.Key.Term).ToList())));
+                    pool.Where(x => same.Key == (x.Own.Term, x.Own.Holder, x.Own.Incarnation) || olderVotes && x.Own.Term < same.Key.Term)
+                        .ToList())));
 }

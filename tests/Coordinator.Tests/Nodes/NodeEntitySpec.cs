@@ -34,6 +34,18 @@ public class NodeEntitySpec : TestKit
         return (entity, arbiter, conn, inc);
     }
 
+    /// <summary>The same incarnation registers through another link (the entity has its report: the view is told again).</summary>
+    private Akka.TestKit.TestProbe RegisteredAgain(IActorRef entity, Akka.TestKit.TestProbe arbiter, Guid inc)
+    {
+        var link = CreateTestProbe();
+        entity.Tell(Register(Node, inc), link);
+        link.ExpectMsg<AgentRegistered>();
+        arbiter.ExpectMsg<NodeViewChanged>();
+        return link;
+    }
+
+    private static Grant GrantTo(Guid inc) => new("pool1", Node, inc, new TermId(2, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x");
+
     private static void AnswerPool(Akka.TestKit.TestProbe specs, bool known)
     {
         var q = specs.ExpectMsg<GetPoolSpecs>();
@@ -185,13 +197,10 @@ public class NodeEntitySpec : TestKit
         // An agent returning to its region's coordinator registers there first; the link it left reports its close later.
         var (entity, arbiter, away, inc) = Reporting();
 
-        var home = CreateTestProbe();
-        entity.Tell(Register(Node, inc), home);
-        home.ExpectMsg<AgentRegistered>();
-        arbiter.ExpectMsg<NodeViewChanged>(); // told again on acceptance: it has a report
+        var home = RegisteredAgain(entity, arbiter, inc);
         entity.Tell(new AgentDisconnected(Node, inc, "returning to coordinator home"), away);
         arbiter.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-        var grant = new Grant("pool1", Node, inc, new TermId(2, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x");
+        var grant = GrantTo(inc);
         entity.Tell(new DeliverGrant(Node, grant), arbiter);
         Assert.Equal(grant, home.ExpectMsg<Grant>()); // relayed on the link it is registered on now
         away.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
@@ -203,16 +212,13 @@ public class NodeEntitySpec : TestKit
         // A registration that arrived after its link had closed (a return home not taken) left the entity on a dead
         // link while the agent kept reporting through the one it stayed on.
         var (entity, arbiter, stayed, inc) = Reporting();
-        var tried = CreateTestProbe();
-        entity.Tell(Register(Node, inc), tried);
-        tried.ExpectMsg<AgentRegistered>();
-        arbiter.ExpectMsg<NodeViewChanged>();
+        var tried = RegisteredAgain(entity, arbiter, inc);
         entity.Tell(new AgentDisconnected(Node, inc, "not taken"), tried);
         Assert.False(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
 
         entity.Tell(Report(Node, inc, 2), stayed);
         Assert.True(arbiter.ExpectMsg<NodeViewChanged>().View.Connected);
-        var grant = new Grant("pool1", Node, inc, new TermId(2, "p"), TimeSpan.FromSeconds(5), TimeSpan.Zero, "x");
+        var grant = GrantTo(inc);
         entity.Tell(new DeliverGrant(Node, grant), arbiter);
         Assert.Equal(grant, stayed.ExpectMsg<Grant>());
     }
