@@ -402,7 +402,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         }
 
         var step = _gate.Admit(ArbiterPlanner.Next(rec, decision, now, _settings));
-        rec = Act(rec, step, now);
+        rec = Act(rec, step, now, decision);
         _pools = _pools.SetItem(poolId, rec);
         Context.System.EventStream.Publish(new ArbiterDecisionMeasured(poolId, Stopwatch.GetElapsedTime(started)));
 
@@ -411,13 +411,15 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         PublishState(rec, decision);
     }
 
-    private PoolRecord Act(PoolRecord rec, ArbiterStep step, TimeSpan now)
+    private PoolRecord Act(PoolRecord rec, ArbiterStep step, TimeSpan now, ForgeDecision decision)
     {
         switch (step)
         {
             case ArbiterStep.SendRevoke s:
+                var cluster = decision.Cluster(s.From.Holder.Cluster) is { } c ? $"{c.EffectiveState}, {c.Reason}: {c.Message}" : "not in the election";
                 _log.Info("{0}: revoking term {1} of {2} (next: {3}): {4}; the holder as seen here: {5}", rec.PoolId, s.From.Term,
-                    s.From.Holder, s.Next?.ToString() ?? "none", s.Reason, rec.Describe(s.From.Holder, now));
+                    s.From.Holder, s.Next?.ToString() ?? "none", s.Reason,
+                    $"{rec.Describe(s.From.Holder, now, _settings.ViewStaleAfter, _quorumAnsweredAt)}; its cluster: {cluster}");
                 _nodes.Tell(new DeliverRevoke(s.From.Holder, new Revoke(rec.PoolId, s.From.Holder, s.From.Incarnation, s.From.Term,
                     Planned: true, s.Reason)));
                 return rec.AddHistory(new PoolTransition(DateTimeOffset.UtcNow, "revoke", s.From.Holder, s.Next, s.From.Term, s.Reason), _settings.HistorySize)

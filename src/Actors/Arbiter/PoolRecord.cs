@@ -92,14 +92,21 @@ public sealed record PoolRecord(
 
     /// <summary>What this record knows of a node, for logs that explain a decision about it (a revoke says why its holder
     /// stopped being eligible).</summary>
-    public string Describe(NodeId node, TimeSpan now)
+    /// <param name="staleAfter">Together with <paramref name="quorumAnsweredAt"/>: the decider's own reading of the
+    /// node (live, current credentials), the two facts a view alone does not show.</param>
+    public string Describe(NodeId node, TimeSpan now, TimeSpan staleAfter, TimeSpan? quorumAnsweredAt = null)
     {
         if (!Nodes.TryGetValue(node, out var v)) return "no view";
         var heard = NodeHeardAt.TryGetValue(node, out var at) ? $"heard {(now - at).TotalSeconds:0.0}s ago" : "never heard";
+        var current = NodeView.CurrentOpcertHash(Nodes.Values);
+        var credentials = current is null
+            ? "no current credentials in the pool (no registered node, or two opcerts at the highest counter)"
+            : v.Credentials.OpcertHash == current ? "current credentials" : $"not the current credentials (opcert counter {v.Credentials.OpcertCounter})";
         return $"incarnation {v.Incarnation}, {(v.Connected ? "connected" : "disconnected")}, {(v.Alive ? "alive" : "not alive")}, " +
                $"{(v.Synced ? "synced" : "not synced")}, holds {v.HeldTerm}, report {v.ReportAge.TotalSeconds:0.0}s old, {heard}" +
                (v.Refused is { } r ? $", refused: {r}" : "") + (Draining.Contains(v.Incarnation) ? ", draining" : "") +
-               (HolderLost(node, v.Incarnation) ? ", its term quiet on the quorum" : "");
+               (HolderLost(node, v.Incarnation) ? ", its term quiet on the quorum" : "") +
+               $"; for the decider: {(IsLive(v, now, staleAfter, quorumAnsweredAt) ? "live" : "not live")}, {credentials}";
     }
 
     /// <summary>Whether an agent link's answer (<see cref="LinkedAgentView"/>) is newer than this record's view of its node:

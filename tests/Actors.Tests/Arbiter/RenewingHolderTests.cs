@@ -45,9 +45,24 @@ public sealed class RenewingHolderTests
     public void A_revoke_log_describes_the_holder_as_the_arbiter_sees_it()
     {
         var record = Record(View(Holder, Inc, Term), 7.2, quiet: Term);
-        Assert.Equal($"incarnation {Inc}, connected, alive, synced, holds {Term}, report 0.0s old, heard 7.2s ago, its term quiet on the quorum",
-            record.Describe(Holder, Now));
-        Assert.Equal("no view", record.Describe(Other, Now));
+        Assert.Equal($"incarnation {Inc}, connected, alive, synced, holds {Term}, report 0.0s old, heard 7.2s ago, its term quiet on the " +
+                     "quorum; for the decider: not live, current credentials",
+            record.Describe(Holder, Now, StaleAfter));
+        Assert.Equal("no view", record.Describe(Other, Now, StaleAfter));
+        Assert.EndsWith("; for the decider: live, current credentials", Record(View(Holder, Inc, Term), 1).Describe(Holder, Now, StaleAfter));
+    }
+
+    [Fact]
+    public void A_revoke_log_says_when_the_holders_credentials_are_not_the_pools_current_ones()
+    {
+        var holder = Record(View(Holder, Inc, Term), 1);
+        var newer = View(Other, Guid.NewGuid(), TermId.None) with { Credentials = new CredentialFingerprint("bb", 2, 1, 1) };
+        Assert.EndsWith("; for the decider: live, not the current credentials (opcert counter 1)",
+            (holder with { Nodes = holder.Nodes.SetItem(Other, newer) }).Describe(Holder, Now, StaleAfter));
+
+        var rival = newer with { Credentials = new CredentialFingerprint("bb", 1, 1, 1) };
+        Assert.EndsWith("; for the decider: live, no current credentials in the pool (no registered node, or two opcerts at the highest counter)",
+            (holder with { Nodes = holder.Nodes.SetItem(Other, rival) }).Describe(Holder, Now, StaleAfter));
     }
 
     [Theory]
