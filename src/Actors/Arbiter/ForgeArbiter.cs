@@ -81,6 +81,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
     private TimeSpan? _quietAskedAt;
     /// <summary>Closed after a quorum round that a majority of regions did not answer (<see cref="QuorumGate"/>).</summary>
     private QuorumGate _gate = QuorumGate.Initial;
+    /// <summary>Set after this arbiter's own process stood still (<see cref="ArbiterPause"/>): it listens before deciding.</summary>
+    private ArbiterPause _pause;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -104,6 +106,7 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         _probe = probe;
         _health = health;
         _startedAt = Now;
+        _pause = ArbiterPause.Start(_startedAt);
 
         Receive<PoolSpecs>(OnSpecs);
         Receive<NodeViewChanged>(OnView);
@@ -128,6 +131,8 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         });
         Receive<Tick>(_ =>
         {
+            _pause = _pause.Ticked(Now, _settings, out var paused);
+            LogPause(paused);
             foreach (var grant in _rebroadcast.Due(Now)) Publish(GrantTopics.Of(grant.PoolId), new GrantBroadcast(grant));
             if (Settling) _grants.Tell(FindCurrentTerms.Instance); // answered within a quarter round timeout, before deciding
             AskQuietTerms();
@@ -368,6 +373,13 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
             };
     }, decide: false);
 
+    private void LogPause(TimeSpan? pausedFor)
+    {
+        if (pausedFor is { } p)
+            _log.Warning("this arbiter did not run for {0:0.0}s (its process was stopped or starved): every view it holds is that old; " +
+                         "listening {1}s before deciding again", p.TotalSeconds, _settings.StartupSettle.TotalSeconds);
+    }
+
     private void Gate(bool answeredByMajority, string what)
     {
         var next = _gate.After(answeredByMajority, what);
@@ -386,6 +398,9 @@ public sealed class ForgeArbiter : ReceiveActor, IWithTimers
         var rec = _pools[poolId];
         var started = Stopwatch.GetTimestamp();
         var now = Now;
+        _pause = _pause.Observe(now, _settings, out var paused);
+        LogPause(paused);
+        if (_pause.Listening(now)) return; // every view went stale while this process stood still: let fresh ones arrive
         if (_probing.Contains(poolId)) return; // ProbeAnswered decides
         var wall = DateTimeOffset.UtcNow;
         var (inputs, setAside) = rec.DecisionInputs(now, _settings, wall, _quorumAnsweredAt);
