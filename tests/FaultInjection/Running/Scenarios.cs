@@ -10,7 +10,7 @@ namespace Forge.FaultInjection.Running;
 public sealed record Fault(string Target, long Mono, IReadOnlyList<NodeDeath> Deaths, long RecoverFrom, Func<Task>? Restore = null,
     bool ExpectMove = false)
 {
-    /// <summary>When a held fault (partition, API outage, clock offset) was undone, else null.</summary>
+    /// <summary>When a held fault (partition, API outage, clock offset, SIGSTOP until SIGCONT) was undone, else null.</summary>
     public long? HealedMono { get; init; }
 }
 
@@ -167,7 +167,9 @@ public static partial class Scenarios
                 else gone.Add(pid);
         }
         var killed = gone.Count == 0 ? "" : $"; killed while stopped: {string.Join(", ", gone)}";
-        return new Fault($"SIGSTOP {what} of {c.Forger.Id} for {c.PauseFor.TotalSeconds:0.#} s{killed}", at, deaths, at);
+        return new Fault($"SIGSTOP {what} of {c.Forger.Id} for {c.PauseFor.TotalSeconds:0.#} s{killed}", at, deaths, at)
+            { HealedMono = Native.MonoNow() }; // the thaw: what a thawed process does is part of this run's check
+
     }
 
     private static async Task<Fault> StopArbiterHost(FaultContext c)
@@ -183,7 +185,8 @@ public static partial class Scenarios
         {
             Native.Signal(host.Coordinator.Pid, Native.SIGCONT);
         }
-        return new Fault($"SIGSTOP arbiter host {host.Region.Name} pid {host.Coordinator.Pid} for {c.PauseFor.TotalSeconds:0.#} s", at, [], at);
+        return new Fault($"SIGSTOP arbiter host {host.Region.Name} pid {host.Coordinator.Pid} for {c.PauseFor.TotalSeconds:0.#} s", at, [], at)
+            { HealedMono = Native.MonoNow() };
     }
 
     private static Task<Fault> RandomPatch(FaultContext c)
