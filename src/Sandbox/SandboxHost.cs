@@ -317,6 +317,8 @@ internal sealed class SandboxHost : IAsyncDisposable
     /// </summary>
     private async Task DeletePodAsync(KubeApiEmulatorServer emulator, NodePlan n, PodDeletion deletion)
     {
+        // wall time, to line up with the coordinator's "fencing pod" log (a fence DELETE once took effect 5.5 s late)
+        var begun = $"kubelet began {DateTime.UtcNow:HH:mm:ss.fff}Z";
         var containers = Sidecar ? new[] { _fences[n], _agents[n] } : [_fences[n]];
         foreach (var c in containers) c.HoldRestarts();
         var outcome = await PodKill.TerminateAsync(() => PodKill.ProcessesOf(containers.Select(c => c.Pid)), deletion.Grace, KillLimit);
@@ -324,11 +326,11 @@ internal sealed class SandboxHost : IAsyncDisposable
         if (!outcome.AllDead)
         {
             Say($"sandbox: {n.Id} deletion through the API NOT CONFIRMED: pids {string.Join(", ", outcome.Surviving)} still alive " +
-                $"{KillLimit.TotalSeconds:0} s after SIGKILL (of {pids}); the pod stays Terminating and is not started again");
+                $"{KillLimit.TotalSeconds:0} s after SIGKILL (of {pids}; {begun}); the pod stays Terminating and is not started again");
             throw new InvalidOperationException($"pids {string.Join(", ", outcome.Surviving)} survived SIGKILL");
         }
         var sigkilled = outcome.Sigkilled.Count > 0 ? $" (SIGKILL after the {deletion.Grace.TotalSeconds:0.#} s grace: {string.Join(", ", outcome.Sigkilled)})" : "";
-        Say($"sandbox: {n.Id} deleted through the API: killed pids {pids}{sigkilled} in {outcome.Took.TotalMilliseconds:0} ms; starting it again");
+        Say($"sandbox: {n.Id} deleted through the API: killed pids {pids}{sigkilled} in {outcome.Took.TotalMilliseconds:0} ms ({begun}); starting it again");
         _ = StartPodAgainAsync(emulator, n, containers);
     }
 

@@ -31,8 +31,19 @@ public class NodeSignallerTests
     [Fact]
     public void A_live_child_is_signalled()
     {
-        using var child = Process.Start(new ProcessStartInfo("sleep", "30"))!;
+        // env resets SIGHUP to its default: a test run under nohup (SIGHUP ignored, inherited across exec) must not make
+        // the signal look undelivered
+        using var child = Process.Start(new ProcessStartInfo("env", "--default-signal=HUP sleep 30"))!;
+        var exec = Stopwatch.StartNew(); // env has reset the signal once it has exec'd sleep
+        while (ReadComm(child.Id) != "sleep" && exec.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(5);
+        Assert.Equal("sleep", ReadComm(child.Id));
         Assert.Equal(SignalOutcome.Sent, NodeSignaller.Send(child.Id, LinuxNative.SigHup));
         Assert.True(child.WaitForExit(5000)); // sleep's default SIGHUP action ends it
+    }
+
+    private static string ReadComm(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm").Trim(); }
+        catch (IOException) { return ""; }
     }
 }
