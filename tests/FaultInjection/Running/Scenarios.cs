@@ -169,7 +169,6 @@ public static partial class Scenarios
         var killed = gone.Count == 0 ? "" : $"; killed while stopped: {string.Join(", ", gone)}";
         return new Fault($"SIGSTOP {what} of {c.Forger.Id} for {c.PauseFor.TotalSeconds:0.#} s{killed}", at, deaths, at)
             { HealedMono = Native.MonoNow() }; // the thaw: what a thawed process does is part of this run's check
-
     }
 
     private static async Task<Fault> StopArbiterHost(FaultContext c)

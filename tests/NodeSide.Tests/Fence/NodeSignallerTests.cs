@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Forge.Native;
 using Forge.Fence.Node;
+using Forge.NodeSide.Tests.Infrastructure;
 
 namespace Forge.NodeSide.Tests.Fence;
 
@@ -34,9 +35,7 @@ public class NodeSignallerTests
         // env resets SIGHUP to its default: a test run under nohup (SIGHUP ignored, inherited across exec) must not make
         // the signal look undelivered
         using var child = Process.Start(new ProcessStartInfo("env", "--default-signal=HUP sleep 30"))!;
-        var exec = Stopwatch.StartNew(); // env has reset the signal once it has exec'd sleep
-        while (ReadComm(child.Id) != "sleep" && exec.Elapsed < TimeSpan.FromSeconds(5)) Thread.Sleep(5);
-        Assert.Equal("sleep", ReadComm(child.Id));
+        Poll.Until(() => ReadComm(child.Id) == "sleep", TimeSpan.FromSeconds(5), "env reset SIGHUP and exec'd sleep");
         Assert.Equal(SignalOutcome.Sent, NodeSignaller.Send(child.Id, LinuxNative.SigHup));
         Assert.True(child.WaitForExit(5000)); // sleep's default SIGHUP action ends it
     }
