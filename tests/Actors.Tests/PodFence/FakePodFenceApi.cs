@@ -24,6 +24,7 @@ internal sealed class FakePodFenceApi : IPodFenceApi
     private readonly ConcurrentDictionary<string, FakePodBehaviour> _behaviour = new();
 
     public ConcurrentQueue<(string Pod, string Uid, TimeSpan Grace)> Deletes { get; } = new();
+    public ConcurrentQueue<string> Gets { get; } = new();
 
     public void Add(string pod, string uid, FakePodBehaviour behaviour)
     {
@@ -33,6 +34,7 @@ internal sealed class FakePodFenceApi : IPodFenceApi
 
     public Task<PodHandle?> GetAsync(string pod, CancellationToken ct)
     {
+        Gets.Enqueue(pod);
         if (_behaviour.GetValueOrDefault(pod) == FakePodBehaviour.ApiDown)
             throw new KubeApiException(KubeApiError.Unavailable, "get pods: the Kubernetes API is unreachable");
         return Task.FromResult(_pods.TryGetValue(pod, out var p) ? new PodHandle(pod, p.Uid, p.Deleting) : null);

@@ -75,6 +75,30 @@ public sealed class PodFenceActorTests : TestKit
     }
 
     [Fact]
+    public void A_current_holder_of_its_own_cluster_has_its_pod_read_once_ahead_of_any_fence()
+    {
+        _api.Add("cardano-bp-0", "uid-0", FakePodBehaviour.Dies);
+        _api.Add("cardano-bp-1", "uid-1", FakePodBehaviour.Dies);
+        var replica = Replica(Answer(Quiet("p1", 7, Own, "cardano-bp-0", quietSeconds: 0.2), Quiet("p2", 3, Other, "cardano-bp-1", quietSeconds: 0.2)));
+        EventFilter.Info(contains: "pod fence: read pod cardano-bp-0 of a current holder ahead of any fence").ExpectOne(TimeSpan.FromSeconds(10),
+            () => Start(replica));
+        for (var i = 0; i < 10; i++) replica.ExpectMsg<ReplicaQuietQuery>(TimeSpan.FromSeconds(5));
+        Assert.Equal(["cardano-bp-0"], _api.Gets.ToArray()); // once, however many polls; another cluster's pod never
+        Assert.Empty(_api.Deletes);
+    }
+
+    [Fact]
+    public void A_read_ahead_that_fails_is_loud_and_not_repeated_at_every_poll()
+    {
+        _api.Add("cardano-bp-0", "uid-0", FakePodBehaviour.ApiDown);
+        var replica = Replica(Answer(Quiet("p1", 7, Own, "cardano-bp-0", quietSeconds: 0.2)));
+        EventFilter.Warning(contains: "pod fence: could not read pod cardano-bp-0 of a current holder").ExpectOne(TimeSpan.FromSeconds(10),
+            () => Start(replica));
+        for (var i = 0; i < 10; i++) replica.ExpectMsg<ReplicaQuietQuery>(TimeSpan.FromSeconds(5));
+        Assert.Equal(["cardano-bp-0"], _api.Gets.ToArray());
+    }
+
+    [Fact]
     public void Each_term_is_fenced_once_however_many_polls_report_it_and_other_clusters_never()
     {
         _api.Add("cardano-bp-0", "uid-0", FakePodBehaviour.Dies);

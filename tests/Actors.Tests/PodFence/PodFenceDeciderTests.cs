@@ -22,6 +22,15 @@ public sealed class PodFenceDeciderTests
     }
 
     [Fact]
+    public void Reads_ahead_the_pods_of_its_own_clusters_unreleased_holders_each_once_and_nothing_while_recovering()
+    {
+        var answer = Answer(Quiet("p1", 7, Own, "cardano-bp-0", quietSeconds: 0.2), Quiet("p2", 4, Own, "cardano-bp-0", quietSeconds: 0.1),
+            Quiet("p3", 2, Own, "cardano-bp-1", released: true), Quiet("p4", 3, Other, "cardano-bp-2"), Quiet("p5", 9, Own, "cardano-bp-3"));
+        Assert.Equal(["cardano-bp-0", "cardano-bp-3"], PodFenceDecider.OwnHolderPods(answer, Own).ToArray());
+        Assert.Empty(PodFenceDecider.OwnHolderPods(Recovering(), Own));
+    }
+
+    [Fact]
     public void Never_fences_a_released_term() =>
         Assert.Empty(Decide(Answer(Quiet("p1", 7, Own, "cardano-bp-0", released: true))).Orders);
 
