@@ -134,24 +134,29 @@ public sealed record PoolRecord(
         };
 
 
-    /// <summary>The decider's inputs (<see cref="Inputs"/>); unless a known holder is live, with the successor freshness
+    /// <summary>The decider's inputs (<see cref="Inputs"/>) with the successor freshness
     /// rule applied (<see cref="SuccessorFreshness"/>), and the candidates it set aside. No known grant counts too: an
     /// arbiter that moved with the lost region learns no holder (its entity died with it) and chooses "no forger" — in a
     /// fault run, the lost region's other node, whose entity elsewhere still showed it connected 16 s after the kill.
     /// Once the holder was found lost and the candidates' entities were asked (<see cref="ProbedAt"/>), a candidate is
     /// fresh only if its entity answered since: a view pushed before its region died can look fresh for up to
     /// view-stale-after, longer than the holder takes to be found lost (seen: the dead region's other node was granted,
-    /// 1 s lost).</summary>
+    /// 1 s lost).
+    /// <para>While the holder is live the rule applies too, without the probe: a planned move (a failback, a cluster
+    /// "eligible for the first time" to a new arbiter) goes only to a node heard from recently. Seen in a fault run: a
+    /// new arbiter adopted the fallback proposer's term 4 s after the forger's region was killed and handed forging back
+    /// to the dead forger at once, its last view not yet view-stale-after old (9.4 s without forging). A planned move is
+    /// never urgent, and a healthy candidate is always fresh (reports every second, views every 2 s).</para></summary>
     public (DeciderInputs Inputs, ImmutableArray<NodeId> SetAside) DecisionInputs(TimeSpan now, ArbiterSettings s, DateTimeOffset wallNow,
         TimeSpan? quorumAnsweredAt = null)
     {
         var inputs = Inputs(now, s.ViewStaleAfter, quorumAnsweredAt);
-        if (Grant is { } g && Nodes.TryGetValue(g.Holder, out var holder) && holder.Incarnation == g.Incarnation
-            && IsLive(holder, now, s.ViewStaleAfter, quorumAnsweredAt))
-            return (inputs, []);
+        var holderLive = Grant is { } g && Nodes.TryGetValue(g.Holder, out var holder) && holder.Incarnation == g.Incarnation
+                         && IsLive(holder, now, s.ViewStaleAfter, quorumAnsweredAt);
         return s.Successor.Apply(inputs, Grant?.Holder, id =>
             Nodes.TryGetValue(id, out var v) && NodeHeardAt.TryGetValue(id, out var at)
-                ? new SuccessorFreshness.Seen(s.Successor.IsFresh(v, at, now) && !(ProbedAt is { } p && at < p), SuccessorFreshness.Age(v, at, now))
+                ? new SuccessorFreshness.Seen(s.Successor.IsFresh(v, at, now) && (holderLive || !(ProbedAt is { } p && at < p)),
+                    SuccessorFreshness.Age(v, at, now))
                 : null, wallNow);
     }
 

@@ -10,7 +10,8 @@ using Xunit.Abstractions;
 
 namespace Forge.Tests.Arbiter;
 
-/// <summary>The successor freshness rule (<see cref="SuccessorFreshness"/>): who may succeed a holder that is not live.</summary>
+/// <summary>The successor freshness rule (<see cref="SuccessorFreshness"/>): who may succeed a holder that is not live, and
+/// where a planned move away from a live one may go.</summary>
 public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset Wall = new(2026, 11, 27, 20, 0, 0, TimeSpan.Zero);
@@ -139,17 +140,36 @@ public sealed class SuccessorFreshnessTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void The_rule_applies_when_the_holder_is_lost_and_not_while_it_is_live()
+    public void The_rule_applies_when_the_holder_is_lost()
     {
         var (lost, aside) = Record(holderLost: true).DecisionInputs(Now, Settings, Wall);
         Assert.Equal([Sibling], aside.AsEnumerable());
         Assert.False(Alive(lost, Sibling));
+    }
 
-        var (live, none) = Record(holderLost: false).DecisionInputs(Now, Settings, Wall);
-        Assert.Empty(none);
-        Assert.True(Alive(live, Sibling));
-        Assert.Equal(Record(holderLost: false).Inputs(Now, Settings.ViewStaleAfter).Clusters.SelectMany(c => c.Nodes),
-            live.Clusters.SelectMany(c => c.Nodes));
+    [Fact]
+    public void While_the_holder_is_live_a_planned_move_goes_only_to_a_node_heard_from_recently()
+    {
+        // The fault run's case: a new arbiter holds the fallback proposer's term for west; east, the first-priority
+        // cluster, is "eligible for the first time" through its node's last view, made before its region was killed.
+        var west = Record(holderLost: false) with
+        {
+            Grant = new CurrentGrant(Term, West, HolderRun),
+            Nodes = Record(holderLost: false).Nodes.SetItem(West, View(West, 0.3, HolderRun)).SetItem(Holder, View(Holder, 2.5)),
+        };
+        var at = new DeciderNow(Wall, Now);
+        var (inputs, aside) = west.DecisionInputs(Now, Settings, Wall);
+        Assert.Equal([Holder, Sibling], aside.Order().AsEnumerable());
+        var first = ForgeDecider.Decide(DeciderState.WithHolder(West), inputs, at, DeciderSettings.Default);
+        Assert.Equal(West, first.Target);
+        Assert.Equal(West, ForgeDecider.Decide(first.Next, inputs, at, DeciderSettings.Default).Target);
+
+        // the same east node heard from recently: its cluster arrives, and forging moves there at once
+        var fresh = west with { Nodes = west.Nodes.SetItem(Holder, View(Holder, 0.3)) };
+        var (freshInputs, none) = fresh.DecisionInputs(Now, Settings, Wall);
+        Assert.Equal([Sibling], none.AsEnumerable());
+        Assert.True(Alive(freshInputs, Holder));
+        Assert.Equal(Holder, ForgeDecider.Decide(first.Next, freshInputs, at, DeciderSettings.Default).Target);
     }
 
     // ---- properties over random pools ----

@@ -134,8 +134,12 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         // recovered = one stable forger again with every process back (restarts done), judged only from slots forged after
         // the fault (StableForger looks 2.5 s back): under load a killed process can linger in /proc for a moment, and the
         // slots just before the fault must not pass for a recovery
+        // A fault that should move forging (a planned handover) is restored only once it moved: injected while the
+        // arbiter only listens after a thaw (the previous scenario froze its host), the move comes up to 5 s later, and a
+        // restore before it left the move unobserved ("not exercised", session 11).
         var recovered = await Poll.UntilAsync(() => Native.MonoNow() - fault.Mono > 2_600_000_000L && probe.AllProcessesRunning()
-                                                     && probe.StableForger() is not null, options.RecoveryLimit)
+                                                     && probe.StableForger() is { } current && (!fault.ExpectMove || current.Id != forger!.Id),
+                options.RecoveryLimit)
             .ConfigureAwait(false);
         if (fault.Restore is { } restore)
         {
@@ -160,10 +164,10 @@ public sealed class FaultRunner(RunnerOptions options, TextWriter log)
         var violations = Violations(result);
         string? problem = null;
         if (!result.Evidence) problem = "no slot forged in the scenario's window: nothing was checked";
-        else if (!recovered) problem = $"forging not stable again (one forger, every process back) within {options.RecoveryLimit.TotalSeconds:0} s";
-        else if (failover is null) problem = "no forging in a fresh on-interval after the fault";
         else if (fault.ExpectMove && !interrupted)
             problem = $"forging never left {forger!.Id}, though the fault should have moved or stopped it: not exercised ({fault.Target})";
+        else if (!recovered) problem = $"forging not stable again (one forger, every process back) within {options.RecoveryLimit.TotalSeconds:0} s";
+        else if (failover is null) problem = "no forging in a fresh on-interval after the fault";
         return new RunResult(scenario.Name, run, fault.Target, problem, result.DoubleForged.Count, result.Overlaps.Count,
             result.Overlaps.Count == 0 ? 0 : result.Overlaps.Max(o => o.Nanos) / 1e6, (result.LongestGapNanos ?? 0) / Ns,
             failover / Ns, interrupted, result.SlotsForged, violations, result.Anomalies, FirstSlotAfter(logs, fault.HealedMono));
