@@ -69,6 +69,7 @@ public sealed class PodFenceApiAgainstEmulatorTests : IAsyncLifetime
         var r = await PodFenceRun.FenceAsync(_api, Order("cardano-bp-0"), Settings(TimeSpan.FromSeconds(10)), CancellationToken.None);
 
         Assert.Equal(PodFenceOutcome.Confirmed, r.Outcome);
+        Assert.Matches(@"\(read \d+\.\d\d s, deleted \d+\.\d\d s, gone \d+\.\d\d s\)$", r.Detail); // each step's time, for the log
         Assert.Equal(before.Uid, r.Uid);
         Assert.Equal([new PodDeletion(Ns, "cardano-bp-0", before.Uid, TimeSpan.FromSeconds(1))], _kills.ToArray());
         var recreated = await _api.GetAsync("cardano-bp-0", CancellationToken.None);
@@ -82,6 +83,7 @@ public sealed class PodFenceApiAgainstEmulatorTests : IAsyncLifetime
         var r = await PodFenceRun.FenceAsync(_api, Order("cardano-bp-1"), Settings(TimeSpan.FromSeconds(2)), CancellationToken.None);
 
         Assert.Equal(PodFenceOutcome.Unconfirmed, r.Outcome);
+        Assert.Matches(@"\(read \d+\.\d\d s, deleted \d+\.\d\d s\)$", r.Detail); // never gone
         Assert.Single(_kills);
         var still = await _api.GetAsync("cardano-bp-1", CancellationToken.None);
         Assert.Equal((r.Uid, true), (still?.Uid, still?.Deleting));
