@@ -30,10 +30,7 @@ public sealed class FaketimeTests : IDisposable
     public async Task An_idle_dotnet_process_under_it_does_not_spin()
     {
         var emulator = Path.Combine(AppContext.BaseDirectory, "kube-api-emulator.dll");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, UseShellExecute = false };
-        info.ArgumentList.Add(emulator);
-        foreach (var (k, v) in Faketime.Environment(Faketime.Library(), Path.Combine(_dir, "emulator-offset"))) info.Environment[k] = v;
-        using var process = Process.Start(info)!;
+        using var process = Start("dotnet", [emulator], Faketime.Environment(Faketime.Library(), Path.Combine(_dir, "emulator-offset")));
         try
         {
             var first = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
@@ -62,12 +59,17 @@ public sealed class FaketimeTests : IDisposable
         return (stat.Number(14) + stat.Number(15)) / 100.0;
     }
 
-    private static string Run(string file, string[] args, Dictionary<string, string> env)
+    private static Process Start(string file, string[] args, Dictionary<string, string> env)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args) info.ArgumentList.Add(a);
         foreach (var (k, v) in env) info.Environment[k] = v;
-        using var p = Process.Start(info)!;
+        return Process.Start(info)!;
+    }
+
+    private static string Run(string file, string[] args, Dictionary<string, string> env)
+    {
+        using var p = Start(file, args, env);
         var output = p.StandardOutput.ReadToEnd().Trim();
         p.WaitForExit();
         Assert.Equal(0, p.ExitCode);

@@ -32,24 +32,26 @@ public static class PodFenceRun
         var watch = Stopwatch.StartNew();
         // each step's time goes into the log line: the fence races the successor's grant (TTL + margin), so a slow step
         // (a cold client, a loaded API server) must be visible
-        var steps = new FenceSteps(watch);
-        PodFenceResult Result(PodFenceOutcome o, string? uid, string detail) => new(order, o, uid, $"{detail} ({steps})", watch.Elapsed);
+        var steps = new List<string>();
+        void Mark(string step) => steps.Add($"{step} {watch.Elapsed.TotalSeconds:0.00} s");
+        string Steps() => steps.Count == 0 ? $"no call answered in {watch.Elapsed.TotalSeconds:0.00} s" : string.Join(", ", steps);
+        PodFenceResult Result(PodFenceOutcome o, string? uid, string detail) => new(order, o, uid, $"{detail} ({Steps()})", watch.Elapsed);
         string? uid = null;
         try
         {
             var pod = await api.GetAsync(order.Pod, ct);
-            steps.Read = watch.Elapsed;
+            Mark("read");
             if (pod is null) return Result(PodFenceOutcome.Gone, null, "no such pod");
             uid = pod.Uid;
             await api.DeleteAsync(order.Pod, pod.Uid, settings.GracePeriod, ct);
-            steps.Deleted = watch.Elapsed;
+            Mark("deleted");
             var deadline = settings.ConfirmWithin;
             while (watch.Elapsed < deadline)
             {
                 var now = await api.GetAsync(order.Pod, ct);
                 if (now is null || now.Uid != uid)
                 {
-                    steps.Gone = watch.Elapsed;
+                    Mark("gone");
                     return Result(PodFenceOutcome.Confirmed, uid, now is null ? "pod removed" : $"pod removed (recreated as uid {now.Uid})");
                 }
                 await Task.Delay(Min(settings.PollInterval, deadline - watch.Elapsed), ct);
@@ -68,21 +70,6 @@ public static class PodFenceRun
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             return Result(PodFenceOutcome.Failed, uid, $"{e.GetType().Name}: {e.Message}");
-        }
-    }
-
-    /// <summary>When each step of one fence ended, from its start; printed as "read 0.01 s, deleted 0.02 s, gone 1.1 s".</summary>
-    private sealed class FenceSteps(Stopwatch watch)
-    {
-        public TimeSpan? Read, Deleted, Gone;
-
-        public override string ToString()
-        {
-            var parts = new List<string>();
-            if (Read is { } r) parts.Add($"read {r.TotalSeconds:0.00} s");
-            if (Deleted is { } d) parts.Add($"deleted {d.TotalSeconds:0.00} s");
-            if (Gone is { } g) parts.Add($"gone {g.TotalSeconds:0.00} s");
-            return parts.Count == 0 ? $"no call answered in {watch.Elapsed.TotalSeconds:0.00} s" : string.Join(", ", parts);
         }
     }
 
